@@ -1,0 +1,78 @@
+"""Connection (one weight) and Connections (all of a network's weights, in a fixed order)."""
+
+
+class Connection:
+    """The weight ``w_ji`` from upstream node i to downstream node j.
+
+    ``gradient`` holds the true gradient ∂E/∂w_ji = −δ_j · x_ji (+ λ·w_ji for a weight under L2),
+    the same sign as PyTorch's ``.grad``. The tutorial stores the *negative* gradient
+    (δ_j · x_ji) and adds it; we store the gradient and subtract it, which is the same step
+    (式5). A bias is the connection from a layer's ConstNode, whose output is always 1.
+    """
+
+    __slots__ = ("upstream_node", "downstream_node", "weight", "gradient")
+
+    def __init__(self, upstream_node, downstream_node, weight):
+        self.upstream_node = upstream_node
+        self.downstream_node = downstream_node
+        self.weight = weight
+        self.gradient = 0.0
+
+    def calc_gradient(self, l2=0.0):
+        """∂E/∂w_ji = −δ_j · x_ji, plus λ·w_ji for weights (biases carry no L2)."""
+        self.gradient = -self.downstream_node.delta * self.upstream_node.output
+        if l2 and not self.is_bias:
+            self.gradient += l2 * self.weight
+
+    def update_weight(self, rate):
+        """式5: w_ji ← w_ji + η·δ_j·x_ji, i.e. w_ji ← w_ji − η·∂E/∂w_ji."""
+        self.weight -= rate * self.gradient
+
+    @property
+    def is_bias(self):
+        """True when the upstream node is a ConstNode (its weight is the bias b_j)."""
+        return self.upstream_node.is_const
+
+    def __repr__(self):
+        up, down = self.upstream_node, self.downstream_node
+        up_name = f"{up.layer_index}-{'b' if up.is_const else up.node_index}"
+        return (
+            f"Connection({up_name} → {down.layer_index}-{down.node_index}, "
+            f"weight={self.weight:.4g}, gradient={self.gradient:.4g})"
+        )
+
+
+class Connections:
+    """Every connection of a network, in the order of the flattened parameters.
+
+    Layer by layer; inside a layer the weights row by row in W[j][i] order (j downstream,
+    i upstream), then the biases in j order. This is also the order in which the seeded
+    initialisation draws the values, so ``connections[k]`` is the k-th number drawn.
+    """
+
+    __slots__ = ("_connections",)
+
+    def __init__(self):
+        self._connections = []
+
+    def add_connection(self, connection):
+        self._connections.append(connection)
+
+    def extend(self, connections):
+        self._connections.extend(connections)
+
+    def __iter__(self):
+        return iter(self._connections)
+
+    def __len__(self):
+        return len(self._connections)
+
+    def __getitem__(self, k):
+        return self._connections[k]
+
+    def dump(self):
+        for conn in self._connections:
+            print(conn)
+
+    def __repr__(self):
+        return f"Connections({len(self._connections)} connections)"

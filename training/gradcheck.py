@@ -1,0 +1,89 @@
+"""Numerical gradient check (式6) for either network, through the shared API only.
+
+    ∂E/∂w ≈ (E(w + ε) − E(w − ε)) / 2ε      (central differences: error O(ε²))
+
+E is the total being minimised for one sample: ``loss(predict(x), t) + λ/2 Σ W²``.
+Every parameter is perturbed in turn with ``set_parameters``, so this is for small networks
+(cost grows with the square of the parameter count).
+"""
+
+from dataclasses import dataclass
+
+# Gradients smaller than this are compared absolutely: a central difference cannot resolve
+# them relatively (round-off of E is about 1e-16·E / ε).
+FLOOR = 1e-3
+
+
+def _to_lists(params):
+    """[(W, b), …] as nested Python lists of floats, whatever the network returned."""
+    def plain(a):
+        return a.tolist() if hasattr(a, "tolist") else [plain(v) if hasattr(v, "__len__")
+                                                       else float(v) for v in a]
+    return [(plain(W), plain(b)) for W, b in params]
+
+
+def total_loss(net, label, sample):
+    """E(x, t) + λ/2 Σ W² — the function whose gradient get_gradient returns."""
+    e = float(net.loss(net.predict(sample), label))
+    if net.l2:
+        e += 0.5 * net.l2 * sum(w * w for W, _ in _to_lists(net.parameters())
+                                for row in W for w in row)
+    return e
+
+
+def numerical_gradient(net, label, sample, eps=1e-5):
+    """[(dW, db), …] as nested lists, by central differences. Parameters are restored."""
+    original = _to_lists(net.parameters())
+    work = _to_lists(original)
+    grads = []
+    try:
+        for W, b in work:
+            dW = [[_diff(net, work, label, sample, eps, row, i) for i in range(len(row))]
+                  for row in W]
+            db = [_diff(net, work, label, sample, eps, b, j) for j in range(len(b))]
+            grads.append((dW, db))
+    finally:
+        net.set_parameters(original)
+    return grads
+
+
+def _diff(net, work, label, sample, eps, vector, i):
+    """Central difference for the entry ``vector[i]`` of the working parameter copy."""
+    keep = vector[i]
+    vector[i] = keep + eps
+    net.set_parameters(work)
+    plus = total_loss(net, label, sample)
+    vector[i] = keep - eps
+    net.set_parameters(work)
+    minus = total_loss(net, label, sample)
+    vector[i] = keep
+    return (plus - minus) / (2.0 * eps)
+
+
+def relative_error(a, n, floor=FLOOR):
+    """|a − n| / max(|a|, |n|, floor)."""
+    return abs(a - n) / max(abs(a), abs(n), floor)
+
+
+@dataclass
+class LayerReport:
+    layer: int          # 1 = the weights into the first hidden (or output) layer
+    worst_weight: float  # largest relative error over W
+    worst_bias: float    # largest relative error over b
+
+    @property
+    def worst(self):
+        return max(self.worst_weight, self.worst_bias)
+
+
+def check_gradient(net, label, sample, eps=1e-5, floor=FLOOR):
+    """Compare get_gradient with the numerical gradient; one LayerReport per layer."""
+    analytic = _to_lists(net.get_gradient(label, sample))
+    numeric = numerical_gradient(net, label, sample, eps)
+    reports = []
+    for k, ((aW, ab), (nW, nb)) in enumerate(zip(analytic, numeric), start=1):
+        ew = max((relative_error(a, n, floor) for ra, rn in zip(aW, nW)
+                  for a, n in zip(ra, rn)), default=0.0)
+        eb = max((relative_error(a, n, floor) for a, n in zip(ab, nb)), default=0.0)
+        reports.append(LayerReport(k, ew, eb))
+    return reports
