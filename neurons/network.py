@@ -37,6 +37,8 @@ class Network:
     Connections for the order). See docs/conventions.md for every formula and sign.
     """
 
+    batched = False  # predict and train take one sample per row (the vectorized one batches)
+
     def __init__(self, layer_sizes, *, activation="sigmoid", output="sigmoid", loss="mse",
                  init="uniform", l2=0.0, seed=None):
         sizes = checks.check_layer_sizes(layer_sizes)
