@@ -1,0 +1,206 @@
+"""Download the official MNIST files into a cache folder, each verified by its md5.
+
+    directory = download_mnist()          # ~/.cache/neurons/mnist by default
+    data = load_mnist(directory)          # training.data
+
+Mirrors are tried in turn for each file. A file is written to a temporary name in the cache
+folder, its md5 checked, and only then renamed into place (``os.replace``), so an interrupted
+or corrupt download never leaves a file that looks complete. Files already in the cache with
+the right md5 are not downloaded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import os
+import socket
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from tqdm import tqdm
+
+from training.data import DataError, PathLike
+
+# Public mirrors of the original files (yann.lecun.com no longer serves them reliably).
+MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+)
+
+# The official files and their md5 checksums. Sizes, for reference: train-images 9,912,422
+# bytes, train-labels 28,881, t10k-images 1,648,877, t10k-labels 4,542.
+MNIST_MD5 = {
+    "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+    "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+    "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+}
+
+DEFAULT_TIMEOUT = 30.0  # seconds without data before a mirror counts as failed
+_CHUNK = 1 << 16
+
+
+class DownloadError(DataError):
+    """No mirror delivered a file with the expected checksum."""
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/neurons/mnist``, or ``~/.cache/neurons/mnist`` if that is unset."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "neurons" / "mnist"
+
+
+def file_md5(path: PathLike) -> str:
+    """The md5 of a file's bytes, as 32 hex digits."""
+    digest = hashlib.md5()
+    with open(path, "rb") as file:
+        for chunk in iter(lambda: file.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class _CacheWriteError(Exception):
+    """Writing to the cache failed: a local problem, not the mirror's; re-raised as is."""
+
+    def __init__(self, error: OSError):
+        super().__init__(error)
+        self.error = error
+
+
+class _IncompleteResponse(Exception):
+    """The server closed the connection before sending the Content-Length it announced."""
+
+
+def _fetch(url: str, out, timeout: float, progress: bool, name: str) -> str:
+    """Stream ``url`` into the open file ``out``; return the md5 of what was received."""
+    digest = hashlib.md5()
+    received = 0
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        length = response.headers.get("Content-Length")
+        total = int(length) if length and length.isdigit() else None
+        with tqdm(
+            total=total, desc=name, unit="B", unit_scale=True, disable=not progress, leave=False
+        ) as bar:
+            while True:
+                chunk = response.read(_CHUNK)
+                if not chunk:
+                    break
+                digest.update(chunk)
+                received += len(chunk)
+                try:
+                    out.write(chunk)
+                except OSError as error:
+                    raise _CacheWriteError(error) from error
+                bar.update(len(chunk))
+    if total is not None and received != total:
+        raise _IncompleteResponse(
+            f"the connection closed after {received:,} of the {total:,} bytes announced"
+        )
+    return digest.hexdigest()
+
+
+def _describe(error: BaseException, timeout: float) -> str:
+    """One line saying why a mirror failed."""
+    if isinstance(error, urllib.error.HTTPError):
+        return f"HTTP {error.code} {error.reason}"
+    if isinstance(error, urllib.error.URLError):
+        if not isinstance(error.reason, BaseException):
+            return str(error.reason)
+        error = error.reason
+    if isinstance(error, (socket.timeout, TimeoutError)):
+        return f"timed out (no data for {timeout:g} s)"
+    if isinstance(error, http.client.IncompleteRead):
+        return f"the connection closed after {len(error.partial):,} bytes"
+    if isinstance(error, _IncompleteResponse):
+        return str(error)
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror  # e.g. "Connection refused"
+    return f"{type(error).__name__}: {error}"
+
+
+def download_file(
+    name: str,
+    md5: str,
+    directory: PathLike,
+    *,
+    mirrors: Iterable[str] = MIRRORS,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: bool = True,
+) -> Path:
+    """Make sure ``directory/name`` exists with the given md5, downloading it if needed.
+
+    Each mirror base URL is tried in turn (``base + name``); the first download whose md5
+    matches is moved into place. Returns the file's path. Raises DownloadError listing every
+    mirror and why it failed if none delivered the right bytes; then nothing is written.
+    """
+    if isinstance(timeout, bool) or not (
+        isinstance(timeout, (int, float)) and 0 < timeout < float("inf")
+    ):
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    directory = Path(directory)
+    target = directory / name
+    md5 = md5.lower()
+    failures = []
+    if target.is_file():
+        found = file_md5(target)
+        if found == md5:
+            return target
+        failures.append(f"(the cached {target} has md5 {found}, expected {md5})")
+    directory.mkdir(parents=True, exist_ok=True)
+    mirrors = list(mirrors)
+    for base in mirrors:
+        url = base.rstrip("/") + "/" + name
+        fd, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                try:
+                    received = _fetch(url, out, timeout, progress, name)
+                except _CacheWriteError as failure:
+                    raise failure.error from None
+                except (
+                    OSError,
+                    http.client.HTTPException,
+                    ValueError,
+                    _IncompleteResponse,
+                ) as error:
+                    # URLError, HTTPError, timeouts, resets are OSErrors; ValueError: bad URL.
+                    failures.append(f"{url}: {_describe(error, timeout)}")
+                    continue
+                if received != md5:
+                    failures.append(f"{url}: checksum mismatch, md5 {received}, expected {md5}")
+                    continue
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp_name, target)
+            return target
+        finally:
+            if os.path.exists(temp_name):
+                os.remove(temp_name)
+    if not mirrors:
+        failures.append("no mirrors were given")
+    raise DownloadError(f"could not download {name} from any mirror:\n  " + "\n  ".join(failures))
+
+
+def download_mnist(
+    directory: PathLike | None = None,
+    *,
+    mirrors: Iterable[str] = MIRRORS,
+    checksums: Mapping[str, str] = MNIST_MD5,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: bool = True,
+) -> Path:
+    """Download the MNIST files (``checksums``: file name → md5) into ``directory``.
+
+    directory defaults to :func:`default_cache_dir`. Files already there with the right md5
+    are kept without a request. Returns the directory, ready for ``load_mnist``.
+    Raises DownloadError, naming the file and each mirror's failure, if a file cannot be had.
+    """
+    directory = default_cache_dir() if directory is None else Path(directory)
+    mirrors = tuple(mirrors)
+    for name, md5 in checksums.items():
+        download_file(name, md5, directory, mirrors=mirrors, timeout=timeout, progress=progress)
+    return directory
