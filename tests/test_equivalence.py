@@ -1,0 +1,167 @@
+"""The two implementations compute the same network (DESIGN.md, "Equivalence").
+
+hypothesis draws the architecture, activations, output/loss pair, init, l2, seed and inputs.
+- same seed → identical initial parameters;
+- predict and get_gradient within 1e-12 (absolute, relative above 1);
+- after training on the same data (per sample and mini-batch) parameters within 1e-9;
+- both agree with the numerical gradient (式6).
+"""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import neurons
+import vectorized
+from tests.strategies import cases, configs, datasets, near_kink
+from training.gradcheck import check_gradient
+from training.networks import flat_parameters
+
+
+def close(a, b, tol):
+    """|a − b| ≤ tol, relative to max(|a|, |b|) when that exceeds 1."""
+    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
+    assert a.shape == b.shape
+    scale = np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
+    worst = float(np.max(np.abs(a - b) / scale, initial=0.0))
+    assert worst <= tol, f"differ by {worst:.3e} > {tol}"
+
+
+def pair(config):
+    return neurons.Network(**config), vectorized.Network(**config)
+
+
+def flat_gradient(grads):
+    return [float(v) for dW, db in grads for v in np.ravel(dW).tolist() + np.ravel(db).tolist()]
+
+
+@given(configs())
+def test_same_seed_gives_identical_initial_parameters(config):
+    slow, fast = pair(config)
+    assert flat_parameters(slow) == flat_parameters(fast)  # bitwise: the same draws
+
+
+@given(cases())
+def test_predict_and_gradient_agree(case):
+    config, label, sample = case
+    slow, fast = pair(config)
+    close(slow.predict(sample), fast.predict(np.asarray(sample)), 1e-12)
+    close(flat_gradient(slow.get_gradient(label, sample)),
+          flat_gradient(fast.get_gradient(label, sample)), 1e-12)
+    out = slow.predict(sample)
+    assert math.isclose(slow.loss(out, label), fast.loss(np.asarray(out), label),
+                        rel_tol=1e-12, abs_tol=1e-12)
+
+
+@given(st.data())
+def test_training_agrees_per_sample_and_in_mini_batches(data):
+    config = data.draw(configs(max_layers=4, max_width=5))
+    labels, samples = data.draw(datasets(config, max_samples=7))
+    batch_size = data.draw(st.integers(1, len(samples)))
+    epochs = data.draw(st.integers(1, 4))
+    rate = data.draw(st.sampled_from((0.01, 0.1, 0.5)))
+    slow, fast = pair(config)
+    loss_slow = slow.train(labels, samples, rate, epochs, batch_size=batch_size)
+    loss_fast = fast.train(np.asarray(labels), np.asarray(samples), rate, epochs,
+                           batch_size=batch_size)
+    close(flat_parameters(slow), flat_parameters(fast), 1e-9)
+    assert math.isclose(loss_slow, loss_fast, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@given(st.data())
+def test_train_one_sample_agrees(data):
+    config, label, sample = data.draw(cases(max_layers=4, max_width=5))
+    slow, fast = pair(config)
+    for _ in range(3):
+        e1 = slow.train_one_sample(label, sample, 0.3)
+        e2 = fast.train_one_sample(label, sample, 0.3)
+        assert math.isclose(e1, e2, rel_tol=1e-10, abs_tol=1e-10)
+    close(flat_parameters(slow), flat_parameters(fast), 1e-9)
+
+
+@given(cases(), st.integers(0, 2**32 - 1))
+def test_parameters_copied_across_give_the_same_predictions(case, other_seed):
+    config, _, sample = case
+    slow, fast = pair({**config, "seed": other_seed})
+    source = neurons.Network(**config)
+    fast.set_parameters(source.parameters())           # lists into arrays
+    close(fast.predict(np.asarray(sample)), source.predict(sample), 1e-12)
+    slow.set_parameters(fast.parameters())              # arrays into lists
+    close(slow.predict(sample), source.predict(sample), 1e-12)
+
+
+@given(cases())
+def test_both_agree_with_central_differences(case):
+    config, label, sample = case
+    for net in pair(config):
+        out = np.asarray(net.predict(sample), dtype=float).tolist()
+        nets = _nets(config, sample)
+        assume(not near_kink(config, nets, out, label))
+        for report in check_gradient(net, label, sample):
+            assert report.worst < 1e-6, (type(net).__module__, report)
+
+
+def _nets(config, sample):
+    """Weighted inputs of every layer, read from the object graph (test-only introspection)."""
+    net = neurons.Network(**config)
+    net.predict(sample)
+    return [[node.net for node in layer.nodes] for layer in net.layers[1:]]
+
+
+@given(st.data())
+def test_batch_predict_equals_row_by_row_of_the_object_graph(data):
+    config = data.draw(configs())
+    _, samples = data.draw(datasets(config))
+    slow, fast = pair(config)
+    out = fast.predict(np.asarray(samples))
+    assert out.shape == (len(samples), config["layer_sizes"][-1])
+    close(out, [slow.predict(s) for s in samples], 1e-12)
+
+
+BAD_CALLS = [
+    ("short sample", lambda n: n.predict([1.0, 2.0]), ValueError),
+    ("nan sample", lambda n: n.predict([1.0, float("nan"), 2.0]), ValueError),
+    ("text in sample", lambda n: n.predict([1.0, "a", 2.0]), TypeError),
+    ("short label", lambda n: n.train_one_sample([1.0], [1, 2, 3], 0.1), ValueError),
+    ("zero rate", lambda n: n.train_one_sample([1.0, 0.0], [1, 2, 3], 0.0), ValueError),
+    ("count mismatch", lambda n: n.train([[1.0, 0.0]], [[1, 2, 3], [1, 2, 3]], 0.1, 1), ValueError),
+    ("bad batch", lambda n: n.train([[1.0, 0.0]], [[1, 2, 3]], 0.1, 1, batch_size=0), ValueError),
+    ("bad shapes", lambda n: n.set_parameters([([[0.0] * 3] * 2, [0.0] * 2)]), ValueError),
+    ("inf param", lambda n: n.set_parameters(
+        [([[0.0] * 3] * 2, [0.0] * 2), ([[0.0] * 2] * 2, [0.0, float("inf")])]), ValueError),
+]
+
+
+@pytest.mark.parametrize("name,call,error", BAD_CALLS, ids=[c[0] for c in BAD_CALLS])
+@pytest.mark.parametrize("module", [neurons, vectorized], ids=["neurons", "vectorized"])
+def test_both_refuse_the_same_bad_input(module, name, call, error):
+    net = module.Network([3, 2, 2], seed=0)
+    before = flat_parameters(net)
+    with pytest.raises(error):
+        call(net)
+    assert flat_parameters(net) == before
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"layer_sizes": [3]}, {"layer_sizes": [3, 0]}, {"layer_sizes": [3, 2.0]},
+    {"layer_sizes": [2, 2], "loss": "cross_entropy"}, {"layer_sizes": [2, 2], "init": "zeros"},
+    {"layer_sizes": [2, 2, 2], "activation": "softmax"}, {"layer_sizes": [2, 2], "l2": -1.0},
+])
+def test_both_refuse_the_same_constructor_arguments(kwargs):
+    errors = []
+    for module in (neurons, vectorized):
+        with pytest.raises((ValueError, TypeError)) as info:
+            module.Network(**kwargs)
+        errors.append(info.type)
+    assert errors[0] is errors[1]
+
+
+def test_config_is_shared():
+    config = {"layer_sizes": [4, 3, 2], "activation": ["relu"], "output": "softmax",
+              "loss": "cross_entropy", "init": "he", "l2": 0.01, "seed": 3}
+    slow, fast = pair(config)
+    assert slow.config() == config
+    assert {k: v for k, v in fast.config().items() if k != "dtype"} == config
