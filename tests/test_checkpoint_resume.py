@@ -1,0 +1,161 @@
+"""Resuming a Trainer from a checkpoint gives bitwise the run that was never interrupted."""
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+from test_trainer import FakeNet, fake_trainer  # tests/ is on sys.path (no __init__.py)
+
+import neurons
+from training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from training.trainer import Trainer, TrainSettings
+
+try:
+    import vectorized
+except ImportError:  # being written
+    vectorized = None
+
+IMPLEMENTATIONS = [neurons] + ([vectorized] if vectorized is not None else [])
+
+
+def data(seed=0, n=36):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 256, size=(n, 4), dtype=np.uint8)
+    return x, rng.integers(0, 3, size=n)
+
+
+def scale(batch):
+    return batch / 255.0
+
+
+def run(package, directory, *, resume=None, seed=1, epochs=6, x=None, **overrides):
+    """A 4-5-3 network trained with batch size 3, a checkpoint every 2 epochs."""
+    tx, tc = data(0)
+    ex, ec = data(1, n=20)
+    settings = dict(rate=0.8, epochs=epochs, batch_size=3, seed=11, checkpoint_dir=directory,
+                    checkpoint_every=2, progress=False)
+    settings.update(overrides)
+    net = package.Network([4, 5, 3], seed=seed)
+    trainer = Trainer(net, tx if x is None else x, tc, transform=scale, eval_features=ex,
+                      eval_classes=ec, settings=TrainSettings(**settings))
+    return net, trainer.fit(resume=resume)
+
+
+def assert_same_run(net_a, result_a, net_b, result_b):
+    for (W1, b1), (W2, b2) in zip(net_a.parameters(), net_b.parameters()):
+        assert np.array_equal(W1, W2) and np.array_equal(b1, b2)  # bitwise: == on every float
+    strip = [[(r.epoch, r.train_loss, r.eval_loss, r.eval_error_rate) for r in res.history]
+             for res in (result_a, result_b)]
+    assert strip[0] == strip[1]
+    assert (result_a.best_epoch, result_a.best_error_rate) == \
+        (result_b.best_epoch, result_b.best_error_rate)
+
+
+@pytest.mark.parametrize("package", IMPLEMENTATIONS, ids=lambda p: p.__name__)
+@pytest.mark.parametrize("from_epoch", [2, 4])
+def test_resume_is_bitwise_the_uninterrupted_run(tmp_path, package, from_epoch):
+    net_a, result_a = run(package, tmp_path / "a")
+    assert sorted(p.name for p in (tmp_path / "a").glob("*.json")) == [
+        "epoch-0002.json", "epoch-0004.json", "epoch-0006.json", "latest.json"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # same settings, same data: no warning
+        net_b, result_b = run(package, tmp_path / "b", seed=99,  # other initial weights
+                              resume=tmp_path / "a" / f"epoch-{from_epoch:04d}.json")
+    assert_same_run(net_a, result_a, net_b, result_b)
+    assert load_checkpoint(tmp_path / "b").epoch == 6
+
+
+@pytest.mark.parametrize("package", IMPLEMENTATIONS, ids=lambda p: p.__name__)
+def test_a_run_extended_from_its_last_checkpoint_is_the_longer_run(tmp_path, package):
+    net_a, result_a = run(package, tmp_path / "a", epochs=6)
+    run(package, tmp_path / "b", epochs=3, checkpoint_every=5)  # checkpoints after epoch 3
+    net_b, result_b = run(package, tmp_path / "b", epochs=6, resume=tmp_path / "b")
+    assert_same_run(net_a, result_a, net_b, result_b)
+
+
+def test_a_run_crashing_while_checkpointing_resumes_from_the_previous_one(tmp_path,
+                                                                         monkeypatch):
+    net_a, result_a = run(neurons, tmp_path / "a")
+    real = os.replace
+
+    def replace(src, dst):
+        if str(dst).endswith("epoch-0004.json"):
+            raise OSError(28, "No space left on device (simulated)")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OSError, match="simulated"):
+        run(neurons, tmp_path / "b")
+    monkeypatch.undo()
+    assert load_checkpoint(tmp_path / "b").epoch == 2
+    assert not list((tmp_path / "b").glob(".*.tmp"))
+    net_b, result_b = run(neurons, tmp_path / "b", resume=tmp_path / "b")
+    assert_same_run(net_a, result_a, net_b, result_b)
+
+
+def test_nothing_is_left_to_do_after_the_last_epoch(tmp_path):
+    net_a, result_a = run(neurons, tmp_path / "a")
+    net_b, result_b = run(neurons, tmp_path / "b", seed=5, resume=tmp_path / "a")
+    assert_same_run(net_a, result_a, net_b, result_b)
+    assert not (tmp_path / "b").exists()
+
+
+# --- early stopping across a resume -------------------------------------------------------------
+
+@pytest.mark.parametrize("from_epoch", [2, 3, 4])
+def test_early_stopping_state_and_best_parameters_survive_a_resume(tmp_path, from_epoch):
+    wrong = [5, 3, 4, 4, 6, 7, 8]  # best after epoch 2; 3 evaluations later a rise: stop at 5
+    settings = dict(epochs=7, patience=2, checkpoint_dir=str(tmp_path), checkpoint_every=1)
+    net_a, trainer_a = fake_trainer(wrong, **settings)
+    result_a = trainer_a.fit()
+    assert result_a.stopped_early and len(result_a.history) == 5 and net_a.w == 2.0
+    assert load_checkpoint(tmp_path).best_parameters[0][0].tolist() == [[2.0], [2.0]]
+
+    net_b, trainer_b = fake_trainer(wrong, **dict(settings, checkpoint_dir=None))
+    result_b = trainer_b.fit(resume=tmp_path / f"epoch-{from_epoch:04d}.json")
+    assert result_b.stop_reason == result_a.stop_reason
+    assert result_b.restored_best and net_b.w == 2.0  # the best came from the checkpoint
+    assert [r.eval_error_rate for r in result_b.history] == \
+        [r.eval_error_rate for r in result_a.history]
+
+
+# --- what a resume refuses or warns about -------------------------------------------------------
+
+def test_resume_warns_when_the_result_cannot_be_the_same(tmp_path):
+    run(neurons, tmp_path / "a", epochs=2)
+    with pytest.warns(UserWarning, match=r"rate=0.5 \(the checkpoint used 0.8\).*will differ"):
+        run(neurons, tmp_path / "b", epochs=3, rate=0.5, resume=tmp_path / "a")
+    other_x, _ = data(seed=5)
+    with pytest.warns(UserWarning, match="different training data"):
+        run(neurons, tmp_path / "c", epochs=3, x=other_x, resume=tmp_path / "a")
+
+
+@pytest.mark.skipif(vectorized is None, reason="vectorized is not importable yet")
+def test_resume_warns_across_implementations(tmp_path):
+    run(neurons, tmp_path / "a", epochs=2)
+    with pytest.warns(UserWarning, match="the vectorized package .* trained with neurons"):
+        run(vectorized, tmp_path / "b", epochs=3, resume=tmp_path / "a")
+
+
+def test_resume_refuses_another_architecture(tmp_path):
+    run(neurons, tmp_path / "a", epochs=2)
+    tx, tc = data(0)
+    net = neurons.Network([4, 7, 3], seed=0)
+    trainer = Trainer(net, tx, tc, transform=scale, settings=TrainSettings(progress=False))
+    with pytest.raises(CheckpointError, match=r"layer_sizes \[4, 5, 3\] in the checkpoint"):
+        trainer.fit(resume=tmp_path / "a")
+
+
+def test_resume_refuses_a_parameters_only_checkpoint(tmp_path):
+    net = FakeNet()
+    save_checkpoint(tmp_path, net, 3)
+    _, trainer = fake_trainer([1, 1, 1, 1], epochs=4)
+    with pytest.raises(CheckpointError, match="holds parameters only"):
+        trainer.fit(resume=tmp_path)
+
+
+def test_resume_refuses_a_missing_checkpoint(tmp_path):
+    _, trainer = fake_trainer([1, 1], epochs=2)
+    with pytest.raises(CheckpointError, match="no checkpoint in"):
+        trainer.fit(resume=tmp_path)
