@@ -103,7 +103,7 @@ def test_nothing_is_left_to_do_after_the_last_epoch(tmp_path):
 
 # --- early stopping across a resume -------------------------------------------------------------
 
-@pytest.mark.parametrize("from_epoch", [2, 3, 4])
+@pytest.mark.parametrize("from_epoch", [2, 3, 4, 5])
 def test_early_stopping_state_and_best_parameters_survive_a_resume(tmp_path, from_epoch):
     wrong = [5, 3, 4, 4, 6, 7, 8]  # best after epoch 2; 3 evaluations later a rise: stop at 5
     settings = dict(epochs=7, patience=2, checkpoint_dir=str(tmp_path), checkpoint_every=1)
@@ -118,6 +118,7 @@ def test_early_stopping_state_and_best_parameters_survive_a_resume(tmp_path, fro
     assert result_b.restored_best and net_b.w == 2.0  # the best came from the checkpoint
     assert [r.eval_error_rate for r in result_b.history] == \
         [r.eval_error_rate for r in result_a.history]
+    assert len(net_b.calls) == 5 - from_epoch  # a checkpoint of the stop stays stopped
 
 
 # --- what a resume refuses or warns about -------------------------------------------------------

@@ -374,3 +374,21 @@ def test_bad_data_is_refused_with_a_clear_message():
         Trainer(net, x, c, settings=quiet(patience=0))
     with pytest.raises(ValueError, match="features is empty"):
         Trainer(net, x[:0], c[:0])
+
+
+def test_a_file_that_is_not_a_history_is_refused(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("a,b\n1,2\n")
+    with pytest.raises(ValueError, match="h.csv is not a history file"):
+        History.load(path)
+
+
+def test_progress_goes_to_stderr_and_on_epoch_sees_every_record(capsys):
+    seen = []
+    net, trainer = fake_trainer([3, 2], epochs=2)
+    trainer.on_epoch = seen.append
+    trainer.settings.progress = True
+    result = trainer.fit()
+    out, err = capsys.readouterr()
+    assert out == "" and "epoch 2/2" in err and "loss=0.5000" in err and "eval_error=20.00%" in err
+    assert seen == list(result.history)

@@ -35,6 +35,7 @@ import sys
 import time
 import warnings
 from dataclasses import asdict, dataclass, fields
+from numbers import Real
 from pathlib import Path
 from typing import Callable, NamedTuple, Optional
 
@@ -77,8 +78,9 @@ class TrainSettings:
                   evaluation back into the network
     checkpoint_dir, checkpoint_every, keep_checkpoints
                   save a checkpoint every ``checkpoint_every`` epochs and after the last epoch
-                  trained, into ``checkpoint_dir`` (None: no checkpoints); keep the newest
-                  ``keep_checkpoints`` numbered ones (None: all)
+                  trained (also when stopping early; never of a diverged network), into
+                  ``checkpoint_dir`` (None: no checkpoints); keep the newest
+                  ``keep_checkpoints`` numbered ones (None: all). See training/checkpoint.py.
     progress      show a tqdm bar per epoch on stderr (mean loss so far as its postfix)
     """
 
@@ -96,7 +98,7 @@ class TrainSettings:
     progress: bool = True
 
     def __post_init__(self):
-        if isinstance(self.rate, bool) or not isinstance(self.rate, (int, float)):
+        if isinstance(self.rate, bool) or not isinstance(self.rate, Real):
             raise TypeError(f"rate must be a number, not {self.rate!r}")
         if not math.isfinite(self.rate) or self.rate <= 0:
             raise ValueError(f"rate must be a finite number greater than 0, got {self.rate}")
@@ -205,15 +207,21 @@ class History(list):
 
     @classmethod
     def load(cls, path):
+        """Read a history written by :meth:`save` (CSV or JSON, by extension)."""
         path = Path(path)
-        if path.suffix.lower() == ".json":
-            return cls.from_dicts(json.loads(path.read_text(encoding="utf-8")))
-        if path.suffix.lower() == ".csv":
+        suffix = path.suffix.lower()
+        if suffix not in (".csv", ".json"):
+            raise ValueError(f"history file {path} must end in .csv or .json")
+        try:
+            if suffix == ".json":
+                return cls.from_dicts(json.loads(path.read_text(encoding="utf-8")))
             with path.open(newline="", encoding="utf-8") as f:
                 rows = [{k: (v if v != "" else None) for k, v in row.items()}
                         for row in csv.DictReader(f)]
             return cls.from_dicts(rows)
-        raise ValueError(f"history file {path} must end in .csv or .json")
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"{path} is not a history file written by History.save "
+                             f"({type(exc).__name__}: {exc})") from None
 
     def table(self):
         """The history as a small text table (error rates in percent)."""
@@ -405,19 +413,28 @@ class Trainer:
 
     # --- the loop ---------------------------------------------------------------------------
     def fit(self, resume=None):
-        """Train for ``settings.epochs`` epochs (from a checkpoint when ``resume`` is given:
-        a checkpoint directory or an epoch-NNNN.json file). Returns a :class:`FitResult`."""
+        """Train up to epoch ``settings.epochs``; returns a :class:`FitResult`.
+
+        Without ``resume`` this is a new run from the network's current parameters (epoch 1,
+        a fresh Generator from ``seed``, an empty history). With ``resume`` (a checkpoint
+        directory, or an epoch-NNNN.json file) the checkpoint's parameters, shuffling state,
+        early-stopping state and history are loaded and the run continues after its epoch;
+        a checkpoint written where a run stopped early stays stopped.
+        """
         s = self.settings
         rng = np.random.default_rng(s.seed)
         state = _RunState()
         if resume is not None:
             self._resume(resume, rng, state)
         result = FitResult(history=state.history)
+        if state.stop_reason is not None:  # the checkpoint is where that run stopped early
+            result.stopped_early, result.stop_reason = True, state.stop_reason
         has_eval = self.eval_features is not None
         keep_best = has_eval and s.restore_best
         start_clock = time.perf_counter() - (state.history[-1].seconds if state.history else 0)
         n = len(self.classes)
-        for epoch in range(state.epoch + 1, s.epochs + 1):
+        last_epoch = s.epochs if state.stop_reason is None else state.epoch
+        for epoch in range(state.epoch + 1, last_epoch + 1):
             order = rng.permutation(n) if s.shuffle else np.arange(n)
             scores = diverged = None
             with tqdm(total=n, desc=f"epoch {epoch}/{s.epochs}", unit="sample",
@@ -457,6 +474,7 @@ class Trainer:
                                      self.net.parameters() if keep_best else None)
                 if reason:
                     result.stopped_early, result.stop_reason = True, reason
+                    state.stop_reason = reason
             if s.checkpoint_dir and (epoch % s.checkpoint_every == 0 or epoch == s.epochs
                                      or result.stopped_early):
                 self._save(epoch, rng, state)
@@ -501,6 +519,7 @@ class Trainer:
                      "evals_since_best": state.evals_since_best},
             "history": state.history.to_dicts(),
             "data": {"n_train": len(self.classes), "sha256": self.data_fingerprint()},
+            "stop_reason": state.stop_reason,
         }
         save_checkpoint(s.checkpoint_dir, self.net, epoch, trainer=trainer_state,
                         best_parameters=state.best_parameters, keep=s.keep_checkpoints)
@@ -520,6 +539,7 @@ class Trainer:
             state.best_error_rate = _decode_float(best["error_rate"])
             state.best_loss = _decode_float(best["loss"])
             state.evals_since_best = int(best["evals_since_best"])
+            state.stop_reason = saved.get("stop_reason")
         except (KeyError, TypeError, ValueError) as exc:
             if not saved:
                 raise CheckpointError(f"{where} holds parameters only, no trainer state to "
@@ -562,6 +582,7 @@ class _RunState:
         self.best_loss = None
         self.best_parameters = None
         self.evals_since_best = 0
+        self.stop_reason = None  # set when early stopping fires
 
     def judge(self, epoch, scores, patience, parameters):
         """Record an evaluation; return why to stop, or None to go on."""
