@@ -1,0 +1,85 @@
+"""Per-sample training time of the ``neurons`` object graph — standard library only.
+
+The same code times ``neurons`` in the benchmark's own process (CPython) and, run as a
+script, under PyPy in a subprocess, where NumPy is not available::
+
+    pypy3 -m benchmarks.neurons_timing '{"architectures": [[8, 3, 8]], "repeats": 3}'
+
+prints one JSON object on stdout. Nothing here (nor in ``benchmarks/__init__.py`` or
+``benchmarks/timing.py``) may import NumPy; the result says whether it got imported anyway.
+Keep the syntax Python 3.9-compatible (Debian's PyPy is 3.9).
+"""
+
+import json
+import platform
+import random
+import sys
+import time
+
+from .timing import cycling, measure
+
+N_SAMPLES = 8  # distinct random samples cycled through by the timed training steps
+
+
+def random_samples(n_in, n_out, count, seed):
+    """``count`` dense random (label, sample) pairs: inputs U(0, 1), 0.9/0.1-coded labels.
+
+    Dense random inputs are the conservative case: MNIST is ~80% zeros, which this network
+    does not exploit anyway (every connection is visited regardless of its input's value).
+    """
+    rng = random.Random(seed)
+    pairs = []
+    for _ in range(count):
+        sample = [rng.random() for _ in range(n_in)]
+        label = [0.1] * n_out
+        label[rng.randrange(n_out)] = 0.9
+        pairs.append((label, sample))
+    return pairs
+
+
+def time_train_one_sample(sizes, *, repeats=5, min_time=0.1, warmup_time=0.0, seed=0):
+    """Median seconds per ``neurons.Network.train_one_sample`` call on ``sizes``."""
+    import neurons
+
+    start = time.perf_counter()
+    net = neurons.Network(list(sizes), seed=seed)
+    build = time.perf_counter() - start
+    next_pair = cycling(random_samples(sizes[0], sizes[-1], N_SAMPLES, seed))
+
+    def step():
+        label, sample = next_pair()
+        net.train_one_sample(label, sample, 0.1)
+
+    result = measure(step, repeats=repeats, min_time=min_time, warmup_time=warmup_time)
+    result["connections"] = len(net.connections)
+    result["build_seconds"] = build
+    return result
+
+
+def run(architectures, *, repeats=5, min_time=0.1, warmup_time=0.0, seed=0):
+    """Time every architecture; returns a JSON-ready dict."""
+    results = []
+    for sizes in architectures:
+        timing = time_train_one_sample(sizes, repeats=repeats, min_time=min_time,
+                                       warmup_time=warmup_time, seed=seed)
+        timing["layer_sizes"] = list(sizes)
+        results.append(timing)
+    return {
+        "implementation": platform.python_implementation(),
+        "python_version": platform.python_version(),
+        "version": sys.version.replace("\n", " "),
+        "numpy_imported": "numpy" in sys.modules,
+        "results": results,
+    }
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    options = json.loads(argv[0]) if argv else {}
+    architectures = options.pop("architectures", [[8, 3, 8]])
+    print(json.dumps(run(architectures, **options)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

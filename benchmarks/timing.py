@@ -1,0 +1,78 @@
+"""The one timer every benchmark uses: the median of several timed repeats.
+
+Standard library only (``neurons_timing`` imports it under PyPy, where NumPy is absent).
+
+``measure(fn)`` first calls ``fn`` once (a warm-up that also sizes the loop), then times
+``repeats`` repeats of ``number`` calls each, with the garbage collector paused as
+``timeit`` does, and reports the *median* time per call: the middle repeat is the one least
+affected by whatever else the machine was doing, without being as optimistic as the minimum.
+"""
+
+import gc
+import math
+import statistics
+import time
+
+
+def measure(fn, *, repeats=5, min_time=0.1, warmup_time=0.0, number=None):
+    """Time ``fn()``; returns a dict of seconds per call (``median``, ``min``, ``max``) and
+    the ``repeats`` × ``number`` actually used.
+
+    ``number`` (calls per repeat) defaults to enough calls for a repeat to last ``min_time``
+    seconds. ``warmup_time``: keep calling ``fn`` this long before timing (for PyPy's JIT).
+    """
+    start = time.perf_counter()
+    fn()
+    once = time.perf_counter() - start
+    deadline = time.perf_counter() + warmup_time
+    while time.perf_counter() < deadline:
+        start = time.perf_counter()
+        fn()
+        once = time.perf_counter() - start  # the latest (warmest) call sizes the loop
+    if number is None:
+        number = max(1, math.ceil(min_time / max(once, 1e-9)))
+    times = []
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            times.append((time.perf_counter() - start) / number)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return {
+        "median": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "repeats": repeats,
+        "number": number,
+    }
+
+
+def cycling(items):
+    """A function returning the next item of ``items`` on every call (round-robin), so that
+    repeated training steps do not all see the very same sample."""
+    state = {"k": -1}
+    n = len(items)
+
+    def next_item():
+        state["k"] = (state["k"] + 1) % n
+        return items[state["k"]]
+
+    return next_item
+
+
+def format_time(seconds):
+    """A duration with a unit a reader can compare at a glance: ns, µs, ms or s."""
+    if seconds is None or seconds != seconds:  # missing or NaN
+        return "–"
+    if seconds < 1e-6:
+        return f"{seconds * 1e9:.0f} ns"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.1f} µs" if seconds < 1e-4 else f"{seconds * 1e6:.0f} µs"
+    if seconds < 1.0:
+        return f"{seconds * 1e3:.2f} ms" if seconds < 1e-2 else f"{seconds * 1e3:.1f} ms"
+    return f"{seconds:.2f} s"
