@@ -1,0 +1,174 @@
+"""Section 4: memory — bytes per Connection in ``neurons``, peak of a ``vectorized`` epoch.
+
+* ``neurons``: everything a 784-300-10 network allocates (its Connection, Node and list
+  objects and their float weights), traced with ``tracemalloc``, divided by its number of
+  connections — right after building it, and again after one training step, which gives every
+  Connection a gradient float of its own (before it, all gradients share the constant 0.0).
+* ``vectorized``: one epoch of batch-64 training over a synthetic 60,000 × 784 uint8 data set
+  (MNIST's shape), kept as uint8 and converted to floats one batch at a time. It runs in a
+  fresh subprocess (``python -m benchmarks.memory --epoch N``), twice: once plain, for the
+  time and the process's peak resident memory (VmHWM, or ``ru_maxrss``: interpreter and
+  NumPy included), once under ``tracemalloc`` (NumPy reports its array buffers to it) for the peak
+  of what the data and training allocate.
+"""
+
+import gc
+import json
+import os
+import subprocess
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+import neurons
+import vectorized
+
+from . import PROJECT_ROOT
+from .neurons_timing import random_samples
+
+NEURONS_SIZES = (784, 300, 10)
+EPOCH_SIZES = (784, 300, 10)
+EPOCH_SAMPLES = 60_000
+QUICK_EPOCH_SAMPLES = 10_000
+EPOCH_BATCH = 64
+EPOCH_DTYPE = "float32"
+
+
+def _traced():
+    gc.collect()
+    return tracemalloc.get_traced_memory()[0]
+
+
+def neurons_bytes_per_connection(sizes=NEURONS_SIZES, seed=0):
+    """Traced bytes of a ``neurons`` network per Connection, after building and after a step."""
+    (label, sample), = random_samples(sizes[0], sizes[-1], 1, seed)
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start()
+    try:
+        before = _traced()
+        net = neurons.Network(list(sizes), seed=seed)
+        built = _traced() - before
+        net.train_one_sample(label, sample, 0.1)
+        trained = _traced() - before
+    finally:
+        if not was_tracing:
+            tracemalloc.stop()
+    count = len(net.connections)
+    return {
+        "layer_sizes": list(sizes),
+        "connections": count,
+        "bytes_after_build": built,
+        "bytes_after_step": trained,
+        "bytes_per_connection_after_build": built / count,
+        "bytes_per_connection_after_step": trained / count,
+    }
+
+
+# --- the epoch, run in its own process ------------------------------------------------------
+
+def _peak_rss_bytes():
+    """This process's peak resident memory: VmHWM from /proc/self/status on Linux.
+
+    Not ``getrusage().ru_maxrss``: Linux carries that over across ``exec`` from the process
+    that spawned us (with vfork, the parent's whole peak), while VmHWM belongs to this
+    process's own memory map. Elsewhere ``ru_maxrss`` is the fallback.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except (OSError, ValueError, IndexError):
+        pass
+    import resource
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss if sys.platform == "darwin" else rss * 1024  # Linux reports KiB
+
+
+def _epoch_setup(n, seed, dtype):
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 256, size=(n, EPOCH_SIZES[0]), dtype=np.uint8)
+    classes = rng.integers(0, EPOCH_SIZES[-1], size=n, dtype=np.uint8)
+    net = vectorized.Network(list(EPOCH_SIZES), seed=seed, dtype=dtype)
+    return images, classes, net
+
+
+def _run_epoch(images, classes, net, batch_size, dtype):
+    """One pass in batches; each batch becomes floats (÷255, one-hot 0.9/0.1 labels) only now."""
+    codes = np.full((EPOCH_SIZES[-1], EPOCH_SIZES[-1]), 0.1, dtype=dtype)
+    np.fill_diagonal(codes, 0.9)
+    scale = np.asarray(1.0 / 255.0, dtype=dtype)
+    for start in range(0, images.shape[0], batch_size):
+        x = images[start:start + batch_size].astype(dtype)
+        x *= scale
+        net.train(codes[classes[start:start + batch_size]], x, 0.1, 1, batch_size=batch_size)
+
+
+def epoch_worker(n, batch_size=EPOCH_BATCH, dtype=EPOCH_DTYPE, seed=0):
+    """Measure one epoch in this process; returns a JSON-ready dict."""
+    baseline_rss = _peak_rss_bytes()
+    images, classes, net = _epoch_setup(n, seed, dtype)
+    start = time.perf_counter()
+    _run_epoch(images, classes, net, batch_size, dtype)
+    seconds = time.perf_counter() - start
+    peak_rss = _peak_rss_bytes()
+    data_bytes = images.nbytes + classes.nbytes
+    del images, classes, net
+    gc.collect()
+
+    tracemalloc.start()
+    images, classes, net = _epoch_setup(n, seed, dtype)
+    _run_epoch(images, classes, net, batch_size, dtype)
+    traced_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {
+        "samples": n,
+        "batch_size": batch_size,
+        "dtype": dtype,
+        "layer_sizes": list(EPOCH_SIZES),
+        "epoch_seconds": seconds,
+        "uint8_data_bytes": data_bytes,
+        "tracemalloc_peak_bytes": traced_peak,
+        "peak_rss_bytes": peak_rss,
+        "peak_rss_before_data_bytes": baseline_rss,
+    }
+
+
+def epoch_in_subprocess(n, batch_size=EPOCH_BATCH, dtype=EPOCH_DTYPE):
+    command = [sys.executable, "-m", "benchmarks.memory", "--epoch", str(n),
+               "--batch-size", str(batch_size), "--dtype", dtype]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [PROJECT_ROOT, env.get("PYTHONPATH")]))
+    done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=PROJECT_ROOT,
+                          env=env, timeout=600)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(quick=False, progress=print):
+    progress(f"memory: neurons {list(NEURONS_SIZES)} under tracemalloc")
+    per_connection = neurons_bytes_per_connection()
+    n = QUICK_EPOCH_SAMPLES if quick else EPOCH_SAMPLES
+    progress(f"memory: vectorized epoch of {n:,} uint8 samples (subprocess)")
+    epoch = epoch_in_subprocess(n)
+    epoch["full_size_samples"] = EPOCH_SAMPLES
+    return {"neurons": per_connection, "vectorized_epoch": epoch}
+
+
+def main(argv=None):
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Peak memory of one vectorized epoch.")
+    parser.add_argument("--epoch", type=int, default=EPOCH_SAMPLES, help="samples")
+    parser.add_argument("--batch-size", type=int, default=EPOCH_BATCH)
+    parser.add_argument("--dtype", default=EPOCH_DTYPE, choices=("float32", "float64"))
+    args = parser.parse_args(argv)
+    print(json.dumps(epoch_worker(args.epoch, args.batch_size, args.dtype)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Section 2: where a training step's time goes, phase by phase, in both implementations.
+
+THE ONE PLACE IN benchmarks/ THAT READS THE NETWORKS' INTERNALS. Everything else uses the
+shared API only. The phases of one ``train_one_sample`` step, in the tutorial's order:
+
+=============  ===========================================  ====================================
+phase          neurons (object graph)                       vectorized (matrices)
+=============  ===========================================  ====================================
+forward        ``Network._forward(sample)`` (式1)           ``Network._forward(x)`` (式2)
+deltas         ``Network.calc_delta(label)`` (式3, 式4)     ``Network._backward(y, t)`` minus
+                                                            its weight-gradient part (式7, 式8)
+gradients      ``Network.calc_gradient()``                  ``FullConnectedLayer.backward(δ,
+                                                            propagate=False)`` for every layer
+update         ``Network.update_weight(rate)`` (式5)        ``Network._update(rate)`` (式9, 式10)
+=============  ===========================================  ====================================
+
+In the matrix form one ``FullConnectedLayer.backward`` call computes a layer's weight
+gradient *and* passes δ down (``δ @ W``), so ``Network._backward`` is timed whole and its
+gradient part is timed again on its own, with the very δ each layer received (recorded during
+the ``_backward`` call); the delta phase is the difference. Every phase is timed inside real
+training steps, one ``perf_counter`` pair per phase, and the median over the steps is kept.
+
+When ``vectorized.Network`` has the fused one-sample step ``_backward_and_update_one_sample``
+(deltas, then 式9/式10 applied straight to W — as a BLAS rank-1 update when SciPy is there —
+without forming W_grad), it is what ``train_one_sample`` runs, so it is timed too, in the same
+steps, as one more figure beside the four textbook phases.
+"""
+
+import gc
+import statistics
+import time
+
+import numpy as np
+
+import neurons
+import vectorized
+
+from .neurons_timing import random_samples
+
+SIZES = (784, 300, 10)
+PHASES = ("forward", "deltas", "gradients", "update")
+RATE = 0.1
+
+
+def _median_phases(samples):
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def time_neurons_phases(sizes=SIZES, steps=10, seed=0):
+    """Median seconds of each phase of ``neurons`` training steps (plus their sum)."""
+    net = neurons.Network(list(sizes), seed=seed)
+    pairs = random_samples(sizes[0], sizes[-1], 8, seed)
+    samples = {name: [] for name in PHASES}
+    clock = time.perf_counter
+    gc.disable()
+    try:
+        for k in range(steps + 1):  # step 0 is a warm-up, not recorded
+            label, sample = pairs[k % len(pairs)]
+            t0 = clock()
+            net._forward(sample)
+            t1 = clock()
+            net.calc_delta(label)
+            t2 = clock()
+            net.calc_gradient()
+            t3 = clock()
+            net.update_weight(RATE)
+            t4 = clock()
+            if k:
+                for name, seconds in zip(PHASES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+                    samples[name].append(seconds)
+    finally:
+        gc.enable()
+    return _median_phases(samples)
+
+
+class _DeltaRecorder:
+    """Wraps the ``backward`` of each layer for one call, remembering the δ it was given."""
+
+    def __init__(self, layers):
+        self.layers = layers
+        self.deltas = [None] * len(layers)
+
+    def __enter__(self):
+        for index, layer in enumerate(self.layers):
+            def recording(delta, l2=0.0, propagate=True, _index=index, _method=layer.backward):
+                self.deltas[_index] = delta
+                return _method(delta, l2, propagate=propagate)
+            layer.backward = recording  # an instance attribute shadows the method
+        return self
+
+    def __exit__(self, *exc):
+        for layer in self.layers:
+            del layer.backward
+        return False
+
+
+def time_vectorized_phases(sizes=SIZES, steps=1000, seed=0, dtype="float64"):
+    """Median seconds of each phase of ``vectorized`` training steps (plus their sum)."""
+    net = vectorized.Network(list(sizes), seed=seed, dtype=dtype)
+    pairs = [(np.asarray(t, dtype=dtype), np.asarray(x, dtype=dtype))
+             for t, x in random_samples(sizes[0], sizes[-1], 8, seed)]
+    samples = {name: [] for name in ("forward", "backward", "gradients", "update", "fused")}
+    clock = time.perf_counter
+    layers = net.layers
+    fused = getattr(net, "_backward_and_update_one_sample", None)
+    gc.disable()
+    try:
+        for k in range(steps + 1):
+            label, sample = pairs[k % len(pairs)]
+            t0 = clock()
+            y = net._forward(sample)
+            t1 = clock()
+            with _DeltaRecorder(layers) as recorder:
+                net._backward(y, label)
+            # time the backward pass again, unwrapped (the recorder's wrapper costs time)
+            t2 = clock()
+            net._backward(y, label)
+            t3 = clock()
+            for layer, delta in zip(layers, recorder.deltas):
+                layer.backward(delta, net.l2, propagate=False)
+            t4 = clock()
+            net._update(RATE)
+            t5 = clock()
+            if fused is not None:
+                y = net._forward(sample)
+                t6 = clock()
+                fused(y, label, RATE)
+                t7 = clock()
+            if k:
+                samples["forward"].append(t1 - t0)
+                samples["backward"].append(t3 - t2)
+                samples["gradients"].append(t4 - t3)
+                samples["update"].append(t5 - t4)
+                if fused is not None:
+                    samples["fused"].append(t7 - t6)
+    finally:
+        gc.enable()
+    if not samples["fused"]:
+        del samples["fused"]
+    medians = _median_phases(samples)
+    backward = medians.pop("backward")
+    medians["deltas"] = max(backward - medians["gradients"], 0.0)
+    medians["backward"] = backward
+    return medians
+
+
+def run(quick=False, progress=print):
+    progress(f"phases: {list(SIZES)}")
+    neu = time_neurons_phases(steps=3 if quick else 15)
+    vec = time_vectorized_phases(steps=200 if quick else 2000)
+    rows = []
+    neu_total = sum(neu[name] for name in PHASES)
+    vec_total = sum(vec[name] for name in PHASES)
+    for name in PHASES:
+        rows.append({
+            "phase": name,
+            "neurons_seconds": neu[name],
+            "neurons_share": neu[name] / neu_total,
+            "vectorized_seconds": vec[name],
+            "vectorized_share": vec[name] / vec_total,
+            "ratio": neu[name] / vec[name] if vec[name] > 0 else float("nan"),
+        })
+    return {
+        "layer_sizes": list(SIZES),
+        "dtype": "float64",
+        "rows": rows,
+        "neurons_total_seconds": neu_total,
+        "vectorized_total_seconds": vec_total,
+        "vectorized_backward_seconds": vec["backward"],
+        # deltas + gradients + update as train_one_sample does them, if the network fuses them
+        "vectorized_fused_backward_update_seconds": vec.get("fused"),
+        "vectorized_uses_blas_ger": _uses_blas_ger(),
+    }
+
+
+def _uses_blas_ger():
+    """Whether vectorized's fused one-sample step uses BLAS's rank-1 update (needs SciPy)."""
+    import vectorized.layer
+
+    return bool(getattr(vectorized.layer, "USE_BLAS_GER", False))
