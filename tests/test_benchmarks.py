@@ -1,0 +1,115 @@
+"""Smoke test of ``python -m benchmarks --quick``, so the benchmark scripts never rot.
+
+No timing is asserted (the machine may be busy): only that the run succeeds, the report has
+every section and the JSON holds positive, finite measurements.
+"""
+
+import json
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks import PROJECT_ROOT, cli, minibatch, report
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    json_path = out / "results.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--out-dir", str(out),
+         "--json", str(json_path), "--chart", str(out / "chart.png")],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=180,
+    )
+    return done, json_path, out
+
+
+def _positive_finite(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and \
+        math.isfinite(value) and value > 0
+
+
+def test_quick_run_exits_cleanly(quick_run):
+    done, json_path, out = quick_run
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json_path.exists()
+    assert (out / "results.md").read_text(encoding="utf-8") == done.stdout
+
+
+def test_markdown_has_every_section(quick_run):
+    text = quick_run[0].stdout
+    for heading in ("# Benchmarks", "## 1. Per-sample training", "## 2. Phases",
+                    "## 3. Mini-batch training", "## 4. Memory", "## Targets"):
+        assert heading in text
+    assert "Why the ratio grows with width" in text
+    assert "quick mode: 10,000 samples" in text
+    assert ("PyPy" in text) and ("GFLOP/s" in text)
+    assert "Chart" in text  # drawn, or a one-line note that matplotlib is missing
+
+
+def test_json_has_positive_finite_measurements(quick_run):
+    results = json.loads(quick_run[1].read_text(encoding="utf-8"))
+    env = results["meta"]["environment"]
+    for key in ("date", "python", "numpy", "blas", "cpu_model"):
+        assert env[key]
+    assert _positive_finite(env["blas_threads"])
+
+    rows = results["per_sample"]["rows"]
+    assert [r["layer_sizes"] for r in rows] == [list(s) for s in
+                                                  cli.per_sample.ARCHITECTURES]
+    for row in rows:
+        for key in ("neurons_seconds", "vectorized_seconds",
+                    "vectorized_batch64_seconds_per_sample", "ratio", "ratio_batch64"):
+            assert _positive_finite(row[key]), (row["layer_sizes"], key)
+
+    phases = results["phases"]
+    assert [r["phase"] for r in phases["rows"]] == ["forward", "deltas", "gradients", "update"]
+    for row in phases["rows"]:
+        assert _positive_finite(row["neurons_seconds"])
+        assert row["vectorized_seconds"] >= 0  # deltas is a difference of two timings
+    assert _positive_finite(phases["vectorized_total_seconds"])
+
+    mb = results["minibatch"]
+    assert mb["flops_per_sample"] == 958_800
+    for peak in mb["peak"].values():
+        assert _positive_finite(peak["gflops"])
+    assert {(r["dtype"], r["batch_size"]) for r in mb["rows"]} == {
+        (d, b) for d in ("float32", "float64") for b in (1, 8, 64, 256)}
+    for row in mb["rows"]:
+        for key in ("seconds_per_sample", "samples_per_second", "gflops", "fraction_of_peak"):
+            assert _positive_finite(row[key])
+
+    memory = results["memory"]
+    for key in ("bytes_per_connection_after_build", "bytes_per_connection_after_step"):
+        assert _positive_finite(memory["neurons"][key])
+    epoch = memory["vectorized_epoch"]
+    assert epoch["samples"] == 10_000
+    for key in ("tracemalloc_peak_bytes", "peak_rss_bytes", "epoch_seconds"):
+        assert _positive_finite(epoch[key])
+
+    assert "found" in results["pypy"]
+    assert {t["key"] for t in results["targets"]} == {t[0] for t in report.TARGETS}
+    for target in results["targets"]:
+        assert _positive_finite(target["measured"])
+        assert isinstance(target["ok"], bool)
+
+
+def test_neurons_timing_worker_does_not_import_numpy():
+    """The entry point PyPy runs must work without NumPy (checked here under CPython)."""
+    options = json.dumps({"architectures": [[4, 3, 2]], "repeats": 2, "min_time": 0.001})
+    done = subprocess.run([sys.executable, "-m", "benchmarks.neurons_timing", options],
+                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60,
+                          env={**os.environ, "PYTHONPATH": PROJECT_ROOT})
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["numpy_imported"] is False
+    assert _positive_finite(result["results"][0]["median"])
+
+
+def test_useful_flops_count():
+    # forward + weight gradient everywhere, input gradient after the first layer
+    assert minibatch.useful_flops_per_sample([784, 300, 10]) == 784 * 300 * 4 + 300 * 10 * 6
+    assert minibatch.useful_flops_per_sample([2, 3]) == 2 * 2 * 3 * 2
