@@ -35,11 +35,11 @@ def small_data(n=36, n_in=4, n_classes=3, seed=0):
 
 
 class FakeNet:
-    """The shared API around one number w = the number of train() calls so far.
+    """The shared API around one number w = the number of batches stepped so far.
 
     Feature rows are [i]: predict([i]) is correct for the eval sample i unless i is below the
     scripted count of wrong answers for the current w (so the held-out error rate after epoch
-    e is ``wrong[e] / n_eval`` when each epoch is one train call). Every train call is logged.
+    e is ``wrong[e] / n_eval`` when each epoch is one batch). Every batch is logged.
     """
 
     batched = False
@@ -66,12 +66,17 @@ class FakeNet:
         return float(sum((t - y) ** 2 for t, y in zip(label, output)))
 
     def train(self, labels, data_set, rate, epoch, batch_size=1):
-        self.calls.append([row[0] for row in data_set])
-        assert epoch == 1 and batch_size == len(data_set) == len(labels)
-        self.w += 1.0
-        if self.losses is not None:
-            return self.losses[len(self.calls) - 1]
-        return 0.5
+        """Like the real ones: step batch by batch through the given rows (the trainer hands
+        over several whole batches per call); each batch is logged as one step."""
+        assert epoch == 1 and len(data_set) == len(labels)
+        total = 0.0
+        for start in range(0, len(data_set), batch_size):
+            batch = data_set[start:start + batch_size]
+            self.calls.append([row[0] for row in batch])
+            self.w += 1.0
+            loss = 0.5 if self.losses is None else self.losses[len(self.calls) - 1]
+            total += loss * len(batch)
+        return total / len(data_set)
 
     def parameters(self):
         return [([[self.w], [self.w]], [0.0, 0.0])]
