@@ -9,7 +9,8 @@ Runs every section, prints the Markdown report on stdout (progress goes to stder
             (otherwise a one-line note says it was skipped); ``--no-chart`` to skip it.
 
 ``--out-dir`` moves the defaults elsewhere (they live in ``benchmarks/results`` otherwise,
-wherever you run from).
+wherever you run from). ``--blas-threads N`` fixes the BLAS thread count (NumPy's and, when
+``vectorized`` loaded it, SciPy's own OpenBLAS); ``--only`` and ``--no-pypy`` trim the run.
 """
 
 import argparse
@@ -42,6 +43,9 @@ def parse_args(argv):
                         help="PNG chart, if matplotlib is installed (default: .png beside it)")
     parser.add_argument("--no-chart", action="store_true", help="do not draw the chart")
     parser.add_argument("--no-pypy", action="store_true", help="do not look for pypy3")
+    parser.add_argument("--blas-threads", type=int, metavar="N",
+                        help="BLAS threads to use (default: what NumPy uses; 1 is steadier on "
+                             "a busy machine)")
     parser.add_argument("--only", metavar="SECTIONS",
                         help=f"comma-separated subset of: {', '.join(SECTIONS)}")
     args = parser.parse_args(argv)
@@ -76,6 +80,10 @@ def _write(path, text):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.blas_threads is not None:
+        if args.blas_threads < 1:
+            raise SystemExit("--blas-threads must be at least 1")
+        environment.set_blas_threads(args.blas_threads)
     started = time.perf_counter()
 
     def progress(message):

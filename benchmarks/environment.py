@@ -63,31 +63,57 @@ def _loaded_blas_libraries():
     return paths
 
 
-def _openblas_call(name, restype):
-    """Call OpenBLAS's ``name`` through ctypes, whichever symbol prefix/suffix the build uses
-    (``openblas_…``, ``scipy_openblas_…64_``); None when there is no such library or symbol."""
-    np.ones((2, 2)) @ np.ones((2, 2))  # make sure the BLAS is loaded
+def _openblas_function(lib, name):
+    """OpenBLAS's ``name`` in ``lib``, under whichever symbol prefix/suffix the build uses
+    (``openblas_…``, ``scipy_openblas_…64_``), or None."""
+    for prefix in ("openblas", "scipy_openblas"):
+        for suffix in ("", "64_"):
+            fn = getattr(lib, f"{prefix}_{name}{suffix}", None)
+            if fn is not None:
+                return fn
+    return None
+
+
+def _openblas_libraries():
+    """[(path, ctypes library)] for every OpenBLAS this process has loaded: NumPy's, and
+    SciPy's own copy when ``vectorized`` imported SciPy — two thread pools."""
+    np.ones((2, 2)) @ np.ones((2, 2))  # make sure NumPy's BLAS is loaded
+    found = []
     for path in _loaded_blas_libraries():
         try:
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        for prefix in ("openblas", "scipy_openblas"):
-            for suffix in ("", "64_"):
-                fn = getattr(lib, f"{prefix}_{name}{suffix}", None)
-                if fn is not None:
-                    fn.restype = restype
-                    return fn()
-    return None
+        if "openblas" in os.path.basename(path).lower() and \
+                _openblas_function(lib, "get_num_threads") is not None:
+            found.append((path, lib))
+    return found
+
+
+def blas_libraries():
+    """[{library, threads, core}] for each loaded OpenBLAS (threads it uses, CPU kernels)."""
+    result = []
+    for path, lib in _openblas_libraries():
+        threads = _openblas_function(lib, "get_num_threads")
+        threads.restype = ctypes.c_int
+        core = _openblas_function(lib, "get_corename")
+        if core is not None:
+            core.restype = ctypes.c_char_p
+        name = core() if core is not None else None
+        short = os.path.join(os.path.basename(os.path.dirname(path)), os.path.basename(path))
+        result.append({"library": short, "threads": int(threads()),
+                       "core": name.decode(errors="replace") if name else None})
+    return result
 
 
 def blas_threads():
     """(threads, how we know) for NumPy's BLAS: asks OpenBLAS itself, else the usual
     environment variables, else the CPU count (OpenBLAS's default), saying it is assumed.
     No threadpoolctl needed."""
-    threads = _openblas_call("get_num_threads", ctypes.c_int)
-    if threads is not None:
-        return int(threads), "openblas_get_num_threads"
+    libraries = blas_libraries()
+    numpy_own = [lib for lib in libraries if "numpy" in lib["library"]] or libraries
+    if numpy_own:
+        return numpy_own[0]["threads"], "openblas_get_num_threads"
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         value = os.environ.get(var, "")
         if value.isdigit():
@@ -95,10 +121,16 @@ def blas_threads():
     return cpu_count(), "assumed: CPU count"
 
 
-def blas_core():
-    """The CPU kernel set OpenBLAS chose at run time (e.g. "Haswell"), or None."""
-    core = _openblas_call("get_corename", ctypes.c_char_p)
-    return core.decode(errors="replace") if core else None
+def set_blas_threads(n):
+    """Use ``n`` BLAS threads from now on: in every loaded OpenBLAS (ctypes), and through the
+    environment variables for libraries loaded later and for subprocesses."""
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(n)
+    for _, lib in _openblas_libraries():
+        setter = _openblas_function(lib, "set_num_threads")
+        if setter is not None:
+            setter.restype = None
+            setter(ctypes.c_int(n))
 
 
 def load_average():
@@ -121,7 +153,7 @@ def describe():
         "blas": blas_info(),
         "blas_threads": threads,
         "blas_threads_source": source,
-        "blas_core": blas_core(),
+        "blas_libraries": blas_libraries(),
         "cpu_model": cpu_model(),
         "cpus": cpu_count(),
         "load_average_at_start": load_average(),

@@ -109,24 +109,37 @@ def header(results):
     env = meta["environment"]
     blas = env["blas"]
     blas_name = " ".join(filter(None, [blas.get("name"), blas.get("version")])) or "unknown"
-    core = env.get("blas_core")
-    return [
+    libraries = env.get("blas_libraries") or []
+    core = next((lib["core"] for lib in libraries if lib.get("core")), None)
+    pools = ""
+    if len(libraries) > 1:
+        pools = (" · two BLAS thread pools loaded: " + " and ".join(
+            f"`{lib['library']}` ({lib['threads']} threads)" for lib in libraries))
+    lines = [
         "# Benchmarks: `neurons` (object graph) vs `vectorized` (NumPy)",
         "",
         f"Measured {env['date']} in {meta['mode']} mode ({meta['seconds']:.0f} s) · "
         f"{env['python']} · NumPy {env['numpy']} · BLAS {blas_name}"
         f"{f' ({core})' if core else ''}, {env['blas_threads']} threads "
-        f"({env['blas_threads_source']}) · CPU: {env['cpu_model']}, {env['cpus']} CPUs",
+        f"({env['blas_threads_source']}) · CPU: {env['cpu_model']}, {env['cpus']} CPUs{pools}",
         "",
         f"Load average (1 min) at start/end: {env['load_average_at_start']}/"
         f"{meta.get('load_average_at_end')} on {env['cpus']} CPUs — when it exceeds the CPU "
         "count, other processes competed for the cores and the times are noisy (multithreaded "
         "BLAS suffers most).",
+    ]
+    load = [x for x in (env["load_average_at_start"], meta.get("load_average_at_end"))
+            if x is not None]
+    if load and max(load) > env["cpus"] and env["blas_threads"] > 1:
+        lines[-1] += (" This run was on a busy machine: `--blas-threads 1` keeps BLAS threads "
+                      "from waiting for cores that other processes hold.")
+    lines += [
         "",
         "Inputs are dense random numbers in [0, 1), seeded; MNIST-like sparsity (~80% zeros) is "
         "not used — neither implementation skips zeros, so dense inputs are the conservative "
         "case. Every time is the median of several timed repeats.",
     ]
+    return lines
 
 
 def per_sample_section(results):
