@@ -91,6 +91,10 @@ def ratio(x):
     return f"×{x:.0f}" if x >= 10 else f"×{x:.1f}"
 
 
+def threads(n):
+    return f"{n} thread{'' if n == 1 else 's'}"
+
+
 def sizes_name(sizes):
     return "-".join(str(n) for n in sizes)
 
@@ -114,13 +118,13 @@ def header(results):
     pools = ""
     if len(libraries) > 1:
         pools = (" · two BLAS thread pools loaded: " + " and ".join(
-            f"`{lib['library']}` ({lib['threads']} threads)" for lib in libraries))
+            f"`{lib['library']}` ({threads(lib['threads'])})" for lib in libraries))
     lines = [
         "# Benchmarks: `neurons` (object graph) vs `vectorized` (NumPy)",
         "",
         f"Measured {env['date']} in {meta['mode']} mode ({meta['seconds']:.0f} s) · "
         f"{env['python']} · NumPy {env['numpy']} · BLAS {blas_name}"
-        f"{f' ({core})' if core else ''}, {env['blas_threads']} threads "
+        f"{f' ({core})' if core else ''}, {threads(env['blas_threads'])} "
         f"({env['blas_threads_source']}) · CPU: {env['cpu_model']}, {env['cpus']} CPUs{pools}",
         "",
         f"Load average (1 min) at start/end: {env['load_average_at_start']}/"
@@ -258,13 +262,13 @@ def minibatch_section(results):
     section = results["minibatch"]
     peaks = section["peak"]
     lines = ["", f"## 3. Mini-batch training: `train` ({sizes_name(section['layer_sizes'])})", ""]
-    threads = results["meta"]["environment"]["blas_threads"]
+    n_threads = results["meta"]["environment"]["blas_threads"]
     peak_text = ", ".join(
         f"{dtype} {p['gflops']:.1f} GFLOP/s" for dtype, p in peaks.items())
     any_peak = next(iter(peaks.values()))
     lines.append(
         f"This machine's matrix-multiply peak (`np.matmul`, {any_peak['n']}×{any_peak['n']}, "
-        f"median of {any_peak['repeats']}, {threads} BLAS threads): {peak_text}. Useful work: "
+        f"median of {any_peak['repeats']}, {threads(n_threads)}): {peak_text}. Useful work: "
         f"{section['flops_per_sample']:,} FLOPs per sample (forward and weight gradient of "
         "every layer, input gradient of all but the first: 2·in·out each)."
     )
@@ -276,6 +280,9 @@ def minibatch_section(results):
                      f"{100 * row['fraction_of_peak']:.0f}%"])
     lines += _table(["dtype", "batch", "time per sample", "samples / s", "GFLOP/s",
                      "of matmul peak"], rows)
+    if any(row["fraction_of_peak"] > 1 for row in section["rows"]):
+        lines += ["", "Above 100%: the peak measurement itself was slowed down (a busy machine); "
+                      "the percentages are only as good as that one figure."]
     return lines
 
 
