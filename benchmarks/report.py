@@ -182,10 +182,17 @@ def per_sample_section(results):
         f"against batch-64 training."
     )
     lines.append("")
+    if widest["ratio"] > narrow["ratio"]:
+        grows = (f"Why the ratio grows with width (from {ratio(narrow['ratio'])} at "
+                 f"{sizes_name(narrow['layer_sizes'])} to {ratio(widest['ratio'])} at "
+                 f"{sizes_name(widest['layer_sizes'])}): ")
+    else:  # a disturbed run: say so rather than print a sentence the table contradicts
+        grows = (f"The ratio should grow with width, but in this run it does not "
+                 f"({ratio(narrow['ratio'])} at {sizes_name(narrow['layer_sizes'])}, "
+                 f"{ratio(widest['ratio'])} at {sizes_name(widest['layer_sizes'])}: the timings "
+                 "were disturbed, see the load average). Why it should: ")
     lines.append(
-        f"Why the ratio grows with width (from {ratio(narrow['ratio'])} at "
-        f"{sizes_name(narrow['layer_sizes'])} to {ratio(widest['ratio'])} at "
-        f"{sizes_name(widest['layer_sizes'])}): `neurons` pays the Python interpreter for every "
+        grows + "`neurons` pays the Python interpreter for every "
         f"connection ({per_conn * 1e9:.0f} ns per connection per step here), so its time grows "
         f"with the number of weights, while `vectorized` pays a nearly fixed NumPy overhead per "
         f"call ({format_time(smallest['vectorized_seconds'])} per step even for "
