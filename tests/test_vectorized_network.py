@@ -257,6 +257,7 @@ def test_float32_stays_float32_and_agrees_with_float64():
     net32.train_one_sample(labels[0], data[0], 0.1)
     net64.train(labels, data, 0.1, 3, batch_size=3)
     net64.train_one_sample(labels[0], data[0], 0.1)
+    net32.get_gradient(labels[0], data[0])  # forms W_grad again (a BLAS step leaves it None)
     for layer in net32.layers:
         assert layer.W.dtype == layer.b.dtype == layer.W_grad.dtype == np.float32
     for (W32, _), (W64, _) in zip(net32.parameters(), net64.parameters()):

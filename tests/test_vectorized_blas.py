@@ -1,0 +1,148 @@
+"""vectorized's optional one-sample fast path: 式9 as one BLAS rank-1 update (SciPy's ?ger).
+
+Both paths (``vectorized.layer.USE_BLAS_GER`` True and False) must give the same numbers up to
+rounding; the BLAS cases skip when SciPy is not installed.
+"""
+
+import numpy as np
+import pytest
+
+import vectorized.layer as layer_module
+from vectorized import Network
+
+CONFIGS = [
+    dict(layer_sizes=[6, 5, 4], seed=1),
+    dict(layer_sizes=[6, 5, 4], seed=2, l2=0.01),
+    dict(layer_sizes=[7, 6, 5, 3], activation=["tanh", "relu"], output="softmax",
+         loss="cross_entropy", l2=0.05, seed=3),
+    dict(layer_sizes=[5, 8, 3], activation="elu", output="identity", loss="hinge", seed=4),
+]
+
+
+def scipy_or_skip():
+    pytest.importorskip("scipy")
+
+
+def data(config, n=6, dtype="float64"):
+    rng = np.random.default_rng(config["seed"])
+    sizes = config["layer_sizes"]
+    samples = rng.uniform(-1.0, 1.0, (n, sizes[0])).astype(dtype)
+    labels = np.full((n, sizes[-1]), 0.1, dtype=dtype)
+    labels[np.arange(n), rng.integers(0, sizes[-1], n)] = 0.9
+    if config.get("loss") == "cross_entropy":
+        labels = (labels == 0.9).astype(dtype)
+    return labels, samples
+
+
+def trained(config, use_blas, monkeypatch, dtype="float64", epochs=3, batch_size=None):
+    monkeypatch.setattr(layer_module, "USE_BLAS_GER", use_blas)
+    net = Network(**config, dtype=dtype)
+    labels, samples = data(config, dtype=dtype)
+    losses = []
+    for _ in range(epochs):
+        if batch_size is None:
+            losses += [net.train_one_sample(t, x, 0.3) for t, x in zip(labels, samples)]
+        else:
+            losses.append(net.train(labels, samples, 0.3, 1, batch_size=batch_size))
+    return net, losses
+
+
+def max_difference(net_a, net_b):
+    return max(float(np.max(np.abs(pa - pb)))
+               for (Wa, ba), (Wb, bb) in zip(net_a.parameters(), net_b.parameters())
+               for pa, pb in ((Wa, Wb), (ba, bb)))
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_blas_and_numpy_paths_agree_float64(config, monkeypatch):
+    scipy_or_skip()
+    fast, fast_losses = trained(config, True, monkeypatch)
+    slow, slow_losses = trained(config, False, monkeypatch)
+    assert max_difference(fast, slow) <= 1e-12
+    assert np.allclose(fast_losses, slow_losses, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_blas_and_numpy_paths_agree_float32(config, monkeypatch):
+    scipy_or_skip()
+    fast, _ = trained(config, True, monkeypatch, dtype="float32")
+    slow, _ = trained(config, False, monkeypatch, dtype="float32")
+    assert all(W.dtype == b.dtype == np.float32 for W, b in fast.parameters())
+    assert max_difference(fast, slow) <= 1e-5
+
+
+def test_the_switch_chooses_the_code_that_runs(monkeypatch):
+    scipy_or_skip()
+    calls = []
+    real = layer_module.rank1_update
+
+    def counting(*args):
+        calls.append(args[0].shape)
+        return real(*args)
+
+    monkeypatch.setattr(layer_module, "rank1_update", counting)
+    config = CONFIGS[1]
+    trained(config, True, monkeypatch, epochs=1)
+    assert calls == [(4, 5), (5, 6)] * 6  # every layer, output layer first, every sample
+    calls.clear()
+    trained(config, True, monkeypatch, epochs=1, batch_size=1)  # train(batch_size=1) too
+    assert len(calls) == 12
+    calls.clear()
+    trained(config, True, monkeypatch, epochs=1, batch_size=3)  # batches: matrix products
+    trained(config, False, monkeypatch, epochs=1)  # switched off: NumPy only
+    assert calls == []
+
+
+@pytest.mark.parametrize("use_blas", [True, False])
+@pytest.mark.parametrize("config", CONFIGS)
+def test_train_batch_size_one_is_bitwise_repeated_train_one_sample(config, use_blas,
+                                                                     monkeypatch):
+    if use_blas:
+        scipy_or_skip()
+    one_by_one, losses = trained(config, use_blas, monkeypatch, epochs=2)
+    batched, batch_losses = trained(config, use_blas, monkeypatch, epochs=2, batch_size=1)
+    assert max_difference(one_by_one, batched) == 0.0
+    assert batch_losses[-1] == pytest.approx(np.mean(losses[-6:]), rel=1e-14)
+
+
+def test_after_a_blas_step_no_stale_gradient_is_left(monkeypatch):
+    scipy_or_skip()
+    config = CONFIGS[2]
+    net, _ = trained(config, True, monkeypatch, epochs=1)
+    for layer in net.layers:
+        assert layer.W_grad is None and layer.b_grad is None
+        with pytest.raises(RuntimeError, match="no gradient to apply"):
+            layer.update(0.1)
+    labels, samples = data(config)
+    fresh = net.get_gradient(labels[0], samples[0])  # computed anew, not read from a step
+    monkeypatch.setattr(layer_module, "USE_BLAS_GER", False)
+    twin = Network(**config)
+    twin.set_parameters(net.parameters())
+    for (dW, db), (eW, eb) in zip(fresh, twin.get_gradient(labels[0], samples[0])):
+        assert np.array_equal(dW, eW) and np.array_equal(db, eb)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_rank1_update_is_in_place(dtype):
+    scipy_or_skip()
+    rng = np.random.default_rng(0)
+    W0 = rng.normal(size=(5, 7)).astype(dtype)
+    u, v = rng.normal(size=5).astype(dtype), rng.normal(size=7).astype(dtype)
+    tolerance = 1e-6 if dtype == "float32" else 1e-14
+    W = W0.copy()
+    address = W.ctypes.data
+    layer_module.rank1_update(W, 0.25, u, v)
+    assert W.ctypes.data == address and W.flags.c_contiguous
+    assert np.allclose(W, W0 + 0.25 * np.outer(u, v), rtol=tolerance, atol=tolerance)
+    F = np.asfortranarray(W)  # not C-contiguous: SciPy copies, and the result is kept
+    layer_module.rank1_update(F, -0.25, u, v)
+    assert np.allclose(F, W0, rtol=tolerance, atol=10 * tolerance)
+
+
+def test_blas_thread_limit_is_only_during_the_call(monkeypatch):
+    scipy_or_skip()
+    pytest.importorskip("threadpoolctl")
+    _, libraries = layer_module._load_blas()
+    before = [library.get_num_threads() for library in libraries]
+    trained(CONFIGS[0], True, monkeypatch, epochs=1)
+    assert [library.get_num_threads() for library in libraries] == before
