@@ -116,3 +116,14 @@ def test_fused_softmax_cross_entropy_delta():
     y = np.array([[0.2, 0.3, 0.5]])
     t = np.array([[0.0, 2.0, 0.0]])  # not one-hot: δ = t − y Σt
     assert np.allclose(losses.softmax_cross_entropy_delta(y, t), [[-0.4, 1.4, -1.0]])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sigmoid_is_the_two_branch_formula_bit_for_bit(dtype):
+    x = np.concatenate([np.linspace(-800.0, 800.0, 4001), [0.0, -0.0, 1e308, -1e308]])
+    x = x.astype(dtype) if dtype is np.float64 else np.clip(x, -1e30, 1e30).astype(dtype)
+    e = np.exp(-np.abs(x))
+    with np.errstate(under="ignore"):
+        two_branches = np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+        y = activators.sigmoid(x)
+    assert y.dtype == dtype and np.array_equal(y, two_branches)

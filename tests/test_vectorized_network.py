@@ -398,3 +398,13 @@ def test_good_constructor_variants():
     assert Network([3, 2], dtype=np.float32).dtype == np.float32
     net = Network([3, 2], output="softmax", loss="cross_entropy", seed=1)
     assert net.predict([1, 2, 3]).sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_one_sample_fast_checks_still_catch_non_finite_values(bad):
+    net = Network([3, 2], seed=0)
+    sample, label = np.array([0.5, bad, 0.1]), np.array([0.1, bad])
+    with pytest.raises(ValueError, match="sample contains non-finite"):
+        net.train_one_sample([0.1, 0.9], sample, 0.1)
+    with pytest.raises(ValueError, match="label contains non-finite"):
+        net.train_one_sample(label, [0.5, 0.2, 0.1], 0.1)

@@ -25,9 +25,10 @@ def _where(condition, if_true, if_false, like):
 
 
 def sigmoid(x):
-    """1 / (1 + e^−x), split by sign so exp never overflows (e = e^−|x| ≤ 1)."""
+    """1 / (1 + e^−x), split by sign so exp never overflows (e = e^−|x| ≤ 1):
+    ``1 / (1 + e)`` for x ≥ 0 and ``e / (1 + e)`` (= e^x / (1 + e^x)) for x < 0."""
     e = np.exp(-np.abs(x))
-    return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return np.where(x >= 0.0, 1.0, e) / (1.0 + e)  # one division for both branches
 
 
 def sigmoid_prime(net, y):

@@ -203,12 +203,14 @@ class Network:
 
     # -- validation of samples and labels --------------------------------------------------
 
+    def _is_ready_vector(self, value, length):
+        """True for a finite 1-D array of the network's dtype with ``length`` values: usable as
+        it is (no copy). Anything else goes through the full checks, which name the problem."""
+        return (type(value) is np.ndarray and value.dtype == self._dtype and value.ndim == 1
+                and value.shape[0] == length and bool(np.isfinite(value).all()))
+
     def _sample(self, sample, name="sample", *, batch=True):
-        # Fast path: already a finite 1-D array of the right dtype and length (no copy).
-        if (type(sample) is np.ndarray and sample.dtype == self._dtype and sample.ndim == 1
-                and sample.shape[0] == self.layer_sizes[0]):
-            if not np.isfinite(sample).all():
-                raise ValueError(f"{name} contains non-finite values (NaN or inf)")
+        if self._is_ready_vector(sample, self.layer_sizes[0]):  # fast path for one sample
             return sample
         array = _as_array(sample, name, self._dtype)
         _check_rows(array, name, self.layer_sizes[0], "the input layer", batch=batch)
@@ -216,8 +218,10 @@ class Network:
 
     def _label(self, label, like, name="label"):
         """``label`` as an array shaped like ``like`` (a sample (in,) or batch (N, in))."""
-        array = _as_array(label, name, self._dtype)
         n_out = self.layer_sizes[-1]
+        if like.ndim == 1 and self._is_ready_vector(label, n_out):  # fast path for one sample
+            return label
+        array = _as_array(label, name, self._dtype)
         if like.ndim == 2:
             if array.ndim != 2:
                 raise ValueError(f"{name} must be 2-D (N, {n_out}) like the batch of samples, "
