@@ -163,5 +163,6 @@ def test_config_is_shared():
     config = {"layer_sizes": [4, 3, 2], "activation": ["relu"], "output": "softmax",
               "loss": "cross_entropy", "init": "he", "l2": 0.01, "seed": 3}
     slow, fast = pair(config)
+    assert not slow.batched and fast.batched  # how training/ chooses row-by-row or batched calls
     assert slow.config() == config
     assert {k: v for k, v in fast.config().items() if k != "dtype"} == config

@@ -106,6 +106,8 @@ class Network:
     which is 式5/式9 ``W += η δ xᵀ`` of the article (it stores the negative gradient).
     """
 
+    batched = True  # predict and train take a whole (N, in) batch in one call
+
     def __init__(self, layer_sizes, *, activation="sigmoid", output="sigmoid", loss="mse",
                  init="uniform", l2=0.0, seed=None, dtype="float64"):
         # Validate everything first.
