@@ -11,7 +11,7 @@ deltas         ``Network.calc_delta(label)`` (式3, 式4)     ``Network._backwar
                                                             its weight-gradient part (式7, 式8)
 gradients      ``Network.calc_gradient()``                  ``FullConnectedLayer.backward(δ,
                                                             propagate=False)`` for every layer
-update         ``Network.update_weight(rate)`` (式5)        ``Network._update(rate)`` (式9, 式10)
+update         ``Network.apply_gradient(rate)`` (式5)       ``Network._update(rate)`` (式9, 式10)
 =============  ===========================================  ====================================
 
 In the matrix form one ``FullConnectedLayer.backward`` call computes a layer's weight
@@ -19,6 +19,10 @@ gradient *and* passes δ down (``δ @ W``), so ``Network._backward`` is timed wh
 gradient part is timed again on its own, with the very δ each layer received (recorded during
 the ``_backward`` call); the delta phase is the difference. Every phase is timed inside real
 training steps, one ``perf_counter`` pair per phase, and the median over the steps is kept.
+
+``neurons.Network.train_one_sample`` does gradients and update in one pass over the
+connections, as the tutorial's ``update_weight`` does; that fused pass is timed too, on
+alternate steps (a step is either staged or fused, never both).
 
 When ``vectorized.Network`` has the fused one-sample step ``_backward_and_update_one_sample``
 (deltas, then 式9/式10 applied straight to W — as a BLAS rank-1 update when SciPy is there —
@@ -50,22 +54,27 @@ def time_neurons_phases(sizes=SIZES, steps=10, seed=0):
     """Median seconds of each phase of ``neurons`` training steps (plus their sum)."""
     net = neurons.Network(list(sizes), seed=seed)
     pairs = random_samples(sizes[0], sizes[-1], 8, seed)
-    samples = {name: [] for name in PHASES}
+    samples = {name: [] for name in PHASES + ("fused",)}
     clock = time.perf_counter
     gc.disable()
     try:
-        for k in range(steps + 1):  # step 0 is a warm-up, not recorded
+        for k in range(2 * steps + 2):  # steps 0 and 1 are warm-ups, not recorded
             label, sample = pairs[k % len(pairs)]
             t0 = clock()
             net._forward(sample)
             t1 = clock()
             net.calc_delta(label)
             t2 = clock()
+            if k % 2:  # what train_one_sample runs: gradient and 式5 in one pass
+                net.update_weight(RATE)
+                if k > 1:
+                    samples["fused"].append(clock() - t2)
+                continue
             net.calc_gradient()
             t3 = clock()
-            net.update_weight(RATE)
+            net.apply_gradient(RATE)
             t4 = clock()
-            if k:
+            if k > 1:
                 for name, seconds in zip(PHASES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
                     samples[name].append(seconds)
     finally:
@@ -167,6 +176,8 @@ def run(quick=False, progress=print):
         "neurons_total_seconds": neu_total,
         "vectorized_total_seconds": vec_total,
         "vectorized_backward_seconds": vec["backward"],
+        # gradients + update in one pass, as neurons' train_one_sample does them
+        "neurons_fused_gradient_update_seconds": neu["fused"],
         # deltas + gradients + update as train_one_sample does them, if the network fuses them
         "vectorized_fused_backward_update_seconds": vec.get("fused"),
         "vectorized_uses_blas_ger": _uses_blas_ger(),

@@ -245,11 +245,22 @@ def phases_section(results):
         "",
         f"Largest phase: `neurons` {top_n['phase']} ({100 * top_n['neurons_share']:.0f}%), "
         f"`vectorized` {top_v['phase']} ({100 * top_v['vectorized_share']:.0f}%). "
-        "neurons: `_forward`, `calc_delta`, `calc_gradient`, `update_weight`; vectorized: "
+        "neurons: `_forward`, `calc_delta`, `calc_gradient`, `apply_gradient`; vectorized: "
         "`_forward`, `_backward` (deltas and gradients together, "
         f"{format_time(section['vectorized_backward_seconds'])}; the deltas row is it minus "
         "the layers' own gradient computation), `_update` — see benchmarks/phases.py.",
     ]
+    fused_n = section.get("neurons_fused_gradient_update_seconds")
+    if fused_n:
+        staged = sum(row["neurons_seconds"] for row in section["rows"]
+                     if row["phase"] in ("gradients", "update"))
+        lines += [
+            "",
+            f"`neurons` `train_one_sample` computes each gradient and applies 式5 in the same "
+            f"pass over the connections (`update_weight`, as in the tutorial): "
+            f"{format_time(fused_n)} instead of {format_time(staged)} for the gradients and "
+            "update rows.",
+        ]
     fused = section.get("vectorized_fused_backward_update_seconds")
     if fused:
         textbook = sum(row["vectorized_seconds"] for row in section["rows"]

@@ -1,10 +1,12 @@
 """Network: the tutorial's fully connected network as an object graph, trained node by node.
 
-One training step is four visible phases (``train_one_sample``):
+One training step is three visible phases (``train_one_sample``), as in the tutorial:
   1. ``predict``        — forward, layer by layer (式1);
   2. ``calc_delta``     — δ of the output layer (式3), then of each hidden layer (式4);
-  3. ``calc_gradient``  — ∂E/∂w = −δ_j x_i (+ λw) stored in every Connection;
-  4. ``update_weight``  — w −= rate · gradient (式5).
+  3. ``update_weight``  — for every Connection, gradient = −δ_j x_i (+ λw), then
+                          w −= rate · gradient (式5).
+``calc_gradient`` computes and stores the gradients alone (for ``get_gradient`` and mini-batches,
+whose step ``apply_gradient`` comes after the batch's gradients are averaged).
 """
 
 import math
@@ -126,7 +128,7 @@ class Network:
         gy = sum(gk * yk for gk, yk in zip(g, y))
         return [-yj * (gj - gy) for yj, gj in zip(y, g)]
 
-    # --- phase 3: gradients ---------------------------------------------------------------
+    # --- gradients alone (get_gradient, mini-batches) -------------------------------------
     def calc_gradient(self):
         """Store ∂E/∂w_ji = −δ_j x_i + λ w_ji (biases: −δ_j) in every Connection."""
         self._calc_data_gradient(accumulate=False)
@@ -147,9 +149,18 @@ class Network:
                 for conn in node.upstream[:-1]:
                     conn.gradient += l2 * conn.weight
 
-    # --- phase 4: update ------------------------------------------------------------------
+    # --- phase 3: update ------------------------------------------------------------------
     def update_weight(self, rate):
-        """式5 for every connection: w ← w − η · ∂E/∂w  (Connection.update_weight, inlined)."""
+        """One sample's step: every connection computes its gradient and applies 式5.
+
+        Needs ``predict`` and ``calc_delta`` of that sample first; leaves the gradients stored.
+        """
+        for layer in self.layers[1:]:
+            for node in layer.nodes:
+                node.update_upstream_weights(rate, self.l2)
+
+    def apply_gradient(self, rate):
+        """式5 with the stored gradients: w ← w − η · ∂E/∂w (Connection.update_weight, inlined)."""
         for conn in self.connections:
             conn.weight -= rate * conn.gradient
 
@@ -189,18 +200,23 @@ class Network:
 
     def _train_batch(self, labels, samples, rate):
         """Step by the batch's mean gradient; returns the batch's summed loss."""
+        if len(samples) == 1:  # one sample: the tutorial's fused gradient-and-update pass
+            self._forward(samples[0])
+            loss = self.loss_fn(self.layers[-1].outputs(), labels[0])
+            self.calc_delta(labels[0])
+            self.update_weight(rate)
+            return loss
         total = 0.0
         for k, (label, sample) in enumerate(zip(labels, samples)):
             self._forward(sample)
             total += self.loss_fn(self.layers[-1].outputs(), label)
             self.calc_delta(label)
             self._calc_data_gradient(accumulate=k > 0)
-        if len(samples) > 1:
-            n = float(len(samples))
-            for conn in self.connections:
-                conn.gradient /= n
+        n = float(len(samples))
+        for conn in self.connections:
+            conn.gradient /= n
         self._add_l2_gradient()
-        self.update_weight(rate)
+        self.apply_gradient(rate)
         return total
 
     # --- the shared API ---------------------------------------------------------------------

@@ -83,6 +83,28 @@ class Node:
             for conn in self.upstream:
                 conn.gradient = minus_delta * conn.upstream_node.output
 
+    def update_upstream_weights(self, rate, l2=0.0):
+        """One sample's step on every upstream connection, as the tutorial's update_weight:
+        gradient = −δ_j · x_i (+ λ·w_ji on weights), then 式5: w_ji −= η · gradient.
+
+        Computing and applying each gradient in the same pass visits every connection once.
+        """
+        minus_delta = -self.delta
+        if l2:
+            weights = self.upstream[:-1]  # the last upstream connection is the bias: no L2
+            for conn in weights:
+                gradient = minus_delta * conn.upstream_node.output + l2 * conn.weight
+                conn.gradient = gradient
+                conn.weight -= rate * gradient
+            bias = self.upstream[-1]
+            bias.gradient = minus_delta
+            bias.weight -= rate * minus_delta
+        else:
+            for conn in self.upstream:
+                gradient = minus_delta * conn.upstream_node.output
+                conn.gradient = gradient
+                conn.weight -= rate * gradient
+
     def __repr__(self):
         return (
             f"Node(layer={self.layer_index}, index={self.node_index}, "

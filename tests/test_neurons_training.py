@@ -80,3 +80,19 @@ def test_zero_epochs_changes_nothing():
     before = net.parameters()
     net.train([[1.0]], [[0.0, 1.0]], 0.5, 0)
     assert net.parameters() == before
+
+
+@given(st.data())
+def test_fused_update_equals_gradient_then_step(data):
+    """update_weight (gradient and 式5 in one pass) = calc_gradient, then apply_gradient."""
+    config = data.draw(configs(max_layers=4, max_width=5))
+    labels, samples = data.draw(datasets(config, max_samples=1))
+    fused, staged = neurons.Network(**config), neurons.Network(**config)
+    for net in (fused, staged):
+        net.predict(samples[0])
+        net.calc_delta(labels[0])
+    fused.update_weight(0.3)
+    staged.calc_gradient()
+    staged.apply_gradient(0.3)
+    assert flat(fused.parameters()) == flat(staged.parameters())
+    assert [c.gradient for c in fused.connections] == [c.gradient for c in staged.connections]
