@@ -16,7 +16,7 @@ import random
 import sys
 import time
 
-from .timing import cycling, measure
+from .timing import WARMUP_SECONDS, cycling, measure
 
 N_SAMPLES = 8  # distinct random samples cycled through by the timed training steps
 
@@ -37,7 +37,8 @@ def random_samples(n_in, n_out, count, seed):
     return pairs
 
 
-def time_train_one_sample(sizes, *, repeats=5, min_time=0.1, warmup_time=0.0, seed=0):
+def time_train_one_sample(sizes, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS,
+                          seed=0):
     """Median seconds per ``neurons.Network.train_one_sample`` call on ``sizes``."""
     import neurons
 
@@ -56,7 +57,7 @@ def time_train_one_sample(sizes, *, repeats=5, min_time=0.1, warmup_time=0.0, se
     return result
 
 
-def run(architectures, *, repeats=5, min_time=0.1, warmup_time=0.0, seed=0):
+def run(architectures, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS, seed=0):
     """Time every architecture; returns a JSON-ready dict."""
     results = []
     for sizes in architectures:

@@ -54,7 +54,7 @@ def time_vectorized_batched(sizes, batch_size, *, n, repeats, min_time, seed=0,
 
 
 def run(quick=False, progress=print):
-    repeats, min_time = (3, 0.02) if quick else (7, 0.2)
+    repeats, min_time = (3, 0.02) if quick else (15, 0.2)  # the machine drifts: many repeats
     rows = []
     for sizes in ARCHITECTURES:
         progress(f"per-sample: {sizes}")

@@ -2,7 +2,8 @@
 
 Standard library only (``neurons_timing`` imports it under PyPy, where NumPy is absent).
 
-``measure(fn)`` first calls ``fn`` once (a warm-up that also sizes the loop), then times
+``measure(fn)`` first keeps calling ``fn`` for ``WARMUP_SECONDS`` (this machine's virtual CPUs
+run up to 1.5× slower for the first ~0.3 s of work after an idle moment), then times
 ``repeats`` repeats of ``number`` calls each, with the garbage collector paused as
 ``timeit`` does, and reports the *median* time per call: the middle repeat is the one least
 affected by whatever else the machine was doing, without being as optimistic as the minimum.
@@ -13,13 +14,17 @@ import math
 import statistics
 import time
 
+# Busy time before timing: after idling, the CPU here needs ~0.3 s to come back to full speed.
+WARMUP_SECONDS = 0.5
 
-def measure(fn, *, repeats=5, min_time=0.1, warmup_time=0.0, number=None):
+
+def measure(fn, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS, number=None):
     """Time ``fn()``; returns a dict of seconds per call (``median``, ``min``, ``max``) and
     the ``repeats`` × ``number`` actually used.
 
     ``number`` (calls per repeat) defaults to enough calls for a repeat to last ``min_time``
-    seconds. ``warmup_time``: keep calling ``fn`` this long before timing (for PyPy's JIT).
+    seconds. ``warmup_time``: keep calling ``fn`` this long before timing (the CPU's clock;
+    PyPy's JIT wants longer).
     """
     start = time.perf_counter()
     fn()

@@ -25,10 +25,16 @@ def _where(condition, if_true, if_false, like):
 
 
 def sigmoid(x):
-    """1 / (1 + e^−x), split by sign so exp never overflows (e = e^−|x| ≤ 1):
-    ``1 / (1 + e)`` for x ≥ 0 and ``e / (1 + e)`` (= e^x / (1 + e^x)) for x < 0."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0.0, 1.0, e) / (1.0 + e)  # one division for both branches
+    """1 / (1 + e^−x), the textbook form in three passes over the array.
+
+    Where e^−x overflows (x < −709 in float64, −88 in float32) it becomes inf and the result
+    is exactly 0, the correctly rounded value; NumPy's overflow warning is therefore silenced.
+    (Python's math.exp raises instead, which is why neurons splits by the sign of x.)
+    """
+    with np.errstate(over="ignore"):
+        e = np.exp(-x)
+    e += 1.0
+    return np.reciprocal(e, out=e)
 
 
 def sigmoid_prime(net, y):
