@@ -6,6 +6,7 @@ traceback.
 """
 
 import argparse
+import os
 import sys
 
 from training.networks import IMPLEMENTATIONS
@@ -133,6 +134,9 @@ def main(argv=None):
             return run_gradcheck(args)
         from training.run import run_train
         return run_train(args)
+    except BrokenPipeError:  # the reader went away (e.g. `neurons demo | head`): nothing to say
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's flush quiet
+        return 1
     except (UsageError, DataError, CheckpointError, ValueError, TypeError, OSError) as error:
         print(f"neurons {args.command}: error: {error}", file=sys.stderr)
         return 1
