@@ -135,7 +135,7 @@ def main(argv=None):
         from training.run import run_train
         return run_train(args)
     except BrokenPipeError:  # the reader went away (e.g. `neurons demo | head`): nothing to say
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's flush quiet
+        sys.stdout = open(os.devnull, "w")  # keeps the final flush quiet
         return 1
     except (UsageError, DataError, CheckpointError, ValueError, TypeError, OSError) as error:
         print(f"neurons {args.command}: error: {error}", file=sys.stderr)
