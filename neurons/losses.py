@@ -6,6 +6,7 @@ Each loss gives ``E(y, t)`` and ``∂E/∂y_k``; the output layer's delta (式3,
 """
 
 import math
+from operator import sub
 
 # log(y) is evaluated as log(max(y, TINY)): never log(0), and no change for any y a float
 # softmax can produce short of underflow.
@@ -14,7 +15,8 @@ TINY = 1e-300
 
 def mse(y, t):
     """E = ½ Σ_k (t_k − y_k)²  (the tutorial's error of one sample)."""
-    return 0.5 * sum((tk - yk) ** 2 for yk, tk in zip(y, t))
+    # d·d, not d**2: on overflow ** raises OverflowError where · gives inf, as NumPy does.
+    return 0.5 * sum(d * d for d in map(sub, t, y))
 
 
 def mse_grad(y, t):
