@@ -3,8 +3,9 @@
 Works with either network through the shared API only (``parameters``, ``set_parameters``,
 ``config()``, ``layer_sizes``). Layout of a checkpoint directory::
 
-    epoch-0004.npz    the parameters after epoch 4: arrays W1, b1, W2, b2, … (np.savez, no
-                      pickle; W_k has shape (n_k, n_(k-1)), b_k (n_k,)). With early stopping
+    epoch-0004.npz    the parameters after epoch 4: arrays W1, b1, W2, b2, … (np.savez of
+                      plain float arrays, read back with allow_pickle=False; W_k has shape
+                      (n_k, n_(k-1)), b_k (n_k,)). With early stopping
                       it also holds best_W1, best_b1, … (the best evaluation's parameters).
     epoch-0004.json   everything else: format and version, implementation ("neurons" or
                       "vectorized"), net.config(), the epoch completed, the trainer's state
