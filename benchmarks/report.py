@@ -288,16 +288,19 @@ def minibatch_section(results):
         f"This machine's matrix-multiply peak (`np.matmul`, {any_peak['n']}×{any_peak['n']}, "
         f"median of {any_peak['repeats']}, {threads(n_threads)}): {peak_text}. Useful work: "
         f"{section['flops_per_sample']:,} FLOPs per sample (forward and weight gradient of "
-        "every layer, input gradient of all but the first: 2·in·out each)."
+        "every layer, input gradient of all but the first: 2·in·out each). The machine's speed "
+        "drifts, so each row's share is of the peak measured again just before that row "
+        "(\"peak then\")."
     )
     lines.append("")
     rows = []
     for row in section["rows"]:
         rows.append([row["dtype"], row["batch_size"], format_time(row["seconds_per_sample"]),
                      f"{row['samples_per_second']:,.0f}", f"{row['gflops']:.1f}",
+                     f"{row.get('peak_gflops', float('nan')):.1f}",
                      f"{100 * row['fraction_of_peak']:.0f}%"])
     lines += _table(["dtype", "batch", "time per sample", "samples / s", "GFLOP/s",
-                     "of matmul peak"], rows)
+                     "peak then", "of matmul peak"], rows)
     if any(row["fraction_of_peak"] > 1 for row in section["rows"]):
         lines += ["", "Above 100%: the peak measurement itself was slowed down (a busy machine); "
                       "the percentages are only as good as that one figure."]
