@@ -9,9 +9,8 @@ import argparse
 import os
 import sys
 
+from neurons import HIDDEN_ACTIVATIONS as ACTIVATIONS  # the names both packages share
 from training.networks import IMPLEMENTATIONS
-
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity", "elu", "softplus", "selu")
 
 
 class UsageError(ValueError):

@@ -9,32 +9,26 @@ Every parameter is perturbed in turn with ``set_parameters``, so this is for sma
 
 from dataclasses import dataclass
 
+from training.networks import as_lists
+
 # Gradients smaller than this are compared absolutely: a central difference cannot resolve
 # them relatively (round-off of E is about 1e-16·E / ε).
 FLOOR = 1e-3
-
-
-def _to_lists(params):
-    """[(W, b), …] as nested Python lists of floats, whatever the network returned."""
-    def plain(a):
-        return a.tolist() if hasattr(a, "tolist") else [plain(v) if hasattr(v, "__len__")
-                                                       else float(v) for v in a]
-    return [(plain(W), plain(b)) for W, b in params]
 
 
 def total_loss(net, label, sample):
     """E(x, t) + λ/2 Σ W² — the function whose gradient get_gradient returns."""
     e = float(net.loss(net.predict(sample), label))
     if net.l2:
-        e += 0.5 * net.l2 * sum(w * w for W, _ in _to_lists(net.parameters())
+        e += 0.5 * net.l2 * sum(w * w for W, _ in as_lists(net.parameters())
                                 for row in W for w in row)
     return e
 
 
 def numerical_gradient(net, label, sample, eps=1e-5):
     """[(dW, db), …] as nested lists, by central differences. Parameters are restored."""
-    original = _to_lists(net.parameters())
-    work = _to_lists(original)
+    original = as_lists(net.parameters())
+    work = as_lists(original)
     grads = []
     try:
         for W, b in work:
@@ -78,7 +72,7 @@ class LayerReport:
 
 def check_gradient(net, label, sample, eps=1e-5, floor=FLOOR):
     """Compare get_gradient with the numerical gradient; one LayerReport per layer."""
-    analytic = _to_lists(net.get_gradient(label, sample))
+    analytic = as_lists(net.get_gradient(label, sample))
     numeric = numerical_gradient(net, label, sample, eps)
     reports = []
     for k, ((aW, ab), (nW, nb)) in enumerate(zip(analytic, numeric), start=1):

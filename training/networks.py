@@ -21,16 +21,18 @@ def build(impl, config):
     return network_class(impl)(**config)
 
 
+def as_lists(params):
+    """[(W, b), …] of either package as nested Python lists of floats."""
+    def plain(a):
+        if hasattr(a, "tolist"):
+            return a.tolist()
+        return [plain(v) if hasattr(v, "__len__") else float(v) for v in a]
+    return [(plain(W), plain(b)) for W, b in params]
+
+
 def flat_parameters(net):
     """Every weight and bias as one list of floats, in Connections order."""
-    values = []
-    for W, b in net.parameters():
-        W = W.tolist() if hasattr(W, "tolist") else W
-        b = b.tolist() if hasattr(b, "tolist") else b
-        for row in W:
-            values.extend(float(v) for v in row)
-        values.extend(float(v) for v in b)
-    return values
+    return [v for W, b in as_lists(net.parameters()) for row in W + [b] for v in row]
 
 
 def max_parameter_difference(a, b):

@@ -35,6 +35,7 @@ import sys
 import time
 import warnings
 from dataclasses import asdict, dataclass, fields
+from functools import partial
 from numbers import Real
 from pathlib import Path
 from typing import Callable, NamedTuple, Optional
@@ -48,6 +49,7 @@ from .checkpoint import (
     load_checkpoint,
     save_checkpoint,
 )
+from .data import one_hot
 
 # Rows per predict call when evaluating a batched network: big enough for fast matrix
 # products, small enough that a 10,000-image test set never needs one huge float64 copy.
@@ -258,12 +260,7 @@ def _as_float64(batch):
 
 def one_hot_encoder(n_classes):
     """encode(classes) → (k, n_classes) one-hot float64 rows (the default ``encode``)."""
-    def encode(classes):
-        classes = np.asarray(classes)
-        targets = np.zeros((len(classes), n_classes))
-        targets[np.arange(len(classes)), classes] = 1.0
-        return targets
-    return encode
+    return partial(one_hot, n_classes=n_classes)
 
 
 def evaluate(net, features, classes, *, encode=None, transform=None, chunk_size=EVAL_CHUNK):
