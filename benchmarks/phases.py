@@ -24,7 +24,7 @@ training steps, one ``perf_counter`` pair per phase, and the median over the ste
 connections, as the tutorial's ``update_weight`` does; that fused pass is timed too, on
 alternate steps (a step is either staged or fused, never both).
 
-When ``vectorized.Network`` has the fused one-sample step ``_backward_and_update_one_sample``
+When ``vectorized.Network`` has the fused one-sample step ``_backward_and_update``
 (deltas, then 式9/式10 applied straight to W — as a BLAS rank-1 update when SciPy is there —
 without forming W_grad), it is what ``train_one_sample`` runs, so it is timed too, in the same
 steps, as one more figure beside the four textbook phases.
@@ -111,7 +111,7 @@ def time_vectorized_phases(sizes=SIZES, steps=1000, seed=0, dtype="float64"):
     samples = {name: [] for name in ("forward", "backward", "gradients", "update", "fused")}
     clock = time.perf_counter
     layers = net.layers
-    fused = getattr(net, "_backward_and_update_one_sample", None)
+    fused = getattr(net, "_backward_and_update", None)
     gc.disable()
     try:
         for k in range(steps + 1):

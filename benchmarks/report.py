@@ -270,7 +270,7 @@ def phases_section(results):
         lines += [
             "",
             f"`vectorized` `train_one_sample` actually runs deltas, gradients and update fused "
-            f"(`_backward_and_update_one_sample`, 式9 applied to W {how}, never forming W_grad): "
+            f"(`_backward_and_update`, 式9 applied to W {how}, never forming W_grad): "
             f"{format_time(fused)} instead of {format_time(textbook)} for those three rows.",
         ]
     return lines

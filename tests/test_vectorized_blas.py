@@ -1,4 +1,5 @@
-"""vectorized's optional one-sample fast path: 式9 as one BLAS rank-1 update (SciPy's ?ger).
+"""vectorized's training step without a kept gradient (``FullConnectedLayer.sgd_step``), and its
+optional one-sample fast path: 式9 as one BLAS rank-1 update (SciPy's ?ger).
 
 Both paths (``vectorized.layer.USE_BLAS_GER`` True and False) must give the same numbers up to
 rounding; the BLAS cases skip when SciPy is not installed.
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 import vectorized.layer as layer_module
-from vectorized import Network
+from vectorized import FullConnectedLayer, Network
 
 CONFIGS = [
     dict(layer_sizes=[6, 5, 4], seed=1),
@@ -146,3 +147,32 @@ def test_blas_thread_limit_is_only_during_the_call(monkeypatch):
     before = [library.get_num_threads() for library in libraries]
     trained(CONFIGS[0], True, monkeypatch, epochs=1)
     assert [library.get_num_threads() for library in libraries] == before
+
+
+@pytest.mark.parametrize("use_blas", [True, False])
+@pytest.mark.parametrize("rows", [None, 1, 5])  # one sample (in,), or a batch (rows, in)
+@pytest.mark.parametrize("l2", [0.0, 0.2])
+def test_sgd_step_equals_backward_then_update(use_blas, rows, l2, monkeypatch):
+    if use_blas:
+        scipy_or_skip()
+    monkeypatch.setattr(layer_module, "USE_BLAS_GER", use_blas)
+    rng = np.random.default_rng(rows or 0)
+    x = rng.normal(size=6 if rows is None else (rows, 6))
+    reference, layer = FullConnectedLayer(6, 3, "tanh"), FullConnectedLayer(6, 3, "tanh")
+    reference.W[...] = layer.W[...] = rng.normal(size=(3, 6))
+    reference.b[...] = layer.b[...] = rng.normal(size=3)
+    for net in (reference, layer):
+        net.forward(x)
+    delta = rng.normal(size=reference.output.shape)
+    reference.backward(delta, l2, propagate=False)
+    expected_W = reference.W - 0.3 * reference.W_grad  # 式9 written out: W − η(−δxᵀ + λW)
+    expected_b = reference.b - 0.3 * reference.b_grad
+    reference.update(0.3)
+    layer.sgd_step(delta, 0.3, l2)
+    for W in (reference.W, layer.W):
+        assert np.allclose(W, expected_W, rtol=1e-14, atol=1e-15)
+    for b in (reference.b, layer.b):
+        assert np.allclose(b, expected_b, rtol=1e-14, atol=1e-15)
+    assert layer.W_grad is None and layer.b_grad is None
+    with pytest.raises(ValueError, match="delta has shape"):
+        layer.sgd_step(delta[..., :2], 0.3, l2)

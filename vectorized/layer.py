@@ -13,11 +13,11 @@ Signs, as in the rest of the project: ``δ_j = −∂E/∂net_j`` (the article's
 The layer does not validate values (the :class:`~vectorized.network.Network` does, once per
 call); it only checks shapes, so that a misuse gives a clear ValueError.
 
-One sample at a time, ``backward`` + ``update`` materialise the gradient ``−δxᵀ`` (a whole
-``(out, in)`` matrix) and then read it again to apply it.
-:meth:`FullConnectedLayer.sgd_step_one_sample` does the same step (式9, 式10) in one pass, as
-BLAS's rank-1 update ``?ger``, when SciPy is installed (``pip install neurons[fast]``); see
-:data:`USE_BLAS_GER`.
+``backward`` + ``update`` materialise the gradient (a whole ``(out, in)`` matrix), scale it and
+then subtract it. Training does not need the gradient itself: :meth:`FullConnectedLayer.sgd_step`
+does the same step (式9, 式10) forming ``η·δxᵀ`` once, and for one sample, when SciPy is
+installed (``pip install neurons[fast]``), in a single pass as BLAS's rank-1 update ``?ger``;
+see :data:`USE_BLAS_GER`.
 """
 
 import importlib.util
@@ -28,7 +28,7 @@ import numpy as np
 
 from .activators import OUTPUT_ACTIVATIONS, get_activator, softmax, softmax_backward
 
-#: Whether :meth:`FullConnectedLayer.sgd_step_one_sample` uses BLAS's rank-1 update ``?ger``
+#: Whether :meth:`FullConnectedLayer.sgd_step` (one sample) uses BLAS's rank-1 update ``?ger``
 #: (True when SciPy is installed). Set it to False to run the plain NumPy path (tests run both).
 USE_BLAS_GER = importlib.util.find_spec("scipy") is not None
 
@@ -38,6 +38,9 @@ USE_BLAS_GER = importlib.util.find_spec("scipy") is not None
 #: measured at several ms. A rank-1 update streams W through memory once, so one thread
 #: loses little. Only that second BLAS is limited, and only during the call.
 BLAS_GER_THREADS = 1
+
+#: OpenBLAS (0.3.x, interface/ger.c) uses one thread for ``?ger`` when m·n < 2304·4.
+_SINGLE_THREADED_BELOW = 2304 * 4
 
 _blas = None  # filled on first use by _load_blas(): SciPy takes ~0.2 s to import
 
@@ -71,7 +74,8 @@ def rank1_update(W, alpha, u, v):
     ger_by_dtype, libraries = _load_blas()
     ger = ger_by_dtype[W.dtype]
     W_T = W.T
-    limit = BLAS_GER_THREADS is not None and libraries
+    # OpenBLAS runs a small ?ger on one thread anyway: skip the (≈ 3 µs) limit and restore.
+    limit = BLAS_GER_THREADS is not None and libraries and W.size >= _SINGLE_THREADED_BELOW
     if limit:
         threads = [library.get_num_threads() for library in libraries]
         for library in libraries:
@@ -84,6 +88,7 @@ def rank1_update(W, alpha, u, v):
                 library.set_num_threads(count)
     if result is not W_T:  # SciPy copied instead (W was not C-contiguous): slower, still right
         W[...] = result.T
+
 
 DTYPES = ("float64", "float32")
 
@@ -108,7 +113,7 @@ class FullConnectedLayer:
 
     Attributes after ``forward``/``backward``: ``input`` (the x it was given), ``net`` (W·x + b),
     ``output`` (f(net)), ``W_grad`` (out, in) and ``b_grad`` (out,) (buffers reused between calls;
-    None after a BLAS :meth:`sgd_step_one_sample`, which never forms the gradient).
+    None after :meth:`sgd_step`, which never keeps the gradient).
     """
 
     def __init__(self, input_size, output_size, activator="sigmoid", dtype="float64"):
@@ -168,7 +173,8 @@ class FullConnectedLayer:
             raise ValueError(f"x has shape {x.shape}, expected ({self.input_size},) or (N, "
                              f"{self.input_size})")
         self.input = x
-        self.net = x @ self.W.T + self.b
+        self.net = x @ self.W.T
+        self.net += self.b
         self.output = self._f(self.net)
         return self.output
 
@@ -221,40 +227,51 @@ class FullConnectedLayer:
     def update(self, rate):
         """式9/式10 with the true gradient: ``W −= rate · W_grad``, ``b −= rate · b_grad``."""
         if self.W_grad is None:
-            raise RuntimeError("no gradient to apply: the last step (sgd_step_one_sample) did "
-                               "not form one; call backward first")
+            raise RuntimeError("no gradient to apply: the last step (sgd_step) did not keep "
+                               "one; call backward first")
         np.multiply(self.W_grad, rate, out=self._step)
         self.W -= self._step
         self.b -= rate * self.b_grad
 
-    def sgd_step_one_sample(self, delta, rate, l2=0.0):
-        """One gradient step for one sample: ``backward(delta, l2, propagate=False)`` followed by
-        ``update(rate)``, done without forming the gradient when BLAS is available.
+    def sgd_step(self, delta, rate, l2=0.0):
+        """One gradient step: ``backward(delta, l2, propagate=False)`` followed by
+        ``update(rate)``, done without keeping the gradient.
 
-        ``delta``: this layer's ``δ = −∂E/∂net``, shape (out,), for the sample x (in,) of the last
-        ``forward``. In the article's sign the step is
+        ``delta``: this layer's ``δ = −∂E/∂net`` for the last ``forward``, (out,) for one sample
+        x (in,) or (N, out) for a batch X (N, in). In the article's sign the step is
 
-        * 式9 with L2: ``W ← W − η(−δxᵀ + λW) = (1 − ηλ)·W + η·δxᵀ``
-        * 式10: ``b ← b + η·δ``.
+        * 式9 with L2: ``W ← W − η(−δxᵀ + λW) = (1 − ηλ)·W + η·δxᵀ`` (a batch: the mean
+          ``(1/N) Σ_n δ_n x_nᵀ`` in place of ``δxᵀ``);
+        * 式10: ``b ← b + η·δ`` (a batch: the mean of the rows of δ).
 
-        Why a separate method: NumPy has no rank-1 update, so ``backward`` + ``update`` write the
-        (out, in) matrix ``−δxᵀ`` and then read it again to subtract it; for 300×784 that costs
-        ≈ 220 µs against ≈ 30–55 µs for BLAS's ``?ger``, which adds ``η·δxᵀ`` to W in one pass. With
-        :data:`USE_BLAS_GER` False (or no SciPy) it runs ``backward`` + ``update`` instead. The
-        two paths differ only in rounding. After a BLAS step ``W_grad`` and ``b_grad`` are None
-        (there is no gradient to read; ``update`` refuses to run until the next ``backward``).
+        Why a separate method: ``backward`` + ``update`` write the (out, in) gradient, scale it
+        by η into a second buffer, then subtract that from W: three passes over (out, in)
+        arrays. Here η goes into δ first (a short vector), so ``η·δxᵀ`` is formed once and added
+        once. One sample with SciPy installed (:data:`USE_BLAS_GER`) needs no buffer at all:
+        BLAS's rank-1 update ``?ger`` adds ``η·δxᵀ`` to W in a single pass (300×784: ≈ 50 µs
+        against ≈ 220 µs for backward + update). The paths differ only in rounding.
 
-        Needs the W before the step for the layer below: call :meth:`weighted_delta` first.
+        Afterwards ``W_grad`` and ``b_grad`` are None (no gradient was kept; ``update`` refuses
+        to run until the next ``backward``). Needs the W before the step for the layer below:
+        call :meth:`weighted_delta` first.
         """
-        if not USE_BLAS_GER or delta.ndim != 1:
-            self.backward(delta, l2, propagate=False)  # materialises W_grad, b_grad
-            self.update(rate)
-            return
         x = self._check_delta(delta)
+        W, step = self.W, self._step
         if l2:
-            self.W *= 1.0 - rate * l2  # the λW part of 式9: W ← (1 − ηλ)·W
-        rank1_update(self.W, rate, delta, x)  # 式9 as a rank-1 update: W ← W + η·δxᵀ
-        self.b += rate * delta  # 式10 (= b − η·b_grad with b_grad = −δ)
+            W *= 1.0 - rate * l2  # the λW part of 式9: W ← (1 − ηλ)·W
+        if delta.ndim == 1:
+            scaled = rate * delta  # η·δ
+            if USE_BLAS_GER:
+                rank1_update(W, 1.0, scaled, x)  # 式9 as a rank-1 update: W ← W + η·δxᵀ
+            else:
+                np.multiply.outer(scaled, x, out=step)  # η·δxᵀ
+                W += step  # 式9
+            self.b += scaled  # 式10 (= b − η·b_grad with b_grad = −δ)
+        else:
+            scaled = delta * (rate / delta.shape[0])  # (η/N)·δ, one row per sample
+            np.matmul(scaled.T, x, out=step)  # (η/N) Σ_n δ_n x_nᵀ: one matrix product
+            W += step  # 式9
+            self.b += scaled.sum(axis=0)  # 式10
         self.W_grad = self.b_grad = None  # not formed: nothing stale to read
 
     def _check_delta(self, delta):

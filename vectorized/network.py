@@ -260,26 +260,28 @@ class Network:
         for layer in self.layers:
             layer.update(rate)  # 式9, 式10
 
-    def _backward_and_update_one_sample(self, y, t, rate):
-        """``_backward(y, t)`` then ``_update(rate)`` for one sample, layer by layer with
-        :meth:`FullConnectedLayer.sgd_step_one_sample`, which can apply 式9 as one BLAS rank-1
-        update instead of forming each W_grad (784-300-10: ≈ 2.5× faster per sample). Each layer
-        passes its ``Wᵀδ`` down before its own W changes, so the result is the same step."""
+    def _backward_and_update(self, y, t, rate):
+        """``_backward(y, t)`` then ``_update(rate)``, layer by layer with
+        :meth:`FullConnectedLayer.sgd_step`, which never keeps the gradient: it forms ``η·δxᵀ``
+        once (for one sample, one BLAS rank-1 update when SciPy is installed; 784-300-10: ≈ 2.5×
+        faster per sample). Each layer passes its ``Wᵀδ`` down before its own W changes, so the
+        result is the same step."""
         delta = self._output_delta(y, t)
         for index in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[index]
             error = layer.weighted_delta(delta) if index > 0 else None  # with W before the step
-            layer.sgd_step_one_sample(delta, rate, self._l2)  # 式9, 式10
+            layer.sgd_step(delta, rate, self._l2)  # 式9, 式10
             if index > 0:
                 delta = self.layers[index - 1].backward_activation(error)  # 式8
 
-    def _train_one_sample(self, t, x, rate):
-        """One step on one validated sample ``x`` (in,) with target ``t`` (out,); returns its
-        data loss E before the step. Shared by ``train_one_sample`` and ``train(batch_size=1)``,
-        so the two give bit-identical parameters."""
+    def _train_step(self, t, x, rate):
+        """One step on a validated sample ``x`` (in,) with target ``t`` (out,), or on a batch
+        (N, in) with targets (N, out); returns the data loss E before the step (a batch: the
+        sum over its rows). ``train_one_sample`` and ``train`` share it, so
+        ``train(batch_size=1)`` gives bit-identical parameters to repeated ``train_one_sample``."""
         y = self._forward(x)
-        loss = float(self._loss_fn(y, t))
-        self._backward_and_update_one_sample(y, t, rate)
+        loss = float(self._loss_fn(y, t).sum())
+        self._backward_and_update(y, t, rate)
         return loss
 
     # -- public API ------------------------------------------------------------------------
@@ -316,7 +318,7 @@ class Network:
         rate = _check_real(rate, "rate", positive=True)
         x = self._sample(sample, batch=False)
         t = self._label(label, x)
-        return self._train_one_sample(t, x, rate)
+        return self._train_step(t, x, rate)
 
     def train(self, labels, data_set, rate, epoch, batch_size=1):
         """``epoch`` passes over the data in the given order (no shuffling), in consecutive
@@ -340,14 +342,10 @@ class Network:
             total = 0.0
             for start in range(0, n, batch_size):
                 if batch_size == 1:  # one sample: exactly train_one_sample's arithmetic
-                    total += self._train_one_sample(targets[start], data[start], rate)
-                    continue
-                # views of the validated arrays, one matrix product per layer
-                x, t = data[start:start + batch_size], targets[start:start + batch_size]
-                y = self._forward(x)
-                total += float(np.sum(self._loss_fn(y, t)))
-                self._backward(y, t)
-                self._update(rate)
+                    total += self._train_step(targets[start], data[start], rate)
+                else:  # views of the validated arrays, one matrix product per layer
+                    stop = start + batch_size
+                    total += self._train_step(targets[start:stop], data[start:stop], rate)
             mean_loss = total / n
         return mean_loss
 
