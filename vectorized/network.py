@@ -207,9 +207,13 @@ class Network:
 
     def _is_ready_vector(self, value, length):
         """True for a finite 1-D array of the network's dtype with ``length`` values: usable as
-        it is (no copy). Anything else goes through the full checks, which name the problem."""
+        it is (no copy). Anything else goes through the full checks, which name the problem.
+
+        Finiteness in one dot product: ``Σ v²`` is finite only if every ``v`` is (a NaN or inf
+        makes it NaN or inf). Finite values so large that their squares overflow fail this
+        test and get the full check, which accepts them."""
         return (type(value) is np.ndarray and value.dtype == self._dtype and value.ndim == 1
-                and value.shape[0] == length and bool(np.isfinite(value).all()))
+                and value.shape[0] == length and math.isfinite(value @ value))
 
     def _sample(self, sample, name="sample", *, batch=True):
         if self._is_ready_vector(sample, self.layer_sizes[0]):  # fast path for one sample
@@ -280,7 +284,8 @@ class Network:
         sum over its rows). ``train_one_sample`` and ``train`` share it, so
         ``train(batch_size=1)`` gives bit-identical parameters to repeated ``train_one_sample``."""
         y = self._forward(x)
-        loss = float(self._loss_fn(y, t).sum())
+        loss = self._loss_fn(y, t)  # one sample: a 0-d value; a batch: one per row
+        loss = float(loss if x.ndim == 1 else loss.sum())
         self._backward_and_update(y, t, rate)
         return loss
 
