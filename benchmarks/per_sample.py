@@ -9,6 +9,7 @@ same run, so the ratios compare like with like.
 import numpy as np
 
 import vectorized
+import vectorized.layer
 
 from .neurons_timing import N_SAMPLES, random_samples, time_train_one_sample
 from .timing import cycling, measure
@@ -17,8 +18,18 @@ ARCHITECTURES = ([8, 3, 8], [784, 10, 10], [784, 30, 10], [784, 100, 10], [784, 
 BATCH = 64
 
 
-def time_vectorized_one_sample(sizes, *, repeats, min_time, seed=0, dtype="float64"):
-    """Median seconds per ``vectorized.Network.train_one_sample`` call."""
+def time_vectorized_one_sample(sizes, *, repeats, min_time, seed=0, dtype="float64",
+                               blas_ger=None):
+    """Median seconds per ``vectorized.Network.train_one_sample`` call. ``blas_ger``: None
+    leaves ``vectorized.layer.USE_BLAS_GER`` as it is; False times the NumPy-only step."""
+    if blas_ger is not None and blas_ger != vectorized.layer.USE_BLAS_GER:
+        saved = vectorized.layer.USE_BLAS_GER
+        vectorized.layer.USE_BLAS_GER = blas_ger
+        try:
+            return time_vectorized_one_sample(sizes, repeats=repeats, min_time=min_time,
+                                              seed=seed, dtype=dtype)
+        finally:
+            vectorized.layer.USE_BLAS_GER = saved
     net = vectorized.Network(list(sizes), seed=seed, dtype=dtype)
     pairs = [(np.asarray(t, dtype=dtype), np.asarray(x, dtype=dtype))
              for t, x in random_samples(sizes[0], sizes[-1], N_SAMPLES, seed)]
@@ -75,5 +86,10 @@ def run(quick=False, progress=print):
     progress("per-sample: [784, 300, 10] vectorized float32")
     float32 = time_vectorized_one_sample([784, 300, 10], repeats=repeats, min_time=min_time,
                                          dtype="float32")
+    numpy_only = None
+    if vectorized.layer.USE_BLAS_GER:  # what the step costs without SciPy's rank-1 update
+        progress("per-sample: [784, 300, 10] vectorized float64, NumPy only")
+        numpy_only = time_vectorized_one_sample([784, 300, 10], repeats=repeats,
+                                                min_time=min_time, blas_ger=False)
     return {"dtype": "float64", "batch_size": BATCH, "repeats": repeats, "rows": rows,
-            "float32_784_300_10": float32}
+            "float32_784_300_10": float32, "numpy_only_784_300_10": numpy_only}

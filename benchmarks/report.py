@@ -207,6 +207,12 @@ def per_sample_section(results):
             f"{format_time(section['float32_784_300_10']['median'])} (float64: "
             f"{format_time(f64)})."
         )
+        numpy_only = section.get("numpy_only_784_300_10")
+        if numpy_only:
+            lines[-1] += (
+                f" Without SciPy's rank-1 update `?ger` (NumPy only: `η·δxᵀ` formed, then "
+                f"added), float64 takes {format_time(numpy_only['median'])}."
+            )
         lines.append("")
     if not pypy.get("found"):
         lines.append("PyPy: `pypy3` was not found on PATH, so the PyPy column is left out.")
@@ -266,7 +272,7 @@ def phases_section(results):
         textbook = sum(row["vectorized_seconds"] for row in section["rows"]
                        if row["phase"] != "forward")
         how = ("as one BLAS rank-1 update (`?ger`, SciPy)" if section.get(
-            "vectorized_uses_blas_ger") else "without SciPy: backward + update per layer")
+            "vectorized_uses_blas_ger") else "as `η·δxᵀ` formed once and added (no SciPy)")
         lines += [
             "",
             f"`vectorized` `train_one_sample` actually runs deltas, gradients and update fused "

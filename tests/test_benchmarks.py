@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+import vectorized.layer
 from benchmarks import PROJECT_ROOT, cli, minibatch, report
 
 
@@ -64,6 +65,13 @@ def test_json_has_positive_finite_measurements(quick_run):
         for key in ("neurons_seconds", "vectorized_seconds",
                     "vectorized_batch64_seconds_per_sample", "ratio", "ratio_batch64"):
             assert _positive_finite(row[key]), (row["layer_sizes"], key)
+    assert _positive_finite(results["per_sample"]["float32_784_300_10"]["median"])
+    numpy_only = results["per_sample"]["numpy_only_784_300_10"]
+    if vectorized.layer.USE_BLAS_GER:  # SciPy is there: the step without it is timed too
+        assert _positive_finite(numpy_only["median"])
+        assert "Without SciPy's rank-1 update" in quick_run[0].stdout
+    else:
+        assert numpy_only is None
 
     phases = results["phases"]
     assert [r["phase"] for r in phases["rows"]] == ["forward", "deltas", "gradients", "update"]
