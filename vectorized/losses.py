@@ -20,7 +20,9 @@ def _tiny(dtype):
 def mse(y, t):
     """E = ½ Σ_k (t_k − y_k)²  (the tutorial's error of one sample)."""
     d = t - y
-    return 0.5 * (d * d).sum(axis=-1)
+    if d.ndim == 1:  # one dot product: NumPy's reductions cost several µs of overhead each
+        return 0.5 * (d @ d)
+    return 0.5 * np.einsum("ni,ni->n", d, d)
 
 
 def mse_grad(y, t):

@@ -250,7 +250,8 @@ class Network:
         if self._loss_name == "cross_entropy":
             return softmax_cross_entropy_delta(y, t)  # fused: δ = t − y Σt
         # 式7 generalised: δ = f'(net) ⊙ (−∂E/∂y); sigmoid + mse gives y(1−y)(t−y)
-        return self.layers[-1].backward_activation(-self._loss_grad(y, t))
+        error = t - y if self._loss_name == "mse" else -self._loss_grad(y, t)  # −∂E/∂y
+        return self.layers[-1].backward_activation(error)
 
     def _backward(self, y, t):
         """Fill every layer's W_grad, b_grad for output ``y`` and target ``t``."""
