@@ -5,6 +5,8 @@ Both paths (``vectorized.layer.USE_BLAS_GER`` True and False) must give the same
 rounding; the BLAS cases skip when SciPy is not installed.
 """
 
+import os
+
 import numpy as np
 import pytest
 
@@ -140,13 +142,40 @@ def test_rank1_update_is_in_place(dtype):
     assert np.allclose(F, W0, rtol=tolerance, atol=10 * tolerance)
 
 
+def blas_thread_counts():
+    from threadpoolctl import threadpool_info
+
+    return {info["filepath"]: info["num_threads"] for info in threadpool_info()
+            if info["user_api"] == "blas"}
+
+
 def test_blas_thread_limit_is_only_during_the_call(monkeypatch):
     scipy_or_skip()
     pytest.importorskip("threadpoolctl")
-    _, libraries = layer_module._load_blas()
-    before = [library.get_num_threads() for library in libraries]
-    trained(CONFIGS[0], True, monkeypatch, epochs=1)
-    assert [library.get_num_threads() for library in libraries] == before
+    _, thread_counts = layer_module._load_blas()
+    during = []
+    real_ger = layer_module._load_blas()[0][np.dtype("float64")]
+
+    def watching(*args, **kwargs):  # records the counts while ?ger runs
+        during.append(blas_thread_counts())
+        return real_ger(*args, **kwargs)
+
+    monkeypatch.setitem(layer_module._load_blas()[0], np.dtype("float64"), watching)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="blas"):  # so that a limit to 1 shows
+        before = blas_thread_counts()
+        W = np.zeros((100, 100))  # big enough for the limit (OpenBLAS threads it)
+        layer_module.rank1_update(W, 1.0, np.ones(100), np.ones(100))
+        after = blas_thread_counts()
+    assert np.all(W == 1.0)
+    assert after == before
+    numpy_folder = os.path.dirname(np.__file__)
+    for path, count in during[0].items():
+        if path.startswith(numpy_folder) or not thread_counts:  # NumPy's BLAS: never touched
+            assert count == before[path]
+        else:  # the BLAS SciPy brought: limited while ?ger ran
+            assert count == layer_module.BLAS_GER_THREADS
 
 
 @pytest.mark.parametrize("use_blas", [True, False])
