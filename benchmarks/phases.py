@@ -28,6 +28,10 @@ When ``vectorized.Network`` has the fused one-sample step ``_backward_and_update
 (deltas, then 式9/式10 applied straight to W — as a BLAS rank-1 update when SciPy is there —
 without forming W_grad), it is what ``train_one_sample`` runs, so it is timed too, in the same
 steps, as one more figure beside the four textbook phases.
+
+Finally the two passes over the first layer's (300, 784) weights that every one-sample step
+must make are timed alone, as a floor: the product ``W·x`` and the update ``W += η·δxᵀ``
+(``vectorized.layer.rank1_update``, one BLAS thread, as ``train_one_sample`` runs it).
 """
 
 import gc
@@ -153,6 +157,26 @@ def time_vectorized_phases(sizes=SIZES, steps=1000, seed=0, dtype="float64"):
     return medians
 
 
+def time_weight_passes(sizes=SIZES, dtype="float64", repeats=9, min_time=0.05):
+    """Median seconds of the first layer's product ``W·x`` and, when SciPy is there, of its
+    rank-1 update, each timed alone on a (sizes[1], sizes[0]) array (None without SciPy)."""
+    from vectorized.layer import rank1_update
+
+    from .timing import measure
+
+    rng = np.random.default_rng(0)
+    W = rng.uniform(-0.1, 0.1, (sizes[1], sizes[0])).astype(dtype)
+    x = rng.random(sizes[0]).astype(dtype)
+    delta = rng.uniform(-1e-3, 1e-3, sizes[1]).astype(dtype)
+    product = measure(lambda: W @ x, repeats=repeats, min_time=min_time)["median"]
+    update = None
+    if _uses_blas_ger():
+        update = measure(lambda: rank1_update(W, 1e-9, delta, x), repeats=repeats,
+                         min_time=min_time)["median"]
+    return {"product_seconds": product, "rank1_update_seconds": update,
+            "shape": [sizes[1], sizes[0]], "dtype": dtype}
+
+
 def run(quick=False, progress=print):
     progress(f"phases: {list(SIZES)}")
     neu = time_neurons_phases(steps=3 if quick else 15)
@@ -181,6 +205,7 @@ def run(quick=False, progress=print):
         # deltas + gradients + update as train_one_sample does them, if the network fuses them
         "vectorized_fused_backward_update_seconds": vec.get("fused"),
         "vectorized_uses_blas_ger": _uses_blas_ger(),
+        "weight_passes": time_weight_passes(repeats=3 if quick else 9),
     }
 
 

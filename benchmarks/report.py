@@ -279,6 +279,20 @@ def phases_section(results):
             f"(`_backward_and_update`, 式9 applied to W {how}, never forming W_grad): "
             f"{format_time(fused)} instead of {format_time(textbook)} for those three rows.",
         ]
+    passes = section.get("weight_passes")
+    if passes and passes.get("rank1_update_seconds"):
+        floor = passes["product_seconds"] + passes["rank1_update_seconds"]
+        rows, cols = passes["shape"]
+        lines += [
+            "",
+            f"The floor of a one-sample step: the first layer's {rows}×{cols} weights "
+            f"({format_bytes(rows * cols * (8 if passes['dtype'] == 'float64' else 4))}, "
+            "larger than a core's L2 cache on most CPUs) must be read once for `W·x` and read "
+            "and written once for "
+            f"the update. Timed alone: `W·x` {format_time(passes['product_seconds'])}, the "
+            f"rank-1 update {format_time(passes['rank1_update_seconds'])}, "
+            f"{format_time(floor)} together; the rest of a step is the small NumPy calls.",
+        ]
     return lines
 
 

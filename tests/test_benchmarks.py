@@ -79,6 +79,11 @@ def test_json_has_positive_finite_measurements(quick_run):
         assert _positive_finite(row["neurons_seconds"])
         assert row["vectorized_seconds"] >= 0  # deltas is a difference of two timings
     assert _positive_finite(phases["vectorized_total_seconds"])
+    passes = phases["weight_passes"]
+    assert passes["shape"] == [300, 784] and _positive_finite(passes["product_seconds"])
+    if vectorized.layer.USE_BLAS_GER:
+        assert _positive_finite(passes["rank1_update_seconds"])
+        assert "The floor of a one-sample step" in quick_run[0].stdout
 
     mb = results["minibatch"]
     assert mb["flops_per_sample"] == 958_800
