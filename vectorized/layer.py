@@ -39,7 +39,8 @@ USE_BLAS_GER = importlib.util.find_spec("scipy") is not None
 #: loses little. Only that second BLAS is limited, and only during the call.
 BLAS_GER_THREADS = 1
 
-#: OpenBLAS (0.3.x, interface/ger.c) uses one thread for ``?ger`` when m·n < 2304·4.
+#: Below this many elements OpenBLAS runs ``?ger`` on one thread anyway (measured with 1 and 2
+#: threads: 30×300 takes the same time, 16×784 does not), so no limit is needed there.
 _SINGLE_THREADED_BELOW = 2304 * 4
 
 _blas = None  # filled on first use by _load_blas(): SciPy takes ~0.2 s to import
@@ -264,8 +265,8 @@ class FullConnectedLayer:
         by η into a second buffer, then subtract that from W: three passes over (out, in)
         arrays. Here η goes into δ first (a short vector), so ``η·δxᵀ`` is formed once and added
         once. One sample with SciPy installed (:data:`USE_BLAS_GER`) needs no buffer at all:
-        BLAS's rank-1 update ``?ger`` adds ``η·δxᵀ`` to W in a single pass (300×784: ≈ 50 µs
-        against ≈ 220 µs for backward + update). The paths differ only in rounding.
+        BLAS's rank-1 update ``?ger`` adds ``η·δxᵀ`` to W in a single pass (the benchmarks time
+        both). The paths differ only in rounding.
 
         Afterwards ``W_grad`` and ``b_grad`` are None (no gradient was kept; ``update`` refuses
         to run until the next ``backward``). Needs the W before the step for the layer below:
