@@ -7,14 +7,21 @@ an add per weight). For 784-300-10: 784·300·2·2 + 300·10·2·3 = 958,800 FLO
 Activations, losses and updates are not counted (they are O(in + out) or O(in · out) once
 per *batch*), so the achieved GFLOP/s is a fair "fraction of the hardware in use".
 
-The peak is measured on the spot: the median time of ``np.matmul`` of two square matrices
-(2048×2048; 1024×1024 in quick mode), with however many threads NumPy's BLAS uses.
+The peak is measured on the spot: the time of ``np.matmul`` of two square matrices
+(2048×2048; 1024×1024 in quick mode), with however many threads NumPy's BLAS uses. Each row
+times its ``train`` epoch and that matmul in alternation, repeat by repeat, and reports the
+median over repeats of (useful GFLOP/s ÷ matmul GFLOP/s), so that a slow moment of the
+machine slows both sides of the ratio alike.
 """
+
+import statistics
 
 import numpy as np
 
-from .per_sample import time_vectorized_batched
-from .timing import measure
+import vectorized
+
+from .per_sample import random_batch_data
+from .timing import measure, measure_interleaved
 
 SIZES = (784, 300, 10)
 BATCH_SIZES = (1, 8, 64, 256)
@@ -31,15 +38,48 @@ def useful_flops_per_sample(sizes):
     return total
 
 
-def matmul_peak(dtype, n, repeats):
-    """Achieved GFLOP/s of ``a @ b`` for n×n matrices of ``dtype`` (median of ``repeats``)."""
+def _square_matmul(dtype, n):
+    """A function computing ``a @ b`` for two random n×n matrices of ``dtype``."""
     rng = np.random.default_rng(0)
     a = rng.random((n, n)).astype(dtype)
     b = rng.random((n, n)).astype(dtype)
     out = np.empty((n, n), dtype=dtype)
-    timing = measure(lambda: np.matmul(a, b, out=out), repeats=repeats, number=1)
+    return lambda: np.matmul(a, b, out=out)
+
+
+def matmul_peak(dtype, n, repeats):
+    """Achieved GFLOP/s of ``a @ b`` for n×n matrices of ``dtype`` (median of ``repeats``)."""
+    timing = measure(_square_matmul(dtype, n), repeats=repeats, number=1)
     return {"n": n, "seconds": timing["median"], "gflops": 2.0 * n**3 / timing["median"] / 1e9,
             "repeats": repeats}
+
+
+def time_row(dtype, batch_size, *, n, matmul_n, repeats, min_time):
+    """One table row: a ``train`` epoch over ``n`` samples and the square matmul, timed in
+    alternation (see :func:`~benchmarks.timing.measure_interleaved`), so that each repeat's
+    share of the peak compares the two under the same machine conditions."""
+    net = vectorized.Network(list(SIZES), seed=0, dtype=dtype)
+    labels, data = random_batch_data(SIZES, n, 0, dtype)
+    timings = measure_interleaved(
+        {"train": lambda: net.train(labels, data, 0.1, 1, batch_size=batch_size),
+         "matmul": _square_matmul(dtype, matmul_n)},
+        repeats=repeats, min_time=min_time)
+    flops = useful_flops_per_sample(SIZES)
+    matmul_flops = 2.0 * matmul_n**3
+    shares = [(flops * n / train) / (matmul_flops / peak)
+              for train, peak in zip(timings["train"]["times"], timings["matmul"]["times"])]
+    per_sample = timings["train"]["median"] / n
+    return {
+        "dtype": dtype,
+        "batch_size": batch_size,
+        "seconds_per_sample": per_sample,
+        "samples_per_second": 1.0 / per_sample,
+        "gflops": flops / per_sample / 1e9,
+        "peak_gflops": matmul_flops / timings["matmul"]["median"] / 1e9,
+        "fraction_of_peak": statistics.median(shares),
+        "samples_per_epoch": n,
+        "repeats": repeats,
+    }
 
 
 def samples_for(batch_size, quick):
@@ -51,37 +91,22 @@ def samples_for(batch_size, quick):
 
 def run(quick=False, progress=print):
     repeats, min_time = (3, 0.02) if quick else (15, 0.2)  # the machine drifts: many repeats
-    flops = useful_flops_per_sample(SIZES)
+    matmul_n = 1024 if quick else 2048
     peaks = {}
     for dtype in DTYPES:
         progress(f"mini-batch: matmul peak {dtype}")
-        peaks[dtype] = matmul_peak(dtype, 1024 if quick else 2048, 3 if quick else 5)
+        peaks[dtype] = matmul_peak(dtype, matmul_n, 3 if quick else 5)
     rows = []
     for dtype in DTYPES:
         for batch_size in BATCH_SIZES:
             progress(f"mini-batch: {dtype} batch {batch_size}")
-            n = samples_for(batch_size, quick)
-            # This machine's speed drifts from minute to minute: each row is compared with a
-            # peak measured right before it, not with one taken a minute earlier.
-            row_peak = matmul_peak(dtype, 1024 if quick else 2048, 3 if quick else 5)
-            timing = time_vectorized_batched(SIZES, batch_size, n=n, repeats=repeats,
-                                             min_time=min_time, dtype=dtype)
-            per_sample = timing["median"]
-            gflops = flops / per_sample / 1e9
-            rows.append({
-                "dtype": dtype,
-                "batch_size": batch_size,
-                "seconds_per_sample": per_sample,
-                "samples_per_second": 1.0 / per_sample,
-                "gflops": gflops,
-                "peak_gflops": row_peak["gflops"],
-                "fraction_of_peak": gflops / row_peak["gflops"],
-                "samples_per_epoch": n,
-            })
+            # This machine's speed drifts from second to second: each repeat of a row is
+            # compared with a matmul timed right beside it, not with one taken a minute earlier.
+            rows.append(time_row(dtype, batch_size, n=samples_for(batch_size, quick),
+                                 matmul_n=matmul_n, repeats=repeats, min_time=min_time))
     return {
         "layer_sizes": list(SIZES),
-        "flops_per_sample": flops,
+        "flops_per_sample": useful_flops_per_sample(SIZES),
         "peak": peaks,
         "rows": rows,
     }
-

@@ -309,8 +309,9 @@ def minibatch_section(results):
         f"median of {any_peak['repeats']}, {threads(n_threads)}): {peak_text}. Useful work: "
         f"{section['flops_per_sample']:,} FLOPs per sample (forward and weight gradient of "
         "every layer, input gradient of all but the first: 2·in·out each). The machine's speed "
-        "drifts, so each row's share is of the peak measured again just before that row "
-        "(\"peak then\")."
+        "drifts, so each row times its training and that matmul in alternation, repeat by "
+        "repeat: \"matmul then\" is the median matmul speed beside the row, and the share is "
+        "the median of the repeats' shares."
     )
     lines.append("")
     rows = []
@@ -320,7 +321,7 @@ def minibatch_section(results):
                      f"{row.get('peak_gflops', float('nan')):.1f}",
                      f"{100 * row['fraction_of_peak']:.0f}%"])
     lines += _table(["dtype", "batch", "time per sample", "samples / s", "GFLOP/s",
-                     "peak then", "of matmul peak"], rows)
+                     "matmul then", "of matmul peak"], rows)
     if any(row["fraction_of_peak"] > 1 for row in section["rows"]):
         lines += ["", "Above 100%: the peak measurement itself was slowed down (a busy machine); "
                       "the percentages are only as good as that one figure."]

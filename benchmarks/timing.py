@@ -57,6 +57,39 @@ def measure(fn, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS, number=N
     }
 
 
+def measure_interleaved(fns, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS):
+    """Time several functions in alternation: repeat k times each of them in turn, so that
+    their k-th repeats see the machine in the same state. ``fns``: ``{name: fn}``. Returns
+    ``{name: {"median", "min", "max", "times", "repeats", "number"}}`` (seconds per call;
+    ``times`` in repeat order, so ratios can be taken repeat by repeat)."""
+    deadline = time.perf_counter() + warmup_time
+    once = {name: 0.0 for name in fns}
+    while True:  # warm up all of them (and size each repeat by its latest call)
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            once[name] = time.perf_counter() - start
+        if time.perf_counter() >= deadline:
+            break
+    number = {name: max(1, math.ceil(min_time / max(once[name], 1e-9))) for name in fns}
+    times = {name: [] for name in fns}
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            for name, fn in fns.items():
+                start = time.perf_counter()
+                for _ in range(number[name]):
+                    fn()
+                times[name].append((time.perf_counter() - start) / number[name])
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return {name: {"median": statistics.median(values), "min": min(values), "max": max(values),
+                   "times": values, "repeats": repeats, "number": number[name]}
+            for name, values in times.items()}
+
+
 def cycling(items):
     """A function returning the next item of ``items`` on every call (round-robin), so that
     repeated training steps do not all see the very same sample."""

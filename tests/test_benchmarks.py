@@ -126,3 +126,15 @@ def test_useful_flops_count():
     # forward + weight gradient everywhere, input gradient after the first layer
     assert minibatch.useful_flops_per_sample([784, 300, 10]) == 784 * 300 * 4 + 300 * 10 * 6
     assert minibatch.useful_flops_per_sample([2, 3]) == 2 * 2 * 3 * 2
+
+
+def test_measure_interleaved_alternates_the_functions_repeat_by_repeat():
+    from benchmarks.timing import measure_interleaved
+
+    log = []
+    result = measure_interleaved({"a": lambda: log.append("a"), "b": lambda: log.append("b")},
+                                 repeats=4, min_time=0.0, warmup_time=0.0)
+    assert log[-8:] == ["a", "b"] * 4  # one call per repeat (min_time 0), in turn
+    for name in ("a", "b"):
+        assert len(result[name]["times"]) == 4 and result[name]["number"] == 1
+        assert result[name]["min"] <= result[name]["median"] <= result[name]["max"]
