@@ -22,14 +22,6 @@ def time_vectorized_one_sample(sizes, *, repeats, min_time, seed=0, dtype="float
                                blas_ger=None):
     """Median seconds per ``vectorized.Network.train_one_sample`` call. ``blas_ger``: None
     leaves ``vectorized.layer.USE_BLAS_GER`` as it is; False times the NumPy-only step."""
-    if blas_ger is not None and blas_ger != vectorized.layer.USE_BLAS_GER:
-        saved = vectorized.layer.USE_BLAS_GER
-        vectorized.layer.USE_BLAS_GER = blas_ger
-        try:
-            return time_vectorized_one_sample(sizes, repeats=repeats, min_time=min_time,
-                                              seed=seed, dtype=dtype)
-        finally:
-            vectorized.layer.USE_BLAS_GER = saved
     net = vectorized.Network(list(sizes), seed=seed, dtype=dtype)
     pairs = [(np.asarray(t, dtype=dtype), np.asarray(x, dtype=dtype))
              for t, x in random_samples(sizes[0], sizes[-1], N_SAMPLES, seed)]
@@ -39,7 +31,13 @@ def time_vectorized_one_sample(sizes, *, repeats, min_time, seed=0, dtype="float
         label, sample = next_pair()
         net.train_one_sample(label, sample, 0.1)
 
-    return measure(step, repeats=repeats, min_time=min_time)
+    saved = vectorized.layer.USE_BLAS_GER
+    if blas_ger is not None:
+        vectorized.layer.USE_BLAS_GER = blas_ger
+    try:
+        return measure(step, repeats=repeats, min_time=min_time)
+    finally:
+        vectorized.layer.USE_BLAS_GER = saved
 
 
 def random_batch_data(sizes, n, seed=0, dtype="float64"):

@@ -42,8 +42,10 @@ import numpy as np
 
 import neurons
 import vectorized
+import vectorized.layer
 
 from .neurons_timing import random_samples
+from .timing import measure
 
 SIZES = (784, 300, 10)
 PHASES = ("forward", "deltas", "gradients", "update")
@@ -160,10 +162,6 @@ def time_vectorized_phases(sizes=SIZES, steps=1000, seed=0, dtype="float64"):
 def time_weight_passes(sizes=SIZES, dtype="float64", repeats=9, min_time=0.05):
     """Median seconds of the first layer's product ``W·x`` and, when SciPy is there, of its
     rank-1 update, each timed alone on a (sizes[1], sizes[0]) array (None without SciPy)."""
-    from vectorized.layer import rank1_update
-
-    from .timing import measure
-
     rng = np.random.default_rng(0)
     W = rng.uniform(-0.1, 0.1, (sizes[1], sizes[0])).astype(dtype)
     x = rng.random(sizes[0]).astype(dtype)
@@ -171,7 +169,7 @@ def time_weight_passes(sizes=SIZES, dtype="float64", repeats=9, min_time=0.05):
     product = measure(lambda: W @ x, repeats=repeats, min_time=min_time)["median"]
     update = None
     if _uses_blas_ger():
-        update = measure(lambda: rank1_update(W, 1e-9, delta, x), repeats=repeats,
+        update = measure(lambda: vectorized.layer.rank1_update(W, 1e-9, delta, x), repeats=repeats,
                          min_time=min_time)["median"]
     return {"product_seconds": product, "rank1_update_seconds": update,
             "shape": [sizes[1], sizes[0]], "dtype": dtype}
@@ -211,6 +209,4 @@ def run(quick=False, progress=print):
 
 def _uses_blas_ger():
     """Whether vectorized's fused one-sample step uses BLAS's rank-1 update (needs SciPy)."""
-    import vectorized.layer
-
     return bool(getattr(vectorized.layer, "USE_BLAS_GER", False))
