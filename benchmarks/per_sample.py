@@ -9,6 +9,7 @@ same run, so the ratios compare like with like.
 import numpy as np
 
 import vectorized
+import vectorized.activators
 import vectorized.layer
 
 from .neurons_timing import N_SAMPLES, random_samples, time_train_one_sample
@@ -19,9 +20,9 @@ BATCH = 64
 
 
 def time_vectorized_one_sample(sizes, *, repeats, min_time, seed=0, dtype="float64",
-                               blas_ger=None):
-    """Median seconds per ``vectorized.Network.train_one_sample`` call. ``blas_ger``: None
-    leaves ``vectorized.layer.USE_BLAS_GER`` as it is; False times the NumPy-only step."""
+                               numpy_only=False):
+    """Median seconds per ``vectorized.Network.train_one_sample`` call. ``numpy_only``: switch
+    off SciPy's rank-1 update and sigmoid (``USE_BLAS_GER``, ``USE_SCIPY_EXPIT``) meanwhile."""
     net = vectorized.Network(list(sizes), seed=seed, dtype=dtype)
     pairs = [(np.asarray(t, dtype=dtype), np.asarray(x, dtype=dtype))
              for t, x in random_samples(sizes[0], sizes[-1], N_SAMPLES, seed)]
@@ -31,13 +32,16 @@ def time_vectorized_one_sample(sizes, *, repeats, min_time, seed=0, dtype="float
         label, sample = next_pair()
         net.train_one_sample(label, sample, 0.1)
 
-    saved = vectorized.layer.USE_BLAS_GER
-    if blas_ger is not None:
-        vectorized.layer.USE_BLAS_GER = blas_ger
+    switches = [(vectorized.layer, "USE_BLAS_GER"), (vectorized.activators, "USE_SCIPY_EXPIT")]
+    saved = [getattr(module, name) for module, name in switches]
+    if numpy_only:
+        for module, name in switches:
+            setattr(module, name, False)
     try:
         return measure(step, repeats=repeats, min_time=min_time)
     finally:
-        vectorized.layer.USE_BLAS_GER = saved
+        for (module, name), value in zip(switches, saved):
+            setattr(module, name, value)
 
 
 def random_batch_data(sizes, n, seed=0, dtype="float64"):
@@ -85,9 +89,9 @@ def run(quick=False, progress=print):
     float32 = time_vectorized_one_sample([784, 300, 10], repeats=repeats, min_time=min_time,
                                          dtype="float32")
     numpy_only = None
-    if vectorized.layer.USE_BLAS_GER:  # what the step costs without SciPy's rank-1 update
+    if vectorized.layer.USE_BLAS_GER:  # what the step costs without SciPy
         progress("per-sample: [784, 300, 10] vectorized float64, NumPy only")
         numpy_only = time_vectorized_one_sample([784, 300, 10], repeats=repeats,
-                                                min_time=min_time, blas_ger=False)
+                                                min_time=min_time, numpy_only=True)
     return {"dtype": "float64", "batch_size": BATCH, "repeats": repeats, "rows": rows,
             "float32_784_300_10": float32, "numpy_only_784_300_10": numpy_only}

@@ -210,8 +210,9 @@ def per_sample_section(results):
         numpy_only = section.get("numpy_only_784_300_10")
         if numpy_only:
             lines[-1] += (
-                f" Without SciPy's rank-1 update `?ger` (NumPy only: `η·δxᵀ` formed, then "
-                f"added), float64 takes {format_time(numpy_only['median'])}."
+                f" Without SciPy (NumPy only: `η·δxᵀ` formed, then added, instead of the rank-1 "
+                f"update `?ger`; NumPy's sigmoid instead of `expit`), float64 takes "
+                f"{format_time(numpy_only['median'])}."
             )
         lines.append("")
     if not pypy.get("found"):

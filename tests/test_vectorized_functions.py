@@ -118,12 +118,19 @@ def test_fused_softmax_cross_entropy_delta():
     assert np.allclose(losses.softmax_cross_entropy_delta(y, t), [[-0.4, 1.4, -1.0]])
 
 
+@pytest.mark.parametrize("path", ["numpy", "scipy expit", "batch"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_sigmoid_matches_the_two_branch_formula_without_warnings(dtype):
+def test_sigmoid_matches_the_two_branch_formula_without_warnings(dtype, path, monkeypatch):
     """1/(1 + e^−x) agrees with the overflow-free two-branch form to a few ulps, is exact at
-    the extremes (e^−x = inf gives 0), and raises no warning there."""
+    the extremes (e^−x = inf gives 0), and raises no warning there — on every path: one
+    sample with NumPy alone or with SciPy's expit, and a batch (always NumPy)."""
+    if path == "scipy expit":
+        pytest.importorskip("scipy")
+    monkeypatch.setattr(activators, "USE_SCIPY_EXPIT", path == "scipy expit")
     x = np.concatenate([np.linspace(-800.0, 800.0, 4001), [0.0, -0.0, 1e308, -1e308]])
     x = x.astype(dtype) if dtype is np.float64 else np.clip(x, -1e30, 1e30).astype(dtype)
+    if path == "batch":
+        x = x.reshape(5, -1)
     e = np.exp(-np.abs(x))
     with np.errstate(under="ignore"):
         two_branches = np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
@@ -134,4 +141,21 @@ def test_sigmoid_matches_the_two_branch_formula_without_warnings(dtype):
     info = np.finfo(dtype)  # relative to a few ulps; absolutely below the smallest normal
     np.testing.assert_allclose(y, two_branches, rtol=4 * info.eps, atol=info.tiny)
     assert y[x == x.min()].max() == 0.0 and y[x == x.max()].min() == 1.0
-    assert y[np.nonzero(x == 0.0)[0]].tolist() == [0.5] * int(np.count_nonzero(x == 0.0))
+    assert y[x == 0.0].tolist() == [0.5] * int(np.count_nonzero(x == 0.0))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sigmoid_of_one_sample_through_scipy_equals_numpys(dtype, monkeypatch):
+    """The one-sample path (SciPy's expit) computes the same formula as NumPy's: bitwise in
+    float64, within a few ulps in float32 (the two float32 exps round differently)."""
+    pytest.importorskip("scipy")
+    x = np.random.default_rng(0).normal(0.0, 6.0, 20_000).astype(dtype)
+    monkeypatch.setattr(activators, "USE_SCIPY_EXPIT", True)
+    fast = activators.sigmoid(x)
+    monkeypatch.setattr(activators, "USE_SCIPY_EXPIT", False)
+    plain = activators.sigmoid(x)
+    assert fast.dtype == plain.dtype == dtype
+    if dtype is np.float64:
+        assert np.array_equal(fast, plain)
+    else:
+        np.testing.assert_allclose(fast, plain, rtol=4 * np.finfo(np.float32).eps, atol=0)
