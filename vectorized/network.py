@@ -31,6 +31,8 @@ def _check_int(value, name, minimum):
 
 
 def _check_real(value, name, *, positive=False):
+    if type(value) is float and math.isfinite(value) and value > 0.0:  # the usual rate
+        return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r}")
     value = float(value)
@@ -212,7 +214,7 @@ class Network:
         Finiteness in one dot product: ``Σ v²`` is finite only if every ``v`` is (a NaN or inf
         makes it NaN or inf). Finite values so large that their squares overflow fail this
         test and get the full check, which accepts them."""
-        return (type(value) is np.ndarray and value.dtype == self._dtype and value.ndim == 1
+        return (type(value) is np.ndarray and value.dtype is self._dtype and value.ndim == 1
                 and value.shape[0] == length and math.isfinite(value @ value))
 
     def _sample(self, sample, name="sample", *, batch=True):
