@@ -98,7 +98,8 @@ def rank1_update(W, alpha, u, v):
         for _, set_threads in thread_counts:
             set_threads(BLAS_GER_THREADS)
     try:
-        result = ger(alpha, v, u, a=W_T, overwrite_a=1)
+        # positional (f2py parses keywords slowly): incx, incy, a, overwrite_x/y/a
+        result = ger(alpha, v, u, 1, 1, W_T, 1, 1, 1)
     finally:
         if limit:
             for (_, set_threads), count in zip(thread_counts, threads):
