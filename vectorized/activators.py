@@ -43,9 +43,9 @@ def sigmoid(x):
 
     One sample, a few hundred numbers, costs more in calls than in arithmetic: there
     SciPy's ``expit``, the same formula in one C loop, takes one call instead of four plus the
-    warning switch (784-300-10: ≈ 10 µs less per training step; float64 gives bitwise the
-    same numbers, float32 within a few ulps). Batches keep NumPy's vectorised exp, which is faster
-    per number.
+    warning switch (784-300-10: ≈ 10 µs less per training step). The two agree to a few ulps
+    (bitwise in float64 on the development machine, whose NumPy uses the C library's exp).
+    Batches keep NumPy's vectorised exp, which is faster per number.
     """
     global _expit
     if USE_SCIPY_EXPIT and x.ndim == 1:
