@@ -169,23 +169,20 @@ BAD_LABELS = {
 }
 
 
-@pytest.mark.parametrize("gz", [True, False], ids=["gz", "raw"])
-@pytest.mark.parametrize("case", sorted(BAD_IMAGES))
-def test_corrupt_images_file_raises_data_error_naming_it(tmp_path, case, gz):
-    content, expected = BAD_IMAGES[case]
-    path = write(tmp_path / "train-images-idx3-ubyte", content, gz)
-    with pytest.raises(DataError, match="train-images-idx3-ubyte") as error:
-        read_images(path)
-    assert expected in str(error.value)
+CORRUPT_FILES = (  # (reader, file name, content, words the message must hold)
+    [(read_images, "train-images-idx3-ubyte") + BAD_IMAGES[case] for case in sorted(BAD_IMAGES)]
+    + [(read_labels, "t10k-labels-idx1-ubyte") + BAD_LABELS[case] for case in sorted(BAD_LABELS)]
+)
+CORRUPT_IDS = ([f"images: {case}" for case in sorted(BAD_IMAGES)]
+               + [f"labels: {case}" for case in sorted(BAD_LABELS)])
 
 
 @pytest.mark.parametrize("gz", [True, False], ids=["gz", "raw"])
-@pytest.mark.parametrize("case", sorted(BAD_LABELS))
-def test_corrupt_labels_file_raises_data_error_naming_it(tmp_path, case, gz):
-    content, expected = BAD_LABELS[case]
-    path = write(tmp_path / "t10k-labels-idx1-ubyte", content, gz)
-    with pytest.raises(DataError, match="t10k-labels-idx1-ubyte") as error:
-        read_labels(path)
+@pytest.mark.parametrize("reader,name,content,expected", CORRUPT_FILES, ids=CORRUPT_IDS)
+def test_corrupt_file_raises_data_error_naming_it(tmp_path, reader, name, content, expected, gz):
+    path = write(tmp_path / name, content, gz)
+    with pytest.raises(DataError, match=name) as error:
+        reader(path)
     assert expected in str(error.value)
 
 
