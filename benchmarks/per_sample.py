@@ -10,6 +10,7 @@ import numpy as np
 
 import vectorized
 import vectorized.activators
+import vectorized.blas
 import vectorized.layer
 
 from .neurons_timing import N_SAMPLES, random_samples, time_train_one_sample
@@ -20,9 +21,12 @@ BATCH = 64
 
 
 def time_vectorized_one_sample(sizes, *, repeats, min_time, seed=0, dtype="float64",
-                               numpy_only=False):
-    """Median seconds per ``vectorized.Network.train_one_sample`` call. ``numpy_only``: switch
-    off SciPy's rank-1 update and sigmoid (``USE_BLAS_GER``, ``USE_SCIPY_EXPIT``) meanwhile."""
+                               numpy_only=False, added_at_once=False):
+    """Median seconds per ``vectorized.Network.train_one_sample`` call (each repeat times many
+    consecutive calls, so the one call in ``DEFERRED_STEPS`` that adds the held steps to W is
+    counted). ``numpy_only``: switch off SciPy's BLAS updates and sigmoid (``USE_SCIPY_BLAS``,
+    ``USE_SCIPY_EXPIT``) meanwhile; ``added_at_once``: add every step to W at once
+    (``DEFERRED_STEPS = 0``)."""
     net = vectorized.Network(list(sizes), seed=seed, dtype=dtype)
     pairs = [(np.asarray(t, dtype=dtype), np.asarray(x, dtype=dtype))
              for t, x in random_samples(sizes[0], sizes[-1], N_SAMPLES, seed)]
@@ -32,15 +36,19 @@ def time_vectorized_one_sample(sizes, *, repeats, min_time, seed=0, dtype="float
         label, sample = next_pair()
         net.train_one_sample(label, sample, 0.1)
 
-    switches = [(vectorized.layer, "USE_BLAS_GER"), (vectorized.activators, "USE_SCIPY_EXPIT")]
-    saved = [getattr(module, name) for module, name in switches]
+    switches = []
     if numpy_only:
-        for module, name in switches:
-            setattr(module, name, False)
+        switches += [(vectorized.blas, "USE_SCIPY_BLAS", False),
+                     (vectorized.activators, "USE_SCIPY_EXPIT", False)]
+    if added_at_once:
+        switches.append((vectorized.layer, "DEFERRED_STEPS", 0))
+    saved = [(module, name, getattr(module, name)) for module, name, _ in switches]
+    for module, name, value in switches:
+        setattr(module, name, value)
     try:
         return measure(step, repeats=repeats, min_time=min_time)
     finally:
-        for (module, name), value in zip(switches, saved):
+        for module, name, value in saved:
             setattr(module, name, value)
 
 
@@ -88,10 +96,15 @@ def run(quick=False, progress=print):
     progress("per-sample: [784, 300, 10] vectorized float32")
     float32 = time_vectorized_one_sample([784, 300, 10], repeats=repeats, min_time=min_time,
                                          dtype="float32")
+    progress("per-sample: [784, 300, 10] vectorized float64, each step added to W at once")
+    at_once = time_vectorized_one_sample([784, 300, 10], repeats=repeats, min_time=min_time,
+                                         added_at_once=True)
     numpy_only = None
-    if vectorized.layer.USE_BLAS_GER:  # what the step costs without SciPy
+    if vectorized.blas.USE_SCIPY_BLAS:  # what the step costs without SciPy
         progress("per-sample: [784, 300, 10] vectorized float64, NumPy only")
         numpy_only = time_vectorized_one_sample([784, 300, 10], repeats=repeats,
                                                 min_time=min_time, numpy_only=True)
     return {"dtype": "float64", "batch_size": BATCH, "repeats": repeats, "rows": rows,
-            "float32_784_300_10": float32, "numpy_only_784_300_10": numpy_only}
+            "float32_784_300_10": float32, "added_at_once_784_300_10": at_once,
+            "numpy_only_784_300_10": numpy_only,
+            "deferred_steps": vectorized.layer.DEFERRED_STEPS}

@@ -24,14 +24,16 @@ training steps, one ``perf_counter`` pair per phase, and the median over the ste
 connections, as the tutorial's ``update_weight`` does; that fused pass is timed too, on
 alternate steps (a step is either staged or fused, never both).
 
-When ``vectorized.Network`` has the fused one-sample step ``_backward_and_update``
-(deltas, then 式9/式10 applied straight to W — as a BLAS rank-1 update when SciPy is there —
-without forming W_grad), it is what ``train_one_sample`` runs, so it is timed too, in the same
-steps, as one more figure beside the four textbook phases.
+``vectorized.Network.train_one_sample`` runs the fused one-sample step ``_backward_and_update``
+(deltas, then 式9/式10 applied to W without forming W_grad; the first layer holds its steps and
+adds ``DEFERRED_STEPS`` of them at a time, see vectorized/deferred.py). It is timed too, as one
+more figure beside the four textbook phases, after them: in runs of ``DEFERRED_STEPS``
+consecutive steps, so that each run includes the one step that adds the held steps to W.
 
-Finally the two passes over the first layer's (300, 784) weights that every one-sample step
-must make are timed alone, as a floor: the product ``W·x`` and the update ``W += η·δxᵀ``
-(``vectorized.layer.rank1_update``, one BLAS thread, as ``train_one_sample`` runs it).
+Finally the passes over the first layer's (300, 784) weights that a one-sample step makes are
+timed alone, as a floor: the product ``W·x``, the update ``W += η·δxᵀ`` of one step
+(``vectorized.blas.rank1_update``) and that of ``DEFERRED_STEPS`` held steps at once
+(``vectorized.blas.product_update``), on one BLAS thread as ``train_one_sample`` runs them.
 """
 
 import gc
@@ -42,6 +44,7 @@ import numpy as np
 
 import neurons
 import vectorized
+import vectorized.blas
 import vectorized.layer
 
 from .neurons_timing import random_samples
@@ -114,10 +117,9 @@ def time_vectorized_phases(sizes=SIZES, steps=1000, seed=0, dtype="float64"):
     net = vectorized.Network(list(sizes), seed=seed, dtype=dtype)
     pairs = [(np.asarray(t, dtype=dtype), np.asarray(x, dtype=dtype))
              for t, x in random_samples(sizes[0], sizes[-1], 8, seed)]
-    samples = {name: [] for name in ("forward", "backward", "gradients", "update", "fused")}
+    samples = {name: [] for name in ("forward", "backward", "gradients", "update")}
     clock = time.perf_counter
     layers = net.layers
-    fused = getattr(net, "_backward_and_update", None)
     gc.disable()
     try:
         for k in range(steps + 1):
@@ -136,22 +138,14 @@ def time_vectorized_phases(sizes=SIZES, steps=1000, seed=0, dtype="float64"):
             t4 = clock()
             net._update(RATE)
             t5 = clock()
-            if fused is not None:
-                y = net._forward(sample)
-                t6 = clock()
-                fused(y, label, RATE)
-                t7 = clock()
             if k:
                 samples["forward"].append(t1 - t0)
                 samples["backward"].append(t3 - t2)
                 samples["gradients"].append(t4 - t3)
                 samples["update"].append(t5 - t4)
-                if fused is not None:
-                    samples["fused"].append(t7 - t6)
+        samples["fused"] = _time_fused_runs(net, pairs, max(1, steps // 16))
     finally:
         gc.enable()
-    if not samples["fused"]:
-        del samples["fused"]
     medians = _median_phases(samples)
     backward = medians.pop("backward")
     medians["deltas"] = max(backward - medians["gradients"], 0.0)
@@ -159,19 +153,46 @@ def time_vectorized_phases(sizes=SIZES, steps=1000, seed=0, dtype="float64"):
     return medians
 
 
+def _time_fused_runs(net, pairs, runs):
+    """Seconds per step of ``net._backward_and_update``, one figure per run of
+    ``DEFERRED_STEPS`` consecutive steps (its forward passes are not counted)."""
+    run_length = max(1, vectorized.layer.DEFERRED_STEPS)
+    clock = time.perf_counter
+    per_step = []
+    for run in range(runs + 1):  # run 0 is a warm-up
+        seconds = 0.0
+        for k in range(run_length):
+            label, sample = pairs[(run * run_length + k) % len(pairs)]
+            y = net._forward(sample)
+            start = clock()
+            net._backward_and_update(y, label, RATE)
+            seconds += clock() - start
+        if run:
+            per_step.append(seconds / run_length)
+    return per_step
+
+
 def time_weight_passes(sizes=SIZES, dtype="float64", repeats=9, min_time=0.05):
     """Median seconds of the first layer's product ``W·x`` and, when SciPy is there, of its
-    rank-1 update, each timed alone on a (sizes[1], sizes[0]) array (None without SciPy)."""
+    updates: one step's rank-1 update, and ``DEFERRED_STEPS`` held steps added in one product
+    (``held_update_seconds`` is per step). Each is timed alone on a (sizes[1], sizes[0]) array;
+    the updates are None without SciPy."""
     rng = np.random.default_rng(0)
     W = rng.uniform(-0.1, 0.1, (sizes[1], sizes[0])).astype(dtype)
     x = rng.random(sizes[0]).astype(dtype)
     delta = rng.uniform(-1e-3, 1e-3, sizes[1]).astype(dtype)
+    held = max(1, vectorized.layer.DEFERRED_STEPS)
+    U = rng.uniform(-1e-9, 1e-9, (held, sizes[1])).astype(dtype)  # rows η·δ_i, as held
+    X = rng.random((held, sizes[0])).astype(dtype)  # rows x_i
     product = measure(lambda: W @ x, repeats=repeats, min_time=min_time)["median"]
-    update = None
-    if _uses_blas_ger():
-        update = measure(lambda: vectorized.layer.rank1_update(W, 1e-9, delta, x), repeats=repeats,
+    update = held_update = None
+    if _uses_scipy_blas():
+        update = measure(lambda: vectorized.blas.rank1_update(W, 1e-9, delta, x), repeats=repeats,
                          min_time=min_time)["median"]
+        held_update = measure(lambda: vectorized.blas.product_update(W, 1.0, U.T, X),
+                              repeats=repeats, min_time=min_time)["median"] / held
     return {"product_seconds": product, "rank1_update_seconds": update,
+            "held_update_seconds": held_update, "held_steps": held,
             "shape": [sizes[1], sizes[0]], "dtype": dtype}
 
 
@@ -200,13 +221,14 @@ def run(quick=False, progress=print):
         "vectorized_backward_seconds": vec["backward"],
         # gradients + update in one pass, as neurons' train_one_sample does them
         "neurons_fused_gradient_update_seconds": neu["fused"],
-        # deltas + gradients + update as train_one_sample does them, if the network fuses them
-        "vectorized_fused_backward_update_seconds": vec.get("fused"),
-        "vectorized_uses_blas_ger": _uses_blas_ger(),
+        # deltas + gradients + update as train_one_sample does them (held steps included)
+        "vectorized_fused_backward_update_seconds": vec["fused"],
+        "deferred_steps": vectorized.layer.DEFERRED_STEPS,
+        "vectorized_uses_scipy_blas": _uses_scipy_blas(),
         "weight_passes": time_weight_passes(repeats=3 if quick else 9),
     }
 
 
-def _uses_blas_ger():
-    """Whether vectorized's fused one-sample step uses BLAS's rank-1 update (needs SciPy)."""
-    return bool(getattr(vectorized.layer, "USE_BLAS_GER", False))
+def _uses_scipy_blas():
+    """Whether vectorized updates W in place with SciPy's BLAS (?ger, ?gemm)."""
+    return bool(vectorized.blas.USE_SCIPY_BLAS)

@@ -207,11 +207,19 @@ def per_sample_section(results):
             f"{format_time(section['float32_784_300_10']['median'])} (float64: "
             f"{format_time(f64)})."
         )
+        at_once = section.get("added_at_once_784_300_10")
+        if at_once:
+            lines[-1] += (
+                f" The first layer holds its steps and adds {section['deferred_steps']} at a "
+                f"time to W in one matrix product (vectorized/deferred.py); adding each step "
+                f"at once (a rank-1 update per sample) takes {format_time(at_once['median'])} "
+                "in float64."
+            )
         numpy_only = section.get("numpy_only_784_300_10")
         if numpy_only:
             lines[-1] += (
-                f" Without SciPy (NumPy only: `η·δxᵀ` formed, then added, instead of the rank-1 "
-                f"update `?ger`; NumPy's sigmoid instead of `expit`), float64 takes "
+                f" Without SciPy (NumPy only: products written to a buffer, then added, instead "
+                f"of BLAS adding them into W; NumPy's sigmoid instead of `expit`), float64 takes "
                 f"{format_time(numpy_only['median'])}."
             )
         lines.append("")
@@ -272,28 +280,38 @@ def phases_section(results):
     if fused:
         textbook = sum(row["vectorized_seconds"] for row in section["rows"]
                        if row["phase"] != "forward")
-        how = ("as one BLAS rank-1 update (`?ger`, SciPy)" if section.get(
-            "vectorized_uses_blas_ger") else "as `η·δxᵀ` formed once and added (no SciPy)")
+        held = section.get("deferred_steps", 0)
+        how = (f"the first layer holding its steps and adding {held} at a time in one matrix "
+               "product" if held else "each step added to W at once")
         lines += [
             "",
             f"`vectorized` `train_one_sample` actually runs deltas, gradients and update fused "
-            f"(`_backward_and_update`, 式9 applied to W {how}, never forming W_grad): "
-            f"{format_time(fused)} instead of {format_time(textbook)} for those three rows.",
+            f"(`_backward_and_update`: 式9 applied to W without forming W_grad, {how}; timed "
+            f"over runs of {max(1, held)} consecutive steps): {format_time(fused)} per step "
+            f"instead of {format_time(textbook)} for those three rows.",
         ]
     passes = section.get("weight_passes")
     if passes and passes.get("rank1_update_seconds"):
-        floor = passes["product_seconds"] + passes["rank1_update_seconds"]
+        product, at_once = passes["product_seconds"], passes["rank1_update_seconds"]
         rows, cols = passes["shape"]
         lines += [
             "",
             f"The floor of a one-sample step: the first layer's {rows}×{cols} weights "
             f"({format_bytes(rows * cols * (8 if passes['dtype'] == 'float64' else 4))}, "
-            "larger than a core's L2 cache on most CPUs) must be read once for `W·x` and read "
-            "and written once for "
-            f"the update. Timed alone: `W·x` {format_time(passes['product_seconds'])}, the "
-            f"rank-1 update {format_time(passes['rank1_update_seconds'])}, "
-            f"{format_time(floor)} together; the rest of a step is the small NumPy calls.",
+            "larger than a core's L2 cache on most CPUs) must be read for `W·x`, and the update "
+            "reads and writes them. Timed alone: `W·x` "
+            f"{format_time(product)}; adding one step at once (rank-1 update `?ger`) "
+            f"{format_time(at_once)}, {format_time(product + at_once)} together.",
         ]
+        held = passes.get("held_update_seconds")
+        if held:
+            lines[-1] += (
+                f" Adding {passes['held_steps']} held steps in one product (`?gemm`): "
+                f"{format_time(held)} per step, {format_time(product + held)} together: the "
+                "product does the same arithmetic, but reads and writes W once for all "
+                f"{passes['held_steps']}."
+            )
+        lines[-1] += " The rest of a step is the small NumPy calls."
     return lines
 
 

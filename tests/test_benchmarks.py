@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+import vectorized.blas
 import vectorized.layer
 from benchmarks import PROJECT_ROOT, cli, minibatch, report
 
@@ -66,8 +67,10 @@ def test_json_has_positive_finite_measurements(quick_run):
                     "vectorized_batch64_seconds_per_sample", "ratio", "ratio_batch64"):
             assert _positive_finite(row[key]), (row["layer_sizes"], key)
     assert _positive_finite(results["per_sample"]["float32_784_300_10"]["median"])
+    assert _positive_finite(results["per_sample"]["added_at_once_784_300_10"]["median"])
+    assert "adding each step at once (a rank-1 update per sample) takes" in quick_run[0].stdout
     numpy_only = results["per_sample"]["numpy_only_784_300_10"]
-    if vectorized.layer.USE_BLAS_GER:  # SciPy is there: the step without it is timed too
+    if vectorized.blas.USE_SCIPY_BLAS:  # SciPy is there: the step without it is timed too
         assert _positive_finite(numpy_only["median"])
         assert "Without SciPy (NumPy only" in quick_run[0].stdout
     else:
@@ -81,9 +84,13 @@ def test_json_has_positive_finite_measurements(quick_run):
     assert _positive_finite(phases["vectorized_total_seconds"])
     passes = phases["weight_passes"]
     assert passes["shape"] == [300, 784] and _positive_finite(passes["product_seconds"])
-    if vectorized.layer.USE_BLAS_GER:
+    if vectorized.blas.USE_SCIPY_BLAS:
         assert _positive_finite(passes["rank1_update_seconds"])
+        assert _positive_finite(passes["held_update_seconds"])
+        assert passes["held_steps"] == vectorized.layer.DEFERRED_STEPS
         assert "The floor of a one-sample step" in quick_run[0].stdout
+        assert "held steps in one product" in quick_run[0].stdout
+    assert _positive_finite(phases["vectorized_fused_backward_update_seconds"])
 
     mb = results["minibatch"]
     assert mb["flops_per_sample"] == 958_800

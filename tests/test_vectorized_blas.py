@@ -1,8 +1,9 @@
 """vectorized's training step without a kept gradient (``FullConnectedLayer.sgd_step``), and its
-optional one-sample fast path: 式9 as one BLAS rank-1 update (SciPy's ?ger).
+optional in-place updates through SciPy's BLAS (``vectorized.blas``: ?ger for one sample's step,
+?gemm for deferred steps).
 
-Both paths (``vectorized.layer.USE_BLAS_GER`` True and False) must give the same numbers up to
-rounding; the BLAS cases skip when SciPy is not installed.
+Both paths (``vectorized.blas.USE_SCIPY_BLAS`` True and False) must give the same numbers up to
+rounding; the BLAS cases skip when SciPy is not installed. Deferred steps: test_vectorized_deferred.
 """
 
 import os
@@ -10,7 +11,7 @@ import os
 import numpy as np
 import pytest
 
-import vectorized.layer as layer_module
+import vectorized.blas as blas_module
 from vectorized import FullConnectedLayer, Network
 
 CONFIGS = [
@@ -38,7 +39,7 @@ def data(config, n=6, dtype="float64"):
 
 
 def trained(config, use_blas, monkeypatch, dtype="float64", epochs=3, batch_size=None):
-    monkeypatch.setattr(layer_module, "USE_BLAS_GER", use_blas)
+    monkeypatch.setattr(blas_module, "USE_SCIPY_BLAS", use_blas)
     net = Network(**config, dtype=dtype)
     labels, samples = data(config, dtype=dtype)
     losses = []
@@ -77,13 +78,13 @@ def test_blas_and_numpy_paths_agree_float32(config, monkeypatch):
 def test_the_switch_chooses_the_code_that_runs(monkeypatch):
     scipy_or_skip()
     calls = []
-    real = layer_module.rank1_update
+    real = blas_module.rank1_update
 
     def counting(*args):
         calls.append(args[0].shape)
         return real(*args)
 
-    monkeypatch.setattr(layer_module, "rank1_update", counting)
+    monkeypatch.setattr(blas_module, "rank1_update", counting)
     config = CONFIGS[1]
     trained(config, True, monkeypatch, epochs=1)
     assert calls == [(4, 5), (5, 6)] * 6  # every layer, output layer first, every sample
@@ -118,7 +119,7 @@ def test_after_a_blas_step_no_stale_gradient_is_left(monkeypatch):
             layer.update(0.1)
     labels, samples = data(config)
     fresh = net.get_gradient(labels[0], samples[0])  # computed anew, not read from a step
-    monkeypatch.setattr(layer_module, "USE_BLAS_GER", False)
+    monkeypatch.setattr(blas_module, "USE_SCIPY_BLAS", False)
     twin = Network(**config)
     twin.set_parameters(net.parameters())
     for (dW, db), (eW, eb) in zip(fresh, twin.get_gradient(labels[0], samples[0])):
@@ -134,12 +135,31 @@ def test_rank1_update_is_in_place(dtype):
     tolerance = 1e-6 if dtype == "float32" else 1e-14
     W = W0.copy()
     address = W.ctypes.data
-    layer_module.rank1_update(W, 0.25, u, v)
+    blas_module.rank1_update(W, 0.25, u, v)
     assert W.ctypes.data == address and W.flags.c_contiguous
     assert np.allclose(W, W0 + 0.25 * np.outer(u, v), rtol=tolerance, atol=tolerance)
     F = np.asfortranarray(W)  # not C-contiguous: SciPy copies, and the result is kept
-    layer_module.rank1_update(F, -0.25, u, v)
+    blas_module.rank1_update(F, -0.25, u, v)
     assert np.allclose(F, W0, rtol=tolerance, atol=10 * tolerance)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("layout", ["as deferred steps hold them", "C-contiguous A"])
+def test_product_update_is_in_place(dtype, layout):
+    scipy_or_skip()
+    rng = np.random.default_rng(1)
+    W0 = rng.normal(size=(5, 7)).astype(dtype)
+    U, X = rng.normal(size=(3, 5)).astype(dtype), rng.normal(size=(3, 7)).astype(dtype)
+    A = U.T if layout == "as deferred steps hold them" else np.ascontiguousarray(U.T)
+    tolerance = 1e-5 if dtype == "float32" else 1e-14
+    W = W0.copy()
+    address = W.ctypes.data
+    blas_module.product_update(W, 0.5, A, X)  # W ← 0.5·W + A·X
+    assert W.ctypes.data == address and W.flags.c_contiguous and W.dtype == dtype
+    assert np.allclose(W, 0.5 * W0 + U.T @ X, rtol=tolerance, atol=tolerance)
+    F = np.asfortranarray(W0)  # not C-contiguous: SciPy copies, and the result is kept
+    blas_module.product_update(F, 1.0, A, X)
+    assert np.allclose(F, W0 + U.T @ X, rtol=tolerance, atol=tolerance)
 
 
 def blas_thread_counts():
@@ -152,21 +172,21 @@ def blas_thread_counts():
 def test_blas_thread_limit_is_only_during_the_call(monkeypatch):
     scipy_or_skip()
     pytest.importorskip("threadpoolctl")
-    _, thread_counts = layer_module._load_blas()
+    by_dtype, thread_counts = blas_module._load()
     during = []
-    real_ger = layer_module._load_blas()[0][np.dtype("float64")]
+    real_ger, gemm = by_dtype[np.dtype("float64")]
 
     def watching(*args, **kwargs):  # records the counts while ?ger runs
         during.append(blas_thread_counts())
         return real_ger(*args, **kwargs)
 
-    monkeypatch.setitem(layer_module._load_blas()[0], np.dtype("float64"), watching)
+    monkeypatch.setitem(by_dtype, np.dtype("float64"), (watching, gemm))
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=2, user_api="blas"):  # so that a limit to 1 shows
         before = blas_thread_counts()
         W = np.zeros((100, 100))  # big enough for the limit (OpenBLAS threads it)
-        layer_module.rank1_update(W, 1.0, np.ones(100), np.ones(100))
+        blas_module.rank1_update(W, 1.0, np.ones(100), np.ones(100))
         after = blas_thread_counts()
     assert np.all(W == 1.0)
     assert after == before
@@ -175,7 +195,7 @@ def test_blas_thread_limit_is_only_during_the_call(monkeypatch):
         if path.startswith(numpy_folder) or not thread_counts:  # NumPy's BLAS: never touched
             assert count == before[path]
         else:  # the BLAS SciPy brought: limited while ?ger ran
-            assert count == layer_module.BLAS_GER_THREADS
+            assert count == blas_module.BLAS_THREADS
 
 
 @pytest.mark.parametrize("use_blas", [True, False])
@@ -184,7 +204,7 @@ def test_blas_thread_limit_is_only_during_the_call(monkeypatch):
 def test_sgd_step_equals_backward_then_update(use_blas, rows, l2, monkeypatch):
     if use_blas:
         scipy_or_skip()
-    monkeypatch.setattr(layer_module, "USE_BLAS_GER", use_blas)
+    monkeypatch.setattr(blas_module, "USE_SCIPY_BLAS", use_blas)
     rng = np.random.default_rng(rows or 0)
     x = rng.normal(size=6 if rows is None else (rows, 6))
     reference, layer = FullConnectedLayer(6, 3, "tanh"), FullConnectedLayer(6, 3, "tanh")

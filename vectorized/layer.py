@@ -15,97 +15,30 @@ call); it only checks shapes, so that a misuse gives a clear ValueError.
 
 ``backward`` + ``update`` materialise the gradient (a whole ``(out, in)`` matrix), scale it and
 then subtract it. Training does not need the gradient itself: :meth:`FullConnectedLayer.sgd_step`
-does the same step (式9, 式10) forming ``η·δxᵀ`` once, and for one sample, when SciPy is
-installed (``pip install neurons[fast]``), in a single pass as BLAS's rank-1 update ``?ger``;
-see :data:`USE_BLAS_GER`.
+does the same step (式9, 式10) forming ``η·δxᵀ`` once. For one sample on a large layer it holds
+the step back and adds :data:`DEFERRED_STEPS` of them to W in one matrix product
+(:mod:`vectorized.deferred`); on a small layer it adds the step at once, with BLAS's rank-1
+update ``?ger`` when SciPy is installed (``pip install neurons[fast]``, :mod:`vectorized.blas`).
+Reading ``W`` always gives the weights with every step added.
 """
 
-import importlib.util
 import math
-import os
 
 import numpy as np
 
+from . import blas
 from .activators import OUTPUT_ACTIVATIONS, get_activator, softmax, softmax_backward
+from .deferred import DeferredSteps
 
-#: Whether :meth:`FullConnectedLayer.sgd_step` (one sample) uses BLAS's rank-1 update ``?ger``
-#: (True when SciPy is installed). Set it to False to run the plain NumPy path (tests run both).
-USE_BLAS_GER = importlib.util.find_spec("scipy") is not None
+#: How many one-sample steps a large layer holds before adding them to W in one matrix product
+#: (:mod:`vectorized.deferred`); 0 adds each step at once.
+DEFERRED_STEPS = 16
 
-#: Threads for ``?ger`` (needs threadpoolctl; None: leave BLAS's own setting). SciPy's wheels
-#: bring a second copy of OpenBLAS beside NumPy's, with its own thread pool: on a busy 2-core
-#: machine the two pools' waiting threads fight over the cores, and a ~50 µs update was
-#: measured at several ms. A rank-1 update streams W through memory once, so one thread
-#: loses little. Only that second BLAS is limited, and only during the call.
-BLAS_GER_THREADS = 1
-
-#: Below this many elements OpenBLAS runs ``?ger`` on one thread anyway (measured with 1 and 2
-#: threads: 30×300 takes the same time, 16×784 does not), so no limit is needed there.
-_SINGLE_THREADED_BELOW = 2304 * 4
-
-_blas = None  # filled on first use by _load_blas(): SciPy takes ~0.2 s to import
-
-
-def _load_blas():
-    """``({dtype: ?ger}, [(get, set) thread-count functions of each BLAS that SciPy loaded
-    beside NumPy's])``."""
-    global _blas
-    if _blas is None:
-        from scipy.linalg.blas import dger, sger
-
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # the thread count stays BLAS's own
-            second = []
-        else:  # NumPy's own BLAS lives in its folder (numpy/ or numpy.libs/)
-            numpy_folder = os.path.dirname(np.__file__)
-            loaded = ThreadpoolController().select(user_api="blas").lib_controllers
-            second = [_thread_count_functions(library) for library in loaded
-                      if not library.filepath.startswith(numpy_folder)] if len(loaded) > 1 else []
-        _blas = ({np.dtype(np.float64): dger, np.dtype(np.float32): sger}, second)
-    return _blas
-
-
-def _thread_count_functions(library):
-    """``(get, set)`` for one BLAS found by threadpoolctl. For OpenBLAS on its own threads,
-    its C functions ``openblas_get/set_num_threads`` themselves (looked up by threadpoolctl,
-    which knows the library's symbol prefix): threadpoolctl's methods around them cost ≈ 2 µs
-    per call, and 6–8 µs per one-sample step on 784-300-10 once the big passes over W have
-    evicted them from the cache. Anything else: threadpoolctl's methods."""
-    find = getattr(library, "_get_symbol", None)  # threadpoolctl's own (private) lookup
-    if (find is not None and getattr(library, "internal_api", None) == "openblas"
-            and getattr(library, "threading_layer", None) == "pthreads"):
-        get, set_ = find("openblas_get_num_threads"), find("openblas_set_num_threads")
-        if get is not None and set_ is not None:
-            return get, set_
-    return library.get_num_threads, library.set_num_threads
-
-
-def rank1_update(W, alpha, u, v):
-    """``W ← W + α·u·vᵀ`` in place, with BLAS's ``?ger`` (W: C-contiguous (m, n) float64 or
-    float32, u: (m,), v: (n,), same dtype). NumPy has no rank-1 update.
-
-    ``?ger`` updates a column-major matrix ``A ← α·x·yᵀ + A``; a row-major W seen as ``Wᵀ``
-    is column-major, so it gets ``Wᵀ ← α·v·uᵀ + Wᵀ``: the same numbers.
-    """
-    ger_by_dtype, thread_counts = _load_blas()
-    ger = ger_by_dtype[W.dtype]
-    W_T = W.T
-    # OpenBLAS runs a small ?ger on one thread anyway: skip the limit and its restore.
-    limit = BLAS_GER_THREADS is not None and thread_counts and W.size >= _SINGLE_THREADED_BELOW
-    if limit:
-        threads = [get() for get, _ in thread_counts]
-        for _, set_threads in thread_counts:
-            set_threads(BLAS_GER_THREADS)
-    try:
-        # positional (f2py parses keywords slowly): incx, incy, a, overwrite_x/y/a
-        result = ger(alpha, v, u, 1, 1, W_T, 1, 1, 1)
-    finally:
-        if limit:
-            for (_, set_threads), count in zip(thread_counts, threads):
-                set_threads(count)
-    if result is not W_T:  # SciPy copied instead (W was not C-contiguous): slower, still right
-        W[...] = result.T
+#: Layers whose W takes more bytes than this defer their one-sample steps: a core's L2 cache on
+#: the development machine (512 KiB). A W that fits stays in the cache between steps, and adding
+#: each step at once is as fast or faster (784-300-10 float64: 95 µs deferred, 125 µs not;
+#: 784-100-10 float32: 50 µs deferred, 46 µs not; benchmarks/ times both).
+DEFER_ABOVE_BYTES = 512 * 1024
 
 
 DTYPES = ("float64", "float32")
@@ -129,9 +62,11 @@ class FullConnectedLayer:
     layer). ``dtype`` is "float64" (default) or "float32": every array of the layer has it, and
     inputs must already have it (the Network casts them).
 
-    Attributes after ``forward``/``backward``: ``input`` (the x it was given), ``net`` (W·x + b),
-    ``output`` (f(net)), ``W_grad`` (out, in) and ``b_grad`` (out,) (buffers reused between calls;
-    None after :meth:`sgd_step`, which never keeps the gradient).
+    ``W`` (out, in) and ``b`` (out,) are the parameters; W is always current (reading it adds
+    any deferred steps first, see :meth:`sgd_step`). Attributes after ``forward``/``backward``:
+    ``input`` (the x it was given), ``net`` (W·x + b), ``output`` (f(net)), ``W_grad`` (out, in)
+    and ``b_grad`` (out,) (buffers reused between calls; None after :meth:`sgd_step`, which never
+    keeps the gradient).
     """
 
     def __init__(self, input_size, output_size, activator="sigmoid", dtype="float64"):
@@ -152,13 +87,32 @@ class FullConnectedLayer:
         self.activator = activator
         self.dtype = as_dtype(dtype)
         shape = (self.output_size, self.input_size)
-        self.W = np.zeros(shape, dtype=self.dtype)
+        self._W = np.zeros(shape, dtype=self.dtype)  # W without the deferred steps
+        self._deferred = None  # DeferredSteps, made on the first deferred step
         self.b = np.zeros(self.output_size, dtype=self.dtype)
         self.W_grad = np.zeros(shape, dtype=self.dtype)
         self.b_grad = np.zeros(self.output_size, dtype=self.dtype)
         self._grad_buffers = (self.W_grad, self.b_grad)  # backward writes into these
-        self._step = np.empty(shape, dtype=self.dtype)  # scratch for rate·W_grad and λW
+        self._step = np.empty(shape, dtype=self.dtype)  # scratch: rate·W_grad, λW, η·δxᵀ, Uᵀ·X
         self.input = self.net = self.output = None
+
+    @property
+    def W(self):
+        """The weights (out, in), ``W[j, i] = w_ji``, with every step added: deferred steps are
+        added to the array when it is read. Writing into it (``layer.W[...] = ...``) is fine."""
+        deferred = self._deferred
+        if deferred is not None and deferred.count:
+            deferred.apply(self._W, self._step)
+        return self._W
+
+    @W.setter
+    def W(self, value):
+        value = np.asarray(value)
+        if value.shape != self._W.shape:
+            raise ValueError(f"W must have shape {self._W.shape}, got {value.shape}")
+        if self._deferred is not None:
+            self._deferred.discard()
+        self._W[...] = value
 
     def initialize(self, rng, init="uniform"):
         """Draw W and b from ``rng`` (a ``random.Random``), in the order docs/conventions.md fixes:
@@ -191,8 +145,11 @@ class FullConnectedLayer:
             raise ValueError(f"x has shape {x.shape}, expected ({self.input_size},) or (N, "
                              f"{self.input_size})")
         self.input = x
-        self.net = x @ self.W.T
-        self.net += self.b
+        self.net = net = x @ self._W.T
+        deferred = self._deferred
+        if deferred is not None and deferred.count:
+            deferred.forward(x, net)  # the held steps' share of W·x
+        net += self.b
         self.output = self._f(self.net)
         return self.output
 
@@ -240,7 +197,11 @@ class FullConnectedLayer:
         """``Wᵀ·δ`` (for a batch ``δ @ W``): ``Σ_k w_ki δ_k`` of 式4/式8, i.e. ``−∂E/∂x``, which
         the layer below turns into its own δ with its ``backward_activation``. Uses the current
         W: call it before this layer's step."""
-        return delta @ self.W
+        error = delta @ self._W
+        deferred = self._deferred
+        if deferred is not None and deferred.count:
+            deferred.backward(delta, error)  # the held steps' share of Wᵀ·δ
+        return error
 
     def update(self, rate):
         """式9/式10 with the true gradient: ``W −= rate · W_grad``, ``b −= rate · b_grad``."""
@@ -265,32 +226,57 @@ class FullConnectedLayer:
         Why a separate method: ``backward`` + ``update`` write the (out, in) gradient, scale it
         by η into a second buffer, then subtract that from W: three passes over (out, in)
         arrays. Here η goes into δ first (a short vector), so ``η·δxᵀ`` is formed once and added
-        once. One sample with SciPy installed (:data:`USE_BLAS_GER`) needs no buffer at all:
-        BLAS's rank-1 update ``?ger`` adds ``η·δxᵀ`` to W in a single pass (the benchmarks time
-        both). The paths differ only in rounding.
+        once. For one sample:
+
+        * a layer whose W is larger than :data:`DEFER_ABOVE_BYTES` holds the step back
+          (:mod:`vectorized.deferred`): ``forward`` and ``weighted_delta`` include the held
+          steps, and every :data:`DEFERRED_STEPS` steps they go into W as one matrix product,
+          one pass over W instead of one per sample;
+        * a smaller layer adds ``η·δxᵀ`` at once: with SciPy installed
+          (:data:`vectorized.blas.USE_SCIPY_BLAS`) in a single pass as BLAS's rank-1 update
+          ``?ger``, otherwise through a buffer.
+
+        The paths differ only in rounding (the benchmarks time each).
 
         Afterwards ``W_grad`` and ``b_grad`` are None (no gradient was kept; ``update`` refuses
         to run until the next ``backward``). Needs the W before the step for the layer below:
         call :meth:`weighted_delta` first.
         """
         x = self._check_delta(delta)
-        W, step = self.W, self._step
-        if l2:
-            W *= 1.0 - rate * l2  # the λW part of 式9: W ← (1 − ηλ)·W
+        decay = 1.0 - rate * l2  # the λW part of 式9: W ← (1 − ηλ)·W
         if delta.ndim == 1:
             scaled = rate * delta  # η·δ
-            if USE_BLAS_GER:
-                rank1_update(W, 1.0, scaled, x)  # 式9 as a rank-1 update: W ← W + η·δxᵀ
+            if DEFERRED_STEPS and self._W.nbytes > DEFER_ABOVE_BYTES:
+                self._defer(scaled, x, decay)  # 式9, held back
             else:
-                np.multiply.outer(scaled, x, out=step)  # η·δxᵀ
-                W += step  # 式9
+                W = self.W  # with any held steps added
+                if l2:
+                    W *= decay
+                if blas.USE_SCIPY_BLAS:  # 式9 as a rank-1 update: W ← W + η·δxᵀ
+                    blas.rank1_update(W, 1.0, scaled, x)
+                else:
+                    np.multiply.outer(scaled, x, out=self._step)  # η·δxᵀ
+                    W += self._step  # 式9
             self.b += scaled  # 式10 (= b − η·b_grad with b_grad = −δ)
         else:
+            W, step = self.W, self._step  # with any held steps added
+            if l2:
+                W *= decay
             scaled = delta * (rate / delta.shape[0])  # (η/N)·δ, one row per sample
             np.matmul(scaled.T, x, out=step)  # (η/N) Σ_n δ_n x_nᵀ: one matrix product
             W += step  # 式9
             self.b += scaled.sum(axis=0)  # 式10
         self.W_grad = self.b_grad = None  # not formed: nothing stale to read
+
+    def _defer(self, u, x, decay):
+        """Hold the step ``W ← decay·W + u·xᵀ``; add the held steps to W when there are
+        :data:`DEFERRED_STEPS` of them."""
+        deferred = self._deferred
+        if deferred is None or len(deferred.U) != DEFERRED_STEPS:  # first time, or resized
+            self.W  # noqa: B018 -- reading W adds what an old DeferredSteps holds
+            deferred = self._deferred = DeferredSteps(self._W.shape, self.dtype, DEFERRED_STEPS)
+        if deferred.add(u, x, decay):
+            deferred.apply(self._W, self._step)  # W ← c·W + Uᵀ·X, one matrix product
 
     def _check_delta(self, delta):
         """The input of the last forward, after checking ``delta`` has its output's shape."""

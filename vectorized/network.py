@@ -270,9 +270,8 @@ class Network:
     def _backward_and_update(self, y, t, rate):
         """``_backward(y, t)`` then ``_update(rate)``, layer by layer with
         :meth:`FullConnectedLayer.sgd_step`, which never keeps the gradient: it forms ``η·δxᵀ``
-        once (for one sample, one BLAS rank-1 update when SciPy is installed; 784-300-10: ≈ 2.5×
-        faster per sample). Each layer passes its ``Wᵀδ`` down before its own W changes, so the
-        result is the same step."""
+        once (for one sample, a large layer holds it and adds several at a time). Each layer
+        passes its ``Wᵀδ`` down before its own W changes, so the result is the same step."""
         delta = self._output_delta(y, t)
         for index in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[index]
