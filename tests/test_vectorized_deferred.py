@@ -69,6 +69,8 @@ def test_the_third_step_fills_the_buffer_and_goes_into_W(defer_everything):
     assert layer._W.tolist() == [[0.75, 1.5]]  # three times 0.25·xᵀ
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning",
+                            "ignore:invalid value encountered:RuntimeWarning")  # diverged draws
 @given(st.data())
 def test_deferring_every_layer_still_agrees_with_neurons(data):
     config = data.draw(configs(max_layers=4, max_width=5))

@@ -25,10 +25,12 @@ from . import blas
 
 
 class DeferredSteps:
-    """Up to ``capacity`` one-sample steps on a W of ``shape`` (out, in), not yet added to it."""
+    """Up to ``capacity`` one-sample steps on a W of ``shape`` (out, in), not yet added to it.
+    ``len()`` is the number held, so an instance is true while it holds any."""
 
     def __init__(self, shape, dtype, capacity):
         out_size, in_size = shape
+        self.capacity = capacity
         self.U = np.empty((capacity, out_size), dtype=dtype)  # rows u_i (η·δ_i, decayed since)
         self.X = np.empty((capacity, in_size), dtype=dtype)  # rows x_i
         self.count = 0  # k: steps held
@@ -44,7 +46,10 @@ class DeferredSteps:
         self.U[k] = u
         self.X[k] = x  # a copy: the caller may reuse its array
         self.count = k + 1
-        return self.count == len(self.U)
+        return self.count == self.capacity
+
+    def __len__(self):
+        return self.count
 
     def forward(self, x, net):
         """Turn ``net = x·Wᵀ`` ((out,) or (N, out), from the stored W) into ``x·W_nowᵀ``, in

@@ -101,7 +101,7 @@ class FullConnectedLayer:
         """The weights (out, in), ``W[j, i] = w_ji``, with every step added: deferred steps are
         added to the array when it is read. Writing into it (``layer.W[...] = ...``) is fine."""
         deferred = self._deferred
-        if deferred is not None and deferred.count:
+        if deferred:  # holds steps
             deferred.apply(self._W, self._step)
         return self._W
 
@@ -147,7 +147,7 @@ class FullConnectedLayer:
         self.input = x
         self.net = net = x @ self._W.T
         deferred = self._deferred
-        if deferred is not None and deferred.count:
+        if deferred:
             deferred.forward(x, net)  # the held steps' share of W·x
         net += self.b
         self.output = self._f(self.net)
@@ -199,7 +199,7 @@ class FullConnectedLayer:
         W: call it before this layer's step."""
         error = delta @ self._W
         deferred = self._deferred
-        if deferred is not None and deferred.count:
+        if deferred:
             deferred.backward(delta, error)  # the held steps' share of Wᵀ·δ
         return error
 
@@ -272,7 +272,7 @@ class FullConnectedLayer:
         """Hold the step ``W ← decay·W + u·xᵀ``; add the held steps to W when there are
         :data:`DEFERRED_STEPS` of them."""
         deferred = self._deferred
-        if deferred is None or len(deferred.U) != DEFERRED_STEPS:  # first time, or resized
+        if deferred is None or deferred.capacity != DEFERRED_STEPS:  # first time, or resized
             self.W  # noqa: B018 -- reading W adds what an old DeferredSteps holds
             deferred = self._deferred = DeferredSteps(self._W.shape, self.dtype, DEFERRED_STEPS)
         if deferred.add(u, x, decay):
