@@ -99,7 +99,9 @@ class FullConnectedLayer:
     @property
     def W(self):
         """The weights (out, in), ``W[j, i] = w_ji``, with every step added: deferred steps are
-        added to the array when it is read. Writing into it (``layer.W[...] = ...``) is fine."""
+        added to the array when it is read. Writing into it (``layer.W[...] = ...``) is fine.
+        Read it again after training: an array kept from an earlier read lags behind by the
+        steps held since (at most :data:`DEFERRED_STEPS`)."""
         deferred = self._deferred
         if deferred:  # holds steps
             deferred.apply(self._W, self._step)
