@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from test_vectorized_blas import max_difference  # tests/ is on sys.path
 
 import neurons
 import vectorized
@@ -121,12 +122,6 @@ def data(n=5, seed=0):
     return rng.uniform(0.0, 1.0, (n, 3)), rng.uniform(-1.0, 1.0, (n, 5))
 
 
-def close_parameters(a, b, tol=1e-13):
-    return all(np.allclose(pa, pb, rtol=tol, atol=tol)
-               for (Wa, ba), (Wb, bb) in zip(a.parameters(), b.parameters())
-               for pa, pb in ((Wa, Wb), (ba, bb)))
-
-
 def test_gradient_and_batch_step_with_steps_held(monkeypatch):
     labels, samples = data()
     deferred, direct = trained_pair(CONFIG, samples, labels, monkeypatch)
@@ -137,7 +132,7 @@ def test_gradient_and_batch_step_with_steps_held(monkeypatch):
         assert np.allclose(db, eb, rtol=1e-13, atol=1e-13)
     for net in (deferred, direct):  # a batch step adds the held steps first
         net.train(labels, samples, 0.2, 1, batch_size=2)
-    assert close_parameters(deferred, direct)
+    assert max_difference(deferred, direct) <= 1e-13
 
 
 def test_changing_the_count_loses_no_step(defer_everything):
@@ -150,7 +145,7 @@ def test_changing_the_count_loses_no_step(defer_everything):
     for steps, (label, sample) in zip([3, 3, 5, 5, 5, 2, 2, 4], zip(labels, samples)):
         defer_everything(steps)
         net.train_one_sample(label, sample, 0.2)
-    assert close_parameters(net, direct)
+    assert max_difference(net, direct) <= 1e-13
 
 
 def test_the_held_sample_is_a_copy(defer_everything):
@@ -161,7 +156,7 @@ def test_the_held_sample_is_a_copy(defer_everything):
     twin.train_one_sample(labels[0], samples[0], 0.2)
     sample[...] = 100.0  # the caller reuses its array: the held step must not change
     assert all(layer._deferred.count == 1 for layer in net.layers)
-    assert close_parameters(net, twin, tol=0.0)
+    assert max_difference(net, twin) == 0.0
 
 
 def test_setting_parameters_drops_held_steps(defer_everything):
@@ -171,7 +166,7 @@ def test_setting_parameters_drops_held_steps(defer_everything):
     net.train_one_sample(labels[0], samples[0], 0.2)
     net.set_parameters(fresh)
     assert all(layer._deferred.count == 0 for layer in net.layers)
-    assert close_parameters(net, vectorized.Network(**CONFIG), tol=0.0)
+    assert max_difference(net, vectorized.Network(**CONFIG)) == 0.0
 
     layer = net.layers[0]
     net.train_one_sample(labels[0], samples[0], 0.2)
@@ -212,4 +207,4 @@ def test_a_large_layer_defers_and_agrees_with_steps_added_at_once(use_blas, monk
     (deferred, deferred_losses), (direct, direct_losses) = nets
     assert deferred.layers[0]._deferred.count == 40 % 16
     assert np.allclose(deferred_losses, direct_losses, rtol=1e-12, atol=0.0)
-    assert close_parameters(deferred, direct)
+    assert max_difference(deferred, direct) <= 1e-13

@@ -102,10 +102,14 @@ class FullConnectedLayer:
         added to the array when it is read. Writing into it (``layer.W[...] = ...``) is fine.
         Read it again after training: an array kept from an earlier read lags behind by the
         steps held since (at most :data:`DEFERRED_STEPS`)."""
+        self._apply_held()
+        return self._W
+
+    def _apply_held(self):
+        """Add any held steps to the W array: ``W ← c·W + Uᵀ·X``, one matrix product."""
         deferred = self._deferred
         if deferred:  # holds steps
             deferred.apply(self._W, self._step)
-        return self._W
 
     @W.setter
     def W(self, value):
@@ -275,10 +279,10 @@ class FullConnectedLayer:
         :data:`DEFERRED_STEPS` of them."""
         deferred = self._deferred
         if deferred is None or deferred.capacity != DEFERRED_STEPS:  # first time, or resized
-            self.W  # noqa: B018 -- reading W adds what an old DeferredSteps holds
+            self._apply_held()  # what an old DeferredSteps holds
             deferred = self._deferred = DeferredSteps(self._W.shape, self.dtype, DEFERRED_STEPS)
-        if deferred.add(u, x, decay):
-            deferred.apply(self._W, self._step)  # W ← c·W + Uᵀ·X, one matrix product
+        if deferred.add(u, x, decay):  # full
+            self._apply_held()
 
     def _check_delta(self, delta):
         """The input of the last forward, after checking ``delta`` has its output's shape."""
