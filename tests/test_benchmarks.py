@@ -11,8 +11,8 @@ import subprocess
 import sys
 
 import pytest
-
 import vectorized.blas
+
 import vectorized.layer
 from benchmarks import PROJECT_ROOT, cli, minibatch, report
 

@@ -68,15 +68,17 @@ def test_resume_is_bitwise_the_uninterrupted_run(tmp_path, package, from_epoch):
 
 @pytest.mark.skipif(vectorized is None, reason="vectorized is not there")
 def test_resume_is_bitwise_with_held_one_sample_steps(tmp_path, monkeypatch):
-    """vectorized's large layers hold one-sample steps (vectorized/deferred.py); made to hold
-    5 at a time here, 36 samples per epoch leave steps held at the end of an epoch. Reading the
-    parameters there adds them, so a checkpoint is where an uninterrupted run also is."""
-    import vectorized.layer
+    """vectorized.fast's large layers hold one-sample steps (vectorized/fast/deferred.py); made
+    to hold 5 at a time here, 36 samples per epoch leave steps held at the end of an epoch.
+    Reading the parameters there adds them, so a checkpoint is where an uninterrupted run also
+    is."""
+    import vectorized.fast
+    import vectorized.fast.layer
 
-    monkeypatch.setattr(vectorized.layer, "DEFER_ABOVE_BYTES", -1)
-    monkeypatch.setattr(vectorized.layer, "DEFERRED_STEPS", 5)
-    net_a, result_a = run(vectorized, tmp_path / "a", batch_size=1)
-    net_b, result_b = run(vectorized, tmp_path / "b", seed=99, batch_size=1,
+    monkeypatch.setattr(vectorized.fast.layer, "DEFER_ABOVE_BYTES", -1)
+    monkeypatch.setattr(vectorized.fast.layer, "DEFERRED_STEPS", 5)
+    net_a, result_a = run(vectorized.fast, tmp_path / "a", batch_size=1)
+    net_b, result_b = run(vectorized.fast, tmp_path / "b", seed=99, batch_size=1,
                           resume=tmp_path / "a" / "epoch-0002.json")
     assert_same_run(net_a, result_a, net_b, result_b)
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from neurons import activators as scalar_act
 from neurons import losses as scalar_loss
+from tests.strategies import OUTPUT_LOSS
 from vectorized import activators, losses
 
 RTOL = 1e-15
@@ -77,7 +78,7 @@ targets = st.integers(1, 6).flatmap(
 )
 
 
-@pytest.mark.parametrize("name", losses.LOSS_NAMES)
+@pytest.mark.parametrize("name", tuple(losses.LOSSES))
 @settings(max_examples=60, deadline=None)
 @given(pair=targets)
 def test_losses_and_gradients_match_the_scalar_reference(name, pair):
@@ -112,48 +113,67 @@ def test_cross_entropy_ignores_zero_targets_and_never_takes_log_zero():
     assert np.isfinite(losses.cross_entropy(np.float32([0.0, 1.0]), np.float32([1.0, 0.0])))
 
 
-def test_fused_softmax_cross_entropy_delta():
+def test_output_delta_worked_by_hand():
+    """式7 itself (sigmoid, mse): δ = y(1 − y)(t − y); softmax + cross-entropy fused:
+    δ = t − y Σt (here t is not one-hot)."""
+    net = np.array([0.0, np.log(3.0)])
+    y = 1.0 / (1.0 + np.exp(-net))  # 0.5, 0.75
+    t = np.array([1.0, 0.0])
+    delta = losses.output_delta("sigmoid", "mse", net, y, t)
+    np.testing.assert_allclose(delta, [0.5 * 0.5 * 0.5, 0.75 * 0.25 * -0.75], rtol=1e-15)
     y = np.array([[0.2, 0.3, 0.5]])
-    t = np.array([[0.0, 2.0, 0.0]])  # not one-hot: δ = t − y Σt
-    assert np.allclose(losses.softmax_cross_entropy_delta(y, t), [[-0.4, 1.4, -1.0]])
+    t = np.array([[0.0, 2.0, 0.0]])
+    delta = losses.output_delta("softmax", "cross_entropy", np.log(y), y, t)
+    np.testing.assert_allclose(delta, [[-0.4, 1.4, -1.0]], rtol=1e-15)
 
 
-@pytest.mark.parametrize("path", ["numpy", "scipy expit", "batch"])
+@pytest.mark.parametrize("output,loss", OUTPUT_LOSS)
+def test_output_delta_is_minus_the_numerical_derivative_of_E(output, loss):
+    """For every output activation × loss: output_delta = −∂E/∂net, checked against central
+    differences (式6) of E(f(net), t) for each net_j, on a batch of two rows."""
+    rng = np.random.default_rng(7)
+    net = rng.normal(0.0, 1.0, (2, 4))
+    t = np.array([[0.1, 0.9, 0.1, 0.1], [0.0, 0.0, 1.0, 0.0]])
+    f = activators.softmax if output == "softmax" else activators.ACTIVATORS[output][0]
+    E = losses.LOSSES[loss][0]
+    delta = losses.output_delta(output, loss, net, f(net), t)
+    h = 1e-6
+    for n in range(2):
+        for j in range(4):
+            plus, minus = net.copy(), net.copy()
+            plus[n, j] += h
+            minus[n, j] -= h
+            numeric = (E(f(plus[n]), t[n]) - E(f(minus[n]), t[n])) / (2 * h)
+            assert delta[n, j] == pytest.approx(-numeric, rel=1e-6, abs=1e-8), (n, j)
+
+
+@pytest.mark.parametrize("batch", [False, True])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_sigmoid_matches_the_two_branch_formula_without_warnings(dtype, path, monkeypatch):
+def test_sigmoid_matches_the_two_branch_formula_without_warnings(dtype, batch):
     """1/(1 + e^−x) agrees with the overflow-free two-branch form to a few ulps, is exact at
-    the extremes (e^−x = inf gives 0), and raises no warning there — on every path: one
-    sample with NumPy alone or with SciPy's expit, and a batch (always NumPy)."""
-    if path == "scipy expit":
-        pytest.importorskip("scipy")
-    monkeypatch.setattr(activators, "USE_SCIPY_EXPIT", path == "scipy expit")
-    x = np.concatenate([np.linspace(-800.0, 800.0, 4001), [0.0, -0.0, 1e308, -1e308]])
-    x = x.astype(dtype) if dtype is np.float64 else np.clip(x, -1e30, 1e30).astype(dtype)
-    if path == "batch":
+    the extremes (e^−x = inf gives 0), and raises no warning there, for a sample and a batch.
+    (tests/test_fast_activators.py runs the same on the fast engine's expit.)"""
+    x = sigmoid_test_points(dtype)
+    if batch:
         x = x.reshape(5, -1)
+    check_sigmoid(activators.sigmoid, x)
+
+
+def sigmoid_test_points(dtype):
+    x = np.concatenate([np.linspace(-800.0, 800.0, 4001), [0.0, -0.0, 1e308, -1e308]])
+    return x.astype(dtype) if dtype is np.float64 else np.clip(x, -1e30, 1e30).astype(dtype)
+
+
+def check_sigmoid(sigmoid, x):
+    dtype = x.dtype
     e = np.exp(-np.abs(x))
     with np.errstate(under="ignore"):
         two_branches = np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        y = activators.sigmoid(x)
+        y = sigmoid(x)
     assert y.dtype == dtype
     info = np.finfo(dtype)  # relative to a few ulps; absolutely below the smallest normal
     np.testing.assert_allclose(y, two_branches, rtol=4 * info.eps, atol=info.tiny)
     assert y[x == x.min()].max() == 0.0 and y[x == x.max()].min() == 1.0
     assert y[x == 0.0].tolist() == [0.5] * int(np.count_nonzero(x == 0.0))
-
-
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_sigmoid_of_one_sample_through_scipy_equals_numpys(dtype, monkeypatch):
-    """The one-sample path (SciPy's expit) computes the same formula as NumPy's, so the two
-    agree to a few ulps (their exps may round differently: NumPy has its own SIMD exp for
-    float32, and for float64 on CPUs with AVX-512)."""
-    pytest.importorskip("scipy")
-    x = np.random.default_rng(0).normal(0.0, 6.0, 20_000).astype(dtype)
-    monkeypatch.setattr(activators, "USE_SCIPY_EXPIT", True)
-    fast = activators.sigmoid(x)
-    monkeypatch.setattr(activators, "USE_SCIPY_EXPIT", False)
-    plain = activators.sigmoid(x)
-    assert fast.dtype == plain.dtype == dtype
-    np.testing.assert_allclose(fast, plain, rtol=4 * np.finfo(dtype).eps, atol=0)

@@ -71,28 +71,47 @@ def test_worked_example_step_and_l2():
         assert np.allclose(b, np.array(b0) - 0.7 * db, rtol=1e-14, atol=1e-16)
 
 
-def test_layer_backward_returns_weighted_delta_before_activation_derivative():
+def test_layer_methods_worked_by_hand():
+    """forward (式2), backward (式8), calc_gradient and update (式9, 式10) of one layer, on a
+    sample and on a batch of two rows, against the formulas written out."""
     layer = FullConnectedLayer(3, 2, "tanh")
     layer.W[...] = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     layer.b[...] = [0.5, -0.5]
     x = np.array([0.1, 0.2, 0.3])
     assert np.allclose(layer.forward(x), np.tanh(layer.W @ x + layer.b))
-    delta = np.array([1.0, -2.0])
-    back = layer.backward(delta)
-    assert np.allclose(back, layer.W.T @ delta)  # Σ_k w_ki δ_k, no f' of anything applied
-    assert np.allclose(layer.W_grad, -np.outer(delta, x)) and np.allclose(layer.b_grad, -delta)
-    assert layer.backward(delta, propagate=False) is None
-    W = layer.W.copy()
+    assert layer.delta is None and layer.W_grad is None
+    W_above, delta_above = np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([0.3, -0.2])
+    delta = layer.backward(delta_above, W_above)  # 式8: f'(net) ⊙ Wᵀδ
+    assert delta is layer.delta
+    np.testing.assert_allclose(delta, (1 - layer.output ** 2) * (W_above.T @ delta_above))
+    layer.calc_gradient(l2=0.25)
+    np.testing.assert_allclose(layer.W_grad, -np.outer(delta, x) + 0.25 * layer.W)
+    np.testing.assert_allclose(layer.b_grad, -delta)  # no L2 on b
+    W, b, W_grad = layer.W.copy(), layer.b.copy(), layer.W_grad
     layer.update(0.5)
-    assert np.allclose(layer.W, W + 0.5 * np.outer(delta, x))  # 式9: W += η δ xᵀ
-    # a batch: mean over rows
+    np.testing.assert_allclose(layer.W, W - 0.5 * W_grad)  # 式9: W += η(δxᵀ − λW)
+    np.testing.assert_allclose(layer.b, b + 0.5 * delta)  # 式10: b += η δ
+    assert layer.W_grad is W_grad  # the gradient the step applied stays
+    # a batch: one row per sample, the gradient is the mean over rows
     X2 = np.stack([x, 2 * x])
     layer.forward(X2)
-    D = np.stack([delta, 3 * delta])
-    assert np.allclose(layer.backward(D), D @ layer.W)
-    assert np.allclose(layer.W_grad, -(np.outer(D[0], X2[0]) + np.outer(D[1], X2[1])) / 2)
-    with pytest.raises(ValueError, match="delta"):
-        layer.backward(delta)
+    assert layer.delta is None  # the old δ belongs to the old forward
+    D = layer.backward(np.stack([delta_above, 3 * delta_above]), W_above)
+    layer.calc_gradient()
+    expected = -(np.outer(D[0], X2[0]) + np.outer(D[1], X2[1])) / 2
+    np.testing.assert_allclose(layer.W_grad, expected)
+    np.testing.assert_allclose(layer.b_grad, -D.mean(axis=0))
+
+
+def test_layer_phases_out_of_order_say_what_to_run():
+    layer = FullConnectedLayer(3, 2)
+    with pytest.raises(RuntimeError, match="forward"):
+        layer.backward(np.ones(2), np.ones((2, 2)))
+    with pytest.raises(RuntimeError, match="calc_gradient"):
+        layer.update(0.1)
+    layer.forward(np.ones(3))
+    with pytest.raises(RuntimeError, match="calc_delta"):
+        layer.calc_gradient()
 
 
 # -- batching ------------------------------------------------------------------------------
@@ -238,7 +257,8 @@ def test_dump_prints_every_layer(capsys):
 def test_public_names():
     assert "softmax" in vectorized.OUTPUT_ACTIVATIONS
     assert "softmax" not in vectorized.HIDDEN_ACTIVATIONS
-    assert vectorized.LOSS_NAMES == ("mse", "cross_entropy", "hinge")
+    assert tuple(vectorized.LOSSES) == ("mse", "cross_entropy", "hinge")
+    assert vectorized.INITS == ("uniform", "xavier", "he")
 
 
 # -- float32 -------------------------------------------------------------------------------
@@ -257,7 +277,7 @@ def test_float32_stays_float32_and_agrees_with_float64():
     net32.train_one_sample(labels[0], data[0], 0.1)
     net64.train(labels, data, 0.1, 3, batch_size=3)
     net64.train_one_sample(labels[0], data[0], 0.1)
-    net32.get_gradient(labels[0], data[0])  # forms W_grad again (a BLAS step leaves it None)
+    net32.get_gradient(labels[0], data[0])  # forms W_grad again
     for layer in net32.layers:
         assert layer.W.dtype == layer.b.dtype == layer.W_grad.dtype == np.float32
     for (W32, _), (W64, _) in zip(net32.parameters(), net64.parameters()):

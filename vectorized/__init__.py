@@ -1,18 +1,19 @@
 """The network as matrices: one ``FullConnectedLayer`` per pair of layers, NumPy, batched.
 
-Same API and same numbers as the ``neurons`` package (see ../shared/DESIGN.md).
+Same API and same numbers as the ``neurons`` package (see ../shared/DESIGN.md), written as the
+textbook writes it. ``vectorized.fast`` is the same network pushed for speed (opt-in).
 """
 
 from .activators import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .layer import DTYPES, FullConnectedLayer
-from .losses import LOSS_NAMES
-from .network import INIT_NAMES, Network
+from .losses import LOSSES
+from .network import INITS, Network
 
 __all__ = [
     "DTYPES",
     "HIDDEN_ACTIVATIONS",
-    "INIT_NAMES",
-    "LOSS_NAMES",
+    "INITS",
+    "LOSSES",
     "OUTPUT_ACTIVATIONS",
     "FullConnectedLayer",
     "Network",

@@ -10,8 +10,6 @@ Every function keeps the dtype of its input (float32 stays float32).
 :func:`softmax_backward`, and it is only allowed as the output layer's activation.
 """
 
-import importlib.util
-
 import numpy as np
 
 # SELU constants (Klambauer et al., 2017); the same numbers as neurons.activators.
@@ -26,32 +24,14 @@ def _where(condition, if_true, if_false, like):
     return np.where(condition, if_true, if_false).astype(like.dtype, copy=False)
 
 
-#: Whether :func:`sigmoid` hands one sample (a 1-D array) to SciPy's ``expit`` (True when SciPy
-#: is installed). Set it to False to run NumPy alone (tests run both).
-USE_SCIPY_EXPIT = importlib.util.find_spec("scipy") is not None
-
-_expit = None  # scipy.special.expit, imported on first use (SciPy takes ~0.2 s to import)
-
-
 def sigmoid(x):
-    """1 / (1 + e^−x), the textbook form.
+    """1 / (1 + e^−x), the textbook form, in three passes over the array.
 
-    With NumPy: three passes over the array. Where e^−x overflows (x < −709 in float64, −88 in
-    float32) it becomes inf and the result is 0 (the true value is below the smallest normal
-    number); NumPy's overflow warning is therefore silenced. (Python's math.exp raises instead,
-    which is why neurons splits by the sign of x.)
-
-    One sample, a few hundred numbers, costs more in calls than in arithmetic: there
-    SciPy's ``expit``, the same formula in one C loop, takes one call instead of four plus the
-    warning switch (784-300-10: ≈ 10 µs less per training step). The two agree to a few ulps
-    (bitwise in float64 on the development machine, whose NumPy uses the C library's exp).
-    Batches keep NumPy's vectorised exp, which is faster per number.
+    Where e^−x overflows (x < −709 in float64, −88 in float32) it becomes inf and the result is
+    0 (the true value is below the smallest normal number); NumPy's overflow warning is
+    therefore silenced. (Python's math.exp raises instead, which is why neurons splits by the
+    sign of x.)
     """
-    global _expit
-    if USE_SCIPY_EXPIT and x.ndim == 1:
-        if _expit is None:
-            from scipy.special import expit as _expit
-        return _expit(x)
     with np.errstate(over="ignore"):
         e = np.exp(-x)
     e += 1.0

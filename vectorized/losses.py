@@ -8,6 +8,8 @@ its gradient ``∂E/∂y`` has the shape of ``y``. Everything works along the la
 
 import numpy as np
 
+from .activators import ACTIVATORS, softmax_backward
+
 # log(y) is evaluated as log(max(y, TINY)), as in neurons.losses. In float32 1e-300 is not
 # representable, so the floor becomes the smallest normal float32 there (see _tiny).
 TINY = 1e-300
@@ -39,12 +41,6 @@ def cross_entropy(y, t):
 def cross_entropy_grad(y, t):
     """∂E/∂y_k = −t_k / y_k. Only for reporting; with softmax the fused delta is used."""
     return -t / np.maximum(y, _tiny(y.dtype))
-
-
-def softmax_cross_entropy_delta(y, t):
-    """Fused softmax + cross-entropy output delta, per row: ``δ_j = t_j − y_j Σ_k t_k``
-    (= ``t_j − y_j`` for a one-hot target); ``δ = −∂E/∂net``."""
-    return t - y * np.sum(t, axis=-1, keepdims=True)
 
 
 def correct_class(t):
@@ -81,12 +77,30 @@ LOSSES = {
     "hinge": (hinge, hinge_grad),
 }
 
-LOSS_NAMES = tuple(LOSSES)
-
-
 def get_loss(name):
     """Return ``(E, dE_dy)`` for a loss name; ValueError if unknown."""
     try:
         return LOSSES[name]
     except (KeyError, TypeError):
         raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}") from None
+
+
+def output_delta(activation, loss, net, y, t):
+    """式7, for every output activation and loss: the output layer's ``δ = −∂E/∂net`` (one row
+    per sample), from its ``net``, its output ``y`` and the target ``t``.
+
+    * an element-wise ``f``: ``δ = f'(net) ⊙ (−∂E/∂y)``. Sigmoid with mse
+      (``−∂E/∂y = t − y``) is the article's 式7 itself: ``δ = y(1 − y)(t − y)``;
+    * softmax with cross-entropy: ``δ = t − y·Σ_k t_k`` (``t − y`` for a one-hot t). The product
+      of the two derivatives, formed directly: ``−∂E/∂y = t/y`` would divide by outputs that
+      round to 0;
+    * softmax with another loss: the softmax Jacobian applied to ``e = −∂E/∂y``,
+      ``δ_j = y_j (e_j − Σ_k e_k y_k)``.
+    """
+    if activation == "softmax" and loss == "cross_entropy":
+        return t - y * np.sum(t, axis=-1, keepdims=True)
+    error = -LOSSES[loss][1](y, t)  # −∂E/∂y; mse: t − y
+    if activation == "softmax":
+        return softmax_backward(y, error)
+    f_prime = ACTIVATORS[activation][1]
+    return f_prime(net, y) * error

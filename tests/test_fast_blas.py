@@ -1,9 +1,9 @@
-"""vectorized's training step without a kept gradient (``FullConnectedLayer.sgd_step``), and its
-optional in-place updates through SciPy's BLAS (``vectorized.blas``: ?ger for one sample's step,
-?gemm for deferred steps).
+"""vectorized.fast's training step without a kept gradient (``FullConnectedLayer.sgd_step``),
+and its optional in-place updates through SciPy's BLAS (``vectorized.fast.blas``: ?ger for one
+sample's step, ?gemm for deferred steps).
 
-Both paths (``vectorized.blas.USE_SCIPY_BLAS`` True and False) must give the same numbers up to
-rounding; the BLAS cases skip when SciPy is not installed. Deferred steps: test_vectorized_deferred.
+Both paths (``vectorized.fast.blas.USE_SCIPY_BLAS`` True and False) must give the same numbers up to
+rounding; the BLAS cases skip when SciPy is not installed. Deferred steps: test_fast_deferred.
 """
 
 import os
@@ -11,8 +11,8 @@ import os
 import numpy as np
 import pytest
 
-import vectorized.blas as blas_module
-from vectorized import FullConnectedLayer, Network
+import vectorized.fast.blas as blas_module
+from vectorized.fast import FullConnectedLayer, Network
 
 CONFIGS = [
     dict(layer_sizes=[6, 5, 4], seed=1),
@@ -201,7 +201,7 @@ def test_blas_thread_limit_is_only_during_the_call(monkeypatch):
 @pytest.mark.parametrize("use_blas", [True, False])
 @pytest.mark.parametrize("rows", [None, 1, 5])  # one sample (in,), or a batch (rows, in)
 @pytest.mark.parametrize("l2", [0.0, 0.2])
-def test_sgd_step_equals_backward_then_update(use_blas, rows, l2, monkeypatch):
+def test_sgd_step_equals_calc_gradient_then_update(use_blas, rows, l2, monkeypatch):
     if use_blas:
         scipy_or_skip()
     monkeypatch.setattr(blas_module, "USE_SCIPY_BLAS", use_blas)
@@ -213,7 +213,8 @@ def test_sgd_step_equals_backward_then_update(use_blas, rows, l2, monkeypatch):
     for net in (reference, layer):
         net.forward(x)
     delta = rng.normal(size=reference.output.shape)
-    reference.backward(delta, l2, propagate=False)
+    reference.delta = delta
+    reference.calc_gradient(l2)
     expected_W = reference.W - 0.3 * reference.W_grad  # 式9 written out: W − η(−δxᵀ + λW)
     expected_b = reference.b - 0.3 * reference.b_grad
     reference.update(0.3)

@@ -15,7 +15,7 @@ import os
 
 import numpy as np
 
-#: Whether :class:`~vectorized.layer.FullConnectedLayer` updates W with SciPy's BLAS (True when
+#: Whether :class:`~vectorized.fast.layer.FullConnectedLayer` updates W with SciPy's BLAS (True when
 #: SciPy is installed). Set it to False to run the plain NumPy path (tests run both).
 USE_SCIPY_BLAS = importlib.util.find_spec("scipy") is not None
 

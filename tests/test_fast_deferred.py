@@ -1,4 +1,4 @@
-"""Deferred one-sample steps (vectorized.deferred): a large layer holds up to DEFERRED_STEPS
+"""Deferred one-sample steps (vectorized.fast.deferred): a large layer holds up to DEFERRED_STEPS
 steps ``u·xᵀ`` and adds them to W in one matrix product. Whatever reads the weights must see
 them: forward, Wᵀδ, ``W`` itself, parameters, gradients. Small networks are made to defer by
 setting ``DEFER_ABOVE_BYTES`` below their size.
@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from test_vectorized_blas import max_difference  # tests/ is on sys.path
 
 import neurons
-import vectorized
-import vectorized.blas as blas_module
-import vectorized.layer as layer_module
+import vectorized.fast
+import vectorized.fast.blas as blas_module
+import vectorized.fast.layer as layer_module
 from tests.strategies import configs, datasets
+from tests.test_fast_blas import max_difference
 from training.networks import flat_parameters
 
 
@@ -36,7 +36,7 @@ def defer_everything(request, monkeypatch):
 
 def test_held_steps_worked_by_hand(defer_everything):
     """A 2 → 2 identity layer; every number is exact in binary, so equality is exact."""
-    layer = vectorized.FullConnectedLayer(2, 2, "identity")
+    layer = vectorized.fast.FullConnectedLayer(2, 2, "identity")
     layer.W[...] = [[1.0, 2.0], [3.0, 4.0]]
     x1, x2 = np.array([1.0, 0.0]), np.array([0.0, 2.0])
 
@@ -61,7 +61,7 @@ def test_held_steps_worked_by_hand(defer_everything):
 
 
 def test_the_third_step_fills_the_buffer_and_goes_into_W(defer_everything):
-    layer = vectorized.FullConnectedLayer(2, 1, "identity")
+    layer = vectorized.fast.FullConnectedLayer(2, 1, "identity")
     x = np.array([1.0, 2.0])
     for count in (1, 2, 0):  # DEFERRED_STEPS = 3: the third step empties it
         layer.forward(x)
@@ -83,7 +83,7 @@ def test_deferring_every_layer_still_agrees_with_neurons(data):
     with mock.patch.object(layer_module, "DEFER_ABOVE_BYTES", -1), \
             mock.patch.object(layer_module, "DEFERRED_STEPS", steps), \
             mock.patch.object(blas_module, "USE_SCIPY_BLAS", use_blas):
-        fast = vectorized.Network(**config)
+        fast = vectorized.fast.Network(**config)
         for _ in range(epochs):
             for label, sample in zip(labels, samples):
                 e1 = slow.train_one_sample(label, sample, 0.3)
@@ -106,7 +106,7 @@ def trained_pair(config, samples, labels, monkeypatch, deferred_steps=3):
     nets = []
     for steps in (deferred_steps, 0):
         monkeypatch.setattr(layer_module, "DEFERRED_STEPS", steps)
-        net = vectorized.Network(**config)
+        net = vectorized.fast.Network(**config)
         for label, sample in zip(labels, samples):
             net.train_one_sample(label, sample, 0.2)
         nets.append(net)
@@ -137,11 +137,11 @@ def test_gradient_and_batch_step_with_steps_held(monkeypatch):
 
 def test_changing_the_count_loses_no_step(defer_everything):
     labels, samples = data(n=8)
-    direct = vectorized.Network(**CONFIG)
+    direct = vectorized.fast.Network(**CONFIG)
     defer_everything(0)
     for label, sample in zip(labels, samples):
         direct.train_one_sample(label, sample, 0.2)
-    net = vectorized.Network(**CONFIG)
+    net = vectorized.fast.Network(**CONFIG)
     for steps, (label, sample) in zip([3, 3, 5, 5, 5, 2, 2, 4], zip(labels, samples)):
         defer_everything(steps)
         net.train_one_sample(label, sample, 0.2)
@@ -150,7 +150,7 @@ def test_changing_the_count_loses_no_step(defer_everything):
 
 def test_the_held_sample_is_a_copy(defer_everything):
     labels, samples = data()
-    net, twin = vectorized.Network(**CONFIG), vectorized.Network(**CONFIG)
+    net, twin = vectorized.fast.Network(**CONFIG), vectorized.fast.Network(**CONFIG)
     sample = samples[0].copy()
     net.train_one_sample(labels[0], sample, 0.2)
     twin.train_one_sample(labels[0], samples[0], 0.2)
@@ -161,12 +161,12 @@ def test_the_held_sample_is_a_copy(defer_everything):
 
 def test_setting_parameters_drops_held_steps(defer_everything):
     labels, samples = data()
-    net = vectorized.Network(**CONFIG)
-    fresh = vectorized.Network(**CONFIG).parameters()
+    net = vectorized.fast.Network(**CONFIG)
+    fresh = vectorized.fast.Network(**CONFIG).parameters()
     net.train_one_sample(labels[0], samples[0], 0.2)
     net.set_parameters(fresh)
     assert all(layer._deferred.count == 0 for layer in net.layers)
-    assert max_difference(net, vectorized.Network(**CONFIG)) == 0.0
+    assert max_difference(net, vectorized.fast.Network(**CONFIG)) == 0.0
 
     layer = net.layers[0]
     net.train_one_sample(labels[0], samples[0], 0.2)
@@ -184,7 +184,7 @@ def test_setting_parameters_drops_held_steps(defer_everything):
     ([784, 30, 10], "float64", [False, False]),
 ])
 def test_which_layers_defer_by_default(sizes, dtype, defers):
-    net = vectorized.Network(sizes, seed=0, dtype=dtype)
+    net = vectorized.fast.Network(sizes, seed=0, dtype=dtype)
     net.train_one_sample(np.zeros(sizes[-1]), np.ones(sizes[0]), 0.1)
     assert [layer._deferred is not None and layer._deferred.count == 1
             for layer in net.layers] == defers
@@ -201,7 +201,7 @@ def test_a_large_layer_defers_and_agrees_with_steps_added_at_once(use_blas, monk
     nets = []
     for steps in (layer_module.DEFERRED_STEPS, 0):
         monkeypatch.setattr(layer_module, "DEFERRED_STEPS", steps)
-        net = vectorized.Network(sizes, seed=1, l2=1e-3)
+        net = vectorized.fast.Network(sizes, seed=1, l2=1e-3)
         losses = [net.train_one_sample(t, x, 0.5) for t, x in zip(labels, samples)]
         nets.append((net, losses))
     (deferred, deferred_losses), (direct, direct_losses) = nets

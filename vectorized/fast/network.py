@@ -1,0 +1,68 @@
+"""``vectorized.fast.Network``: the textbook network with a fused training step.
+
+Same constructor, API and phases as :class:`vectorized.network.Network` (it is a subclass);
+``train_one_sample`` and ``train`` skip the kept gradient: each layer passes its ``Wᵀδ`` down
+and then steps with :meth:`~vectorized.fast.layer.FullConnectedLayer.sgd_step`. Ready inputs
+(a finite 1-D array of the network's dtype, a float rate) skip the general checks.
+"""
+
+import math
+
+import numpy as np
+
+from .. import network as textbook
+from ..losses import output_delta
+from .layer import FullConnectedLayer
+
+
+class Network(textbook.Network):
+    """:class:`vectorized.Network` with the fast step; ``dtype`` "float64" or "float32"."""
+
+    layer_class = FullConnectedLayer
+
+    # -- validation: a short path for inputs that are ready as they are ---------------------
+
+    def _is_ready_vector(self, value, length):
+        """True for a finite 1-D array of the network's dtype with ``length`` values, usable
+        without a copy. Finiteness in one dot product: ``Σ v²`` is finite only if every ``v``
+        is. Values so large that their squares overflow get the full check, which accepts
+        them."""
+        return (type(value) is np.ndarray and value.dtype is self._dtype and value.ndim == 1
+                and value.shape[0] == length and math.isfinite(value @ value))
+
+    def _sample(self, sample, name="sample", *, batch=True):
+        if self._is_ready_vector(sample, self.layer_sizes[0]):
+            return sample
+        return super()._sample(sample, name, batch=batch)
+
+    def _label(self, label, like, name="label"):
+        if like.ndim == 1 and self._is_ready_vector(label, self.layer_sizes[-1]):
+            return label
+        return super()._label(label, like, name)
+
+    def _rate(self, rate):
+        if type(rate) is float and math.isfinite(rate) and rate > 0.0:  # skips the ABC check
+            return rate
+        return super()._rate(rate)
+
+    # -- the fused step ---------------------------------------------------------------------
+
+    def _step(self, t, x, rate):
+        """One step on a validated sample or batch: forward, the output δ (式7), then layer by
+        layer from the top: ``Wᵀδ`` for the layer below (with W before the step), the layer's
+        ``sgd_step`` (式9, 式10), the layer below's δ (式8). Returns E before the step (a
+        batch: the sum over its rows)."""
+        layers = self.layers
+        for layer in layers:
+            x = layer.forward(x)  # 式2
+        y, top = x, layers[-1]
+        loss = self._loss_fn(y, t)
+        loss = float(loss if y.ndim == 1 else loss.sum())
+        delta = output_delta(top.activator, self._loss_name, top.net, y, t)  # 式7
+        for index in range(len(layers) - 1, -1, -1):
+            layer = layers[index]
+            error = layer.weighted_delta(delta) if index > 0 else None
+            layer.sgd_step(delta, rate, self._l2)  # 式9, 式10
+            if index > 0:
+                delta = layers[index - 1].hidden_delta(error)  # 式8
+        return loss
