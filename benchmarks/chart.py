@@ -37,9 +37,10 @@ def _per_sample(ax, results):
         series.append(("neurons (PyPy)",
                        [by_sizes.get(tuple(r["layer_sizes"]), float("nan")) for r in rows], "o--"))
     series += [
-        ("vectorized, one sample", [r["vectorized_seconds"] for r in rows], "s-"),
-        ("vectorized, batch 64 (per sample)",
-         [r["vectorized_batch64_seconds_per_sample"] for r in rows], "s--"),
+        ("vectorized (textbook), one sample", [r["textbook_seconds"] for r in rows], "s-"),
+        ("vectorized.fast, one sample", [r["fast_seconds"] for r in rows], "^-"),
+        ("vectorized.fast, batch 64 (per sample)",
+         [r["fast_batch64_seconds_per_sample"] for r in rows], "^--"),
     ]
     for label, seconds, style in series:
         ax.plot(list(x), [s * 1e6 for s in seconds], style, label=label)
@@ -56,9 +57,10 @@ def _per_sample(ax, results):
 def _minibatch(ax, results):
     section = results["minibatch"]
     for dtype, peak in section["peak"].items():
-        rows = [r for r in section["rows"] if r["dtype"] == dtype]
+        rows = [r for r in section["rows"]
+                if r["dtype"] == dtype and r.get("engine", "fast") == "fast"]
         line, = ax.plot([r["batch_size"] for r in rows], [r["gflops"] for r in rows], "o-",
-                        label=f"train, {dtype}")
+                        label=f"vectorized.fast train, {dtype}")
         ax.axhline(peak["gflops"], color=line.get_color(), linestyle=":",
                    label=f"matmul peak, {dtype}")
     ax.set_xscale("log", base=2)

@@ -10,7 +10,9 @@ Runs every section, prints the Markdown report on stdout (progress goes to stder
 
 ``--out-dir`` moves the defaults elsewhere (they live in ``benchmarks/results`` otherwise,
 wherever you run from). ``--blas-threads N`` fixes the BLAS thread count (NumPy's and, when
-``vectorized`` loaded it, SciPy's own OpenBLAS); ``--only`` and ``--no-pypy`` trim the run.
+``vectorized.fast`` loaded it, SciPy's own OpenBLAS; PyTorch gets the same number);
+``--only`` and ``--no-pypy`` trim the run. The PyTorch section is skipped when torch is not
+installed (``pip install -e '.[compare]'``).
 """
 
 import argparse
@@ -20,16 +22,17 @@ import os
 import sys
 import time
 
-from . import chart, environment, memory, minibatch, per_sample, phases, pypy, report
+from . import chart, environment, ladder, memory, minibatch, per_sample, phases, pypy, report
+from . import pytorch as pytorch_section
 
 RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-SECTIONS = ("per-sample", "phases", "minibatch", "memory")
+SECTIONS = ("per-sample", "phases", "minibatch", "memory", "pytorch")
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
-        description="Time and weigh the neurons and vectorized networks on this machine.",
+        description="Time and weigh neurons, vectorized and vectorized.fast on this machine.",
     )
     parser.add_argument("--quick", action="store_true",
                         help="fewer repeats, a 10,000-sample epoch: under a minute")
@@ -94,6 +97,7 @@ def main(argv=None):
                         "environment": environment.describe()}}
     if "per-sample" in args.sections:
         results["per_sample"] = per_sample.run(quick, progress)
+        results["ladder"] = ladder.run(quick, progress)
         if args.no_pypy:
             results["pypy"] = {"found": False, "skipped": True}
         else:
@@ -104,6 +108,9 @@ def main(argv=None):
         results["minibatch"] = minibatch.run(quick, progress)
     if "memory" in args.sections:
         results["memory"] = memory.run(quick, progress)
+    if "pytorch" in args.sections:
+        results["pytorch"] = pytorch_section.run(quick, progress,
+                                                 blas_threads=environment.blas_threads()[0])
     results["targets"] = report.check_targets(results)
     results["meta"]["seconds"] = time.perf_counter() - started
     results["meta"]["load_average_at_end"] = environment.load_average()

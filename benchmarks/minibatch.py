@@ -1,4 +1,5 @@
-"""Section 3: mini-batch training (``vectorized.Network.train``) against this machine's peak.
+"""Section 3: mini-batch training (``Network.train``) against this machine's peak: the fast
+engine at every batch size, the textbook engine at batch 64 beside it.
 
 Useful work per sample, counted as in the literature on dense layers: for every layer the
 forward product ``W·x`` and the weight gradient ``δ xᵀ``, and for every layer but the first
@@ -19,6 +20,7 @@ import statistics
 import numpy as np
 
 import vectorized
+import vectorized.fast
 
 from .per_sample import random_batch_data
 from .timing import measure, measure_interleaved
@@ -26,6 +28,8 @@ from .timing import measure, measure_interleaved
 SIZES = (784, 300, 10)
 BATCH_SIZES = (1, 8, 64, 256)
 DTYPES = ("float32", "float64")
+TEXTBOOK_BATCH_SIZES = (64,)
+ENGINES = {"textbook": vectorized, "fast": vectorized.fast}
 
 
 def useful_flops_per_sample(sizes):
@@ -54,11 +58,11 @@ def matmul_peak(dtype, n, repeats):
             "repeats": repeats}
 
 
-def time_row(dtype, batch_size, *, n, matmul_n, repeats, min_time):
+def time_row(dtype, batch_size, *, n, matmul_n, repeats, min_time, engine="fast"):
     """One table row: a ``train`` epoch over ``n`` samples and the square matmul, timed in
     alternation (see :func:`~benchmarks.timing.measure_interleaved`), so that each repeat's
     share of the peak compares the two under the same machine conditions."""
-    net = vectorized.Network(list(SIZES), seed=0, dtype=dtype)
+    net = ENGINES[engine].Network(list(SIZES), seed=0, dtype=dtype)
     labels, data = random_batch_data(SIZES, n, 0, dtype)
     timings = measure_interleaved(
         {"train": lambda: net.train(labels, data, 0.1, 1, batch_size=batch_size),
@@ -70,6 +74,7 @@ def time_row(dtype, batch_size, *, n, matmul_n, repeats, min_time):
               for train, peak in zip(timings["train"]["times"], timings["matmul"]["times"])]
     per_sample = timings["train"]["median"] / n
     return {
+        "engine": engine,
         "dtype": dtype,
         "batch_size": batch_size,
         "seconds_per_sample": per_sample,
@@ -97,13 +102,16 @@ def run(quick=False, progress=print):
         progress(f"mini-batch: matmul peak {dtype}")
         peaks[dtype] = matmul_peak(dtype, matmul_n, 3 if quick else 5)
     rows = []
-    for dtype in DTYPES:
-        for batch_size in BATCH_SIZES:
-            progress(f"mini-batch: {dtype} batch {batch_size}")
-            # This machine's speed drifts from second to second: each repeat of a row is
-            # compared with a matmul timed right beside it, not with one taken a minute earlier.
-            rows.append(time_row(dtype, batch_size, n=samples_for(batch_size, quick),
-                                 matmul_n=matmul_n, repeats=repeats, min_time=min_time))
+    plan = [("fast", dtype, batch_size) for dtype in DTYPES for batch_size in BATCH_SIZES]
+    plan += [("textbook", dtype, batch_size) for dtype in DTYPES
+             for batch_size in TEXTBOOK_BATCH_SIZES]
+    for engine, dtype, batch_size in plan:
+        progress(f"mini-batch: {engine} {dtype} batch {batch_size}")
+        # This machine's speed drifts from second to second: each repeat of a row is
+        # compared with a matmul timed right beside it, not with one taken a minute earlier.
+        rows.append(time_row(dtype, batch_size, n=samples_for(batch_size, quick),
+                             matmul_n=matmul_n, repeats=repeats, min_time=min_time,
+                             engine=engine))
     return {
         "layer_sizes": list(SIZES),
         "flops_per_sample": useful_flops_per_sample(SIZES),

@@ -1,33 +1,39 @@
-"""Section 1: one training step per sample, ``neurons`` against ``vectorized``.
+"""Section 1: one training step per sample: ``neurons``, the textbook ``vectorized`` and
+``vectorized.fast``, side by side.
 
-For each architecture both networks run ``train_one_sample`` (float64, the dtype in which the
-two give the same numbers) on dense random samples; ``vectorized`` also runs ``train`` with
-``batch_size=64``, whose time is divided by the number of samples. Both are measured in the
-same run, so the ratios compare like with like.
+For each architecture the three run ``train_one_sample`` (float64, the dtype in which they give
+the same numbers) on dense random samples; ``vectorized.fast`` also runs ``train`` with
+``batch_size=64``, whose time is divided by the number of samples. All are measured in the same
+run, so the ratios compare like with like. On 784-300-10 also: the tutorial's own vectorised
+design (``tutorial_fc.py``), and the fast engine in float32, with each step added to W at once
+(``DEFERRED_STEPS = 0``) and with NumPy alone (no SciPy).
 """
 
 import numpy as np
 
 import vectorized
-import vectorized.activators
-import vectorized.blas
-import vectorized.layer
+import vectorized.fast
+import vectorized.fast.activators
+import vectorized.fast.blas
+import vectorized.fast.layer
 
+from . import tutorial_fc
 from .neurons_timing import N_SAMPLES, random_samples, time_train_one_sample
 from .timing import cycling, measure
 
 ARCHITECTURES = ([8, 3, 8], [784, 10, 10], [784, 30, 10], [784, 100, 10], [784, 300, 10])
 BATCH = 64
+ENGINES = {"textbook": vectorized, "fast": vectorized.fast}
 
 
-def time_vectorized_one_sample(sizes, *, repeats, min_time, seed=0, dtype="float64",
-                               numpy_only=False, added_at_once=False):
-    """Median seconds per ``vectorized.Network.train_one_sample`` call (each repeat times many
-    consecutive calls, so the one call in ``DEFERRED_STEPS`` that adds the held steps to W is
-    counted). ``numpy_only``: switch off SciPy's BLAS updates and sigmoid (``USE_SCIPY_BLAS``,
-    ``USE_SCIPY_EXPIT``) meanwhile; ``added_at_once``: add every step to W at once
-    (``DEFERRED_STEPS = 0``)."""
-    net = vectorized.Network(list(sizes), seed=seed, dtype=dtype)
+def time_engine_one_sample(engine, sizes, *, repeats, min_time, seed=0, dtype="float64",
+                           numpy_only=False, added_at_once=False):
+    """Median seconds per ``Network.train_one_sample`` call of ``engine`` ("textbook" or
+    "fast"). Each repeat times many consecutive calls, so the fast engine's one call in
+    ``DEFERRED_STEPS`` that adds the held steps to W is counted. Fast engine only:
+    ``numpy_only`` switches off SciPy's BLAS updates and sigmoid meanwhile; ``added_at_once``
+    adds every step to W at once (``DEFERRED_STEPS = 0``)."""
+    net = ENGINES[engine].Network(list(sizes), seed=seed, dtype=dtype)
     pairs = [(np.asarray(t, dtype=dtype), np.asarray(x, dtype=dtype))
              for t, x in random_samples(sizes[0], sizes[-1], N_SAMPLES, seed)]
     next_pair = cycling(pairs)
@@ -36,12 +42,13 @@ def time_vectorized_one_sample(sizes, *, repeats, min_time, seed=0, dtype="float
         label, sample = next_pair()
         net.train_one_sample(label, sample, 0.1)
 
+    fast = vectorized.fast
     switches = []
     if numpy_only:
-        switches += [(vectorized.blas, "USE_SCIPY_BLAS", False),
-                     (vectorized.activators, "USE_SCIPY_EXPIT", False)]
+        switches += [(fast.blas, "USE_SCIPY_BLAS", False),
+                     (fast.activators, "USE_SCIPY_EXPIT", False)]
     if added_at_once:
-        switches.append((vectorized.layer, "DEFERRED_STEPS", 0))
+        switches.append((fast.layer, "DEFERRED_STEPS", 0))
     saved = [(module, name, getattr(module, name)) for module, name, _ in switches]
     for module, name, value in switches:
         setattr(module, name, value)
@@ -61,10 +68,10 @@ def random_batch_data(sizes, n, seed=0, dtype="float64"):
     return labels, data
 
 
-def time_vectorized_batched(sizes, batch_size, *, n, repeats, min_time, seed=0,
-                            dtype="float64"):
+def time_batched(sizes, batch_size, *, n, repeats, min_time, seed=0, dtype="float64",
+                 engine="fast"):
     """Median seconds per *sample* of one ``train`` epoch over ``n`` samples in batches."""
-    net = vectorized.Network(list(sizes), seed=seed, dtype=dtype)
+    net = ENGINES[engine].Network(list(sizes), seed=seed, dtype=dtype)
     labels, data = random_batch_data(sizes, n, seed, dtype)
     result = measure(lambda: net.train(labels, data, 0.1, 1, batch_size=batch_size),
                      repeats=repeats, min_time=min_time)
@@ -80,31 +87,38 @@ def run(quick=False, progress=print):
     for sizes in ARCHITECTURES:
         progress(f"per-sample: {sizes}")
         neu = time_train_one_sample(sizes, repeats=repeats, min_time=min_time)
-        vec = time_vectorized_one_sample(sizes, repeats=repeats, min_time=min_time)
-        bat = time_vectorized_batched(sizes, BATCH, n=4 * BATCH, repeats=repeats,
-                                      min_time=min_time)
+        textbook = time_engine_one_sample("textbook", sizes, repeats=repeats, min_time=min_time)
+        fast = time_engine_one_sample("fast", sizes, repeats=repeats, min_time=min_time)
+        bat = time_batched(sizes, BATCH, n=4 * BATCH, repeats=repeats, min_time=min_time)
         rows.append({
             "layer_sizes": list(sizes),
             "connections": neu["connections"],
             "neurons_seconds": neu["median"],
-            "vectorized_seconds": vec["median"],
-            "vectorized_batch64_seconds_per_sample": bat["median"],
-            "ratio": neu["median"] / vec["median"],
+            "textbook_seconds": textbook["median"],
+            "fast_seconds": fast["median"],
+            "fast_batch64_seconds_per_sample": bat["median"],
+            "ratio_textbook": neu["median"] / textbook["median"],
+            "ratio_fast": neu["median"] / fast["median"],
             "ratio_batch64": neu["median"] / bat["median"],
-            "timings": {"neurons": neu, "vectorized": vec, "vectorized_batch64": bat},
+            "timings": {"neurons": neu, "textbook": textbook, "fast": fast,
+                        "fast_batch64": bat},
         })
-    progress("per-sample: [784, 300, 10] vectorized float32")
-    float32 = time_vectorized_one_sample([784, 300, 10], repeats=repeats, min_time=min_time,
-                                         dtype="float32")
-    progress("per-sample: [784, 300, 10] vectorized float64, each step added to W at once")
-    at_once = time_vectorized_one_sample([784, 300, 10], repeats=repeats, min_time=min_time,
-                                         added_at_once=True)
+    big = [784, 300, 10]
+    progress("per-sample: [784, 300, 10] the tutorial's design (tutorial_fc.py)")
+    tutorial = tutorial_fc.time_train_one_sample(big, repeats=repeats, min_time=min_time)
+    progress("per-sample: [784, 300, 10] fast float32")
+    float32 = time_engine_one_sample("fast", big, repeats=repeats, min_time=min_time,
+                                     dtype="float32")
+    progress("per-sample: [784, 300, 10] fast float64, each step added to W at once")
+    at_once = time_engine_one_sample("fast", big, repeats=repeats, min_time=min_time,
+                                     added_at_once=True)
     numpy_only = None
-    if vectorized.blas.USE_SCIPY_BLAS:  # what the step costs without SciPy
-        progress("per-sample: [784, 300, 10] vectorized float64, NumPy only")
-        numpy_only = time_vectorized_one_sample([784, 300, 10], repeats=repeats,
-                                                min_time=min_time, numpy_only=True)
+    if vectorized.fast.blas.USE_SCIPY_BLAS:  # what the step costs without SciPy
+        progress("per-sample: [784, 300, 10] fast float64, NumPy only")
+        numpy_only = time_engine_one_sample("fast", big, repeats=repeats, min_time=min_time,
+                                            numpy_only=True)
     return {"dtype": "float64", "batch_size": BATCH, "repeats": repeats, "rows": rows,
-            "float32_784_300_10": float32, "added_at_once_784_300_10": at_once,
-            "numpy_only_784_300_10": numpy_only,
-            "deferred_steps": vectorized.layer.DEFERRED_STEPS}
+            "tutorial_fc_784_300_10": tutorial,
+            "fast_float32_784_300_10": float32, "fast_added_at_once_784_300_10": at_once,
+            "fast_numpy_only_784_300_10": numpy_only,
+            "deferred_steps": vectorized.fast.layer.DEFERRED_STEPS}

@@ -1,39 +1,27 @@
-"""Section 2: where a training step's time goes, phase by phase, in both implementations.
+"""Section 2: where a training step's time goes, phase by phase.
 
-THE ONE PLACE IN benchmarks/ THAT READS THE NETWORKS' INTERNALS. Everything else uses the
-shared API only. The phases of one ``train_one_sample`` step, in the tutorial's order:
+Both packages expose the tutorial's phases publicly, and this section times exactly those
+calls, one ``perf_counter`` pair per phase inside real training steps (median over the steps):
 
-=============  ===========================================  ====================================
-phase          neurons (object graph)                       vectorized (matrices)
-=============  ===========================================  ====================================
-forward        ``Network._forward(sample)`` (式1)           ``Network._forward(x)`` (式2)
-deltas         ``Network.calc_delta(label)`` (式3, 式4)     ``Network._backward(y, t)`` minus
-                                                            its weight-gradient part (式7, 式8)
-gradients      ``Network.calc_gradient()``                  ``FullConnectedLayer.backward(δ,
-                                                            propagate=False)`` for every layer
-update         ``Network.apply_gradient(rate)`` (式5)       ``Network._update(rate)`` (式9, 式10)
-=============  ===========================================  ====================================
+=============  ==========================================  =====================================
+phase          neurons (object graph)                      vectorized (the textbook engine)
+=============  ==========================================  =====================================
+forward        ``predict(sample)`` (式1)                    ``predict(x)`` (式2)
+deltas         ``calc_delta(label)`` (式3, 式4)              ``calc_delta(t)`` (式7, 式8)
+gradients      ``calc_gradient()``                         ``calc_gradient()``
+update         ``update_weight(rate)`` (式5)                ``update_weight(rate)`` (式9, 式10)
+=============  ==========================================  =====================================
 
-In the matrix form one ``FullConnectedLayer.backward`` call computes a layer's weight
-gradient *and* passes δ down (``δ @ W``), so ``Network._backward`` is timed whole and its
-gradient part is timed again on its own, with the very δ each layer received (recorded during
-the ``_backward`` call); the delta phase is the difference. Every phase is timed inside real
-training steps, one ``perf_counter`` pair per phase, and the median over the steps is kept.
-
-``neurons.Network.train_one_sample`` does gradients and update in one pass over the
-connections, as the tutorial's ``update_weight`` does; that fused pass is timed too, on
-alternate steps (a step is either staged or fused, never both).
-
-``vectorized.Network.train_one_sample`` runs the fused one-sample step ``_backward_and_update``
-(deltas, then 式9/式10 applied to W without forming W_grad; the first layer holds its steps and
-adds ``DEFERRED_STEPS`` of them at a time, see vectorized/deferred.py). It is timed too, as one
-more figure beside the four textbook phases, after them: in runs of ``DEFERRED_STEPS``
-consecutive steps, so that each run includes the one step that adds the held steps to W.
+``vectorized.fast`` runs deltas, gradients and update fused (式9/式10 applied to W without
+forming W_grad; the first layer holds its steps and adds ``DEFERRED_STEPS`` of them at a time,
+see vectorized/fast/deferred.py). Its step is timed whole, in runs of ``DEFERRED_STEPS``
+consecutive steps so that each run includes the step that adds the held steps, minus its
+forward pass timed the same way.
 
 Finally the passes over the first layer's (300, 784) weights that a one-sample step makes are
 timed alone, as a floor: the product ``W·x``, the update ``W += η·δxᵀ`` of one step
-(``vectorized.blas.rank1_update``) and that of ``DEFERRED_STEPS`` held steps at once
-(``vectorized.blas.product_update``), on one BLAS thread as ``train_one_sample`` runs them.
+(``vectorized.fast.blas.rank1_update``) and that of ``DEFERRED_STEPS`` held steps at once
+(``vectorized.fast.blas.product_update``), on one BLAS thread as the fast engine runs them.
 """
 
 import gc
@@ -44,8 +32,9 @@ import numpy as np
 
 import neurons
 import vectorized
-import vectorized.blas
-import vectorized.layer
+import vectorized.fast
+import vectorized.fast.blas
+import vectorized.fast.layer
 
 from .neurons_timing import random_samples
 from .timing import measure
@@ -55,121 +44,59 @@ PHASES = ("forward", "deltas", "gradients", "update")
 RATE = 0.1
 
 
-def _median_phases(samples):
-    return {name: statistics.median(values) for name, values in samples.items()}
-
-
-def time_neurons_phases(sizes=SIZES, steps=10, seed=0):
-    """Median seconds of each phase of ``neurons`` training steps (plus their sum)."""
-    net = neurons.Network(list(sizes), seed=seed)
-    pairs = random_samples(sizes[0], sizes[-1], 8, seed)
-    samples = {name: [] for name in PHASES + ("fused",)}
+def time_public_phases(net, pairs, steps):
+    """Median seconds of each public phase over ``steps`` training steps (after one warm-up)."""
+    samples = {name: [] for name in PHASES}
     clock = time.perf_counter
-    gc.disable()
-    try:
-        for k in range(2 * steps + 2):  # steps 0 and 1 are warm-ups, not recorded
-            label, sample = pairs[k % len(pairs)]
-            t0 = clock()
-            net._forward(sample)
-            t1 = clock()
-            net.calc_delta(label)
-            t2 = clock()
-            if k % 2:  # what train_one_sample runs: gradient and 式5 in one pass
-                net.update_weight(RATE)
-                if k > 1:
-                    samples["fused"].append(clock() - t2)
-                continue
-            net.calc_gradient()
-            t3 = clock()
-            net.apply_gradient(RATE)
-            t4 = clock()
-            if k > 1:
-                for name, seconds in zip(PHASES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
-                    samples[name].append(seconds)
-    finally:
-        gc.enable()
-    return _median_phases(samples)
-
-
-class _DeltaRecorder:
-    """Wraps the ``backward`` of each layer for one call, remembering the δ it was given."""
-
-    def __init__(self, layers):
-        self.layers = layers
-        self.deltas = [None] * len(layers)
-
-    def __enter__(self):
-        for index, layer in enumerate(self.layers):
-            def recording(delta, l2=0.0, propagate=True, _index=index, _method=layer.backward):
-                self.deltas[_index] = delta
-                return _method(delta, l2, propagate=propagate)
-            layer.backward = recording  # an instance attribute shadows the method
-        return self
-
-    def __exit__(self, *exc):
-        for layer in self.layers:
-            del layer.backward
-        return False
-
-
-def time_vectorized_phases(sizes=SIZES, steps=1000, seed=0, dtype="float64"):
-    """Median seconds of each phase of ``vectorized`` training steps (plus their sum)."""
-    net = vectorized.Network(list(sizes), seed=seed, dtype=dtype)
-    pairs = [(np.asarray(t, dtype=dtype), np.asarray(x, dtype=dtype))
-             for t, x in random_samples(sizes[0], sizes[-1], 8, seed)]
-    samples = {name: [] for name in ("forward", "backward", "gradients", "update")}
-    clock = time.perf_counter
-    layers = net.layers
     gc.disable()
     try:
         for k in range(steps + 1):
             label, sample = pairs[k % len(pairs)]
             t0 = clock()
-            y = net._forward(sample)
+            net.predict(sample)
             t1 = clock()
-            with _DeltaRecorder(layers) as recorder:
-                net._backward(y, label)
-            # time the backward pass again, unwrapped (the recorder's wrapper costs time)
+            net.calc_delta(label)
             t2 = clock()
-            net._backward(y, label)
+            net.calc_gradient()
             t3 = clock()
-            for layer, delta in zip(layers, recorder.deltas):
-                layer.backward(delta, net.l2, propagate=False)
+            net.update_weight(RATE)
             t4 = clock()
-            net._update(RATE)
-            t5 = clock()
             if k:
-                samples["forward"].append(t1 - t0)
-                samples["backward"].append(t3 - t2)
-                samples["gradients"].append(t4 - t3)
-                samples["update"].append(t5 - t4)
-        samples["fused"] = _time_fused_runs(net, pairs, max(1, steps // 16))
+                for name, seconds in zip(PHASES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+                    samples[name].append(seconds)
     finally:
         gc.enable()
-    medians = _median_phases(samples)
-    backward = medians.pop("backward")
-    medians["deltas"] = max(backward - medians["gradients"], 0.0)
-    medians["backward"] = backward
-    return medians
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def _time_fused_runs(net, pairs, runs):
-    """Seconds per step of ``net._backward_and_update``, one figure per run of
-    ``DEFERRED_STEPS`` consecutive steps (its forward passes are not counted)."""
-    run_length = max(1, vectorized.layer.DEFERRED_STEPS)
+def time_fast_step(sizes=SIZES, runs=60, seed=0):
+    """Seconds per step of ``vectorized.fast`` ``train_one_sample`` and of its forward pass,
+    each the median over runs of ``DEFERRED_STEPS`` consecutive calls."""
+    net = vectorized.fast.Network(list(sizes), seed=seed)
+    pairs = [(np.asarray(t), np.asarray(x)) for t, x in random_samples(sizes[0], sizes[-1], 8,
+                                                                        seed)]
+    run_length = max(1, vectorized.fast.layer.DEFERRED_STEPS)
     clock = time.perf_counter
-    per_step = []
-    for run in range(runs + 1):  # run 0 is a warm-up
-        seconds = 0.0
-        for k in range(run_length):
-            label, sample = pairs[(run * run_length + k) % len(pairs)]
-            y = net._forward(sample)
-            start = clock()
-            net._backward_and_update(y, label, RATE)
-            seconds += clock() - start
-        if run:
-            per_step.append(seconds / run_length)
-    return per_step
+    steps, forwards = [], []
+    gc.disable()
+    try:
+        for run in range(runs + 1):  # run 0 is a warm-up
+            step_time = forward_time = 0.0
+            for k in range(run_length):
+                label, sample = pairs[(run * run_length + k) % len(pairs)]
+                start = clock()
+                net.predict(sample)
+                middle = clock()
+                net.train_one_sample(label, sample, RATE)
+                forward_time += middle - start
+                step_time += clock() - middle
+            if run:
+                steps.append(step_time / run_length)
+                forwards.append(forward_time / run_length)
+    finally:
+        gc.enable()
+    return {"step_seconds": statistics.median(steps),
+            "forward_seconds": statistics.median(forwards)}
 
 
 def time_weight_passes(sizes=SIZES, dtype="float64", repeats=9, min_time=0.05):
@@ -181,15 +108,16 @@ def time_weight_passes(sizes=SIZES, dtype="float64", repeats=9, min_time=0.05):
     W = rng.uniform(-0.1, 0.1, (sizes[1], sizes[0])).astype(dtype)
     x = rng.random(sizes[0]).astype(dtype)
     delta = rng.uniform(-1e-3, 1e-3, sizes[1]).astype(dtype)
-    held = max(1, vectorized.layer.DEFERRED_STEPS)
+    held = max(1, vectorized.fast.layer.DEFERRED_STEPS)
     U = rng.uniform(-1e-9, 1e-9, (held, sizes[1])).astype(dtype)  # rows η·δ_i, as held
     X = rng.random((held, sizes[0])).astype(dtype)  # rows x_i
     product = measure(lambda: W @ x, repeats=repeats, min_time=min_time)["median"]
     update = held_update = None
-    if _uses_scipy_blas():
-        update = measure(lambda: vectorized.blas.rank1_update(W, 1e-9, delta, x), repeats=repeats,
+    blas = vectorized.fast.blas
+    if blas.USE_SCIPY_BLAS:
+        update = measure(lambda: blas.rank1_update(W, 1e-9, delta, x), repeats=repeats,
                          min_time=min_time)["median"]
-        held_update = measure(lambda: vectorized.blas.product_update(W, 1.0, U.T, X),
+        held_update = measure(lambda: blas.product_update(W, 1.0, U.T, X),
                               repeats=repeats, min_time=min_time)["median"] / held
     return {"product_seconds": product, "rank1_update_seconds": update,
             "held_update_seconds": held_update, "held_steps": held,
@@ -198,18 +126,22 @@ def time_weight_passes(sizes=SIZES, dtype="float64", repeats=9, min_time=0.05):
 
 def run(quick=False, progress=print):
     progress(f"phases: {list(SIZES)}")
-    neu = time_neurons_phases(steps=3 if quick else 15)
-    vec = time_vectorized_phases(steps=200 if quick else 2000)
+    pairs = random_samples(SIZES[0], SIZES[-1], 8, 0)
+    neu = time_public_phases(neurons.Network(list(SIZES), seed=0), pairs, 3 if quick else 15)
+    arrays = [(np.asarray(t), np.asarray(x)) for t, x in pairs]
+    vec = time_public_phases(vectorized.Network(list(SIZES), seed=0), arrays,
+                             100 if quick else 1000)
+    fast = time_fast_step(runs=6 if quick else 60)
     rows = []
-    neu_total = sum(neu[name] for name in PHASES)
-    vec_total = sum(vec[name] for name in PHASES)
+    neu_total = sum(neu.values())
+    vec_total = sum(vec.values())
     for name in PHASES:
         rows.append({
             "phase": name,
             "neurons_seconds": neu[name],
             "neurons_share": neu[name] / neu_total,
-            "vectorized_seconds": vec[name],
-            "vectorized_share": vec[name] / vec_total,
+            "textbook_seconds": vec[name],
+            "textbook_share": vec[name] / vec_total,
             "ratio": neu[name] / vec[name] if vec[name] > 0 else float("nan"),
         })
     return {
@@ -217,18 +149,10 @@ def run(quick=False, progress=print):
         "dtype": "float64",
         "rows": rows,
         "neurons_total_seconds": neu_total,
-        "vectorized_total_seconds": vec_total,
-        "vectorized_backward_seconds": vec["backward"],
-        # gradients + update in one pass, as neurons' train_one_sample does them
-        "neurons_fused_gradient_update_seconds": neu["fused"],
-        # deltas + gradients + update as train_one_sample does them (held steps included)
-        "vectorized_fused_backward_update_seconds": vec["fused"],
-        "deferred_steps": vectorized.layer.DEFERRED_STEPS,
-        "vectorized_uses_scipy_blas": _uses_scipy_blas(),
+        "textbook_total_seconds": vec_total,
+        "fast_step_seconds": fast["step_seconds"],
+        "fast_forward_seconds": fast["forward_seconds"],
+        "deferred_steps": vectorized.fast.layer.DEFERRED_STEPS,
+        "fast_uses_scipy_blas": bool(vectorized.fast.blas.USE_SCIPY_BLAS),
         "weight_passes": time_weight_passes(repeats=3 if quick else 9),
     }
-
-
-def _uses_scipy_blas():
-    """Whether vectorized updates W in place with SciPy's BLAS (?ger, ?gemm)."""
-    return bool(vectorized.blas.USE_SCIPY_BLAS)

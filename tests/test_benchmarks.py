@@ -11,10 +11,10 @@ import subprocess
 import sys
 
 import pytest
-import vectorized.blas
 
-import vectorized.layer
-from benchmarks import PROJECT_ROOT, cli, minibatch, report
+import vectorized.fast.blas
+import vectorized.fast.layer
+from benchmarks import PROJECT_ROOT, cli, minibatch, pytorch, report, targets
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def quick_run(tmp_path_factory):
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--out-dir", str(out),
          "--json", str(json_path), "--chart", str(out / "chart.png")],
-        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=180,
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=400,
     )
     return done, json_path, out
 
@@ -44,9 +44,10 @@ def test_quick_run_exits_cleanly(quick_run):
 def test_markdown_has_every_section(quick_run):
     text = quick_run[0].stdout
     for heading in ("# Benchmarks", "## 1. Per-sample training", "## 2. Phases",
-                    "## 3. Mini-batch training", "## 4. Memory", "## Targets"):
+                    "## 3. Mini-batch training", "## 4. Memory", "## 5. `vectorized.fast` and "
+                    "PyTorch", "## Targets"):
         assert heading in text
-    assert "with width" in text and "per connection per step" in text  # the why-sentence
+    assert "per connection per step" in text  # the why-sentence
     assert "quick mode: 10,000 samples" in text
     assert ("PyPy" in text) and ("GFLOP/s" in text)
     assert "Chart" in text  # drawn, or a one-line note that matplotlib is missing
@@ -63,41 +64,51 @@ def test_json_has_positive_finite_measurements(quick_run):
     assert [r["layer_sizes"] for r in rows] == [list(s) for s in
                                                   cli.per_sample.ARCHITECTURES]
     for row in rows:
-        for key in ("neurons_seconds", "vectorized_seconds",
-                    "vectorized_batch64_seconds_per_sample", "ratio", "ratio_batch64"):
+        for key in ("neurons_seconds", "textbook_seconds", "fast_seconds",
+                    "fast_batch64_seconds_per_sample", "ratio_textbook", "ratio_fast",
+                    "ratio_batch64"):
             assert _positive_finite(row[key]), (row["layer_sizes"], key)
-    assert _positive_finite(results["per_sample"]["float32_784_300_10"]["median"])
-    assert _positive_finite(results["per_sample"]["added_at_once_784_300_10"]["median"])
-    assert "adding each step at once (a rank-1 update per sample) takes" in quick_run[0].stdout
-    numpy_only = results["per_sample"]["numpy_only_784_300_10"]
-    if vectorized.blas.USE_SCIPY_BLAS:  # SciPy is there: the step without it is timed too
+    for key in ("tutorial_fc_784_300_10", "fast_float32_784_300_10",
+                "fast_added_at_once_784_300_10"):
+        assert _positive_finite(results["per_sample"][key]["median"]), key
+    assert "adding each step at once takes" in quick_run[0].stdout
+    numpy_only = results["per_sample"]["fast_numpy_only_784_300_10"]
+    if vectorized.fast.blas.USE_SCIPY_BLAS:  # SciPy is there: the step without it is timed too
         assert _positive_finite(numpy_only["median"])
-        assert "Without SciPy (NumPy only" in quick_run[0].stdout
+        assert "Without SciPy" in quick_run[0].stdout
     else:
         assert numpy_only is None
+
+    ladder = results["ladder"]
+    assert ladder["rows"][0]["rung"] == "textbook" and ladder["rows"][-1]["dtype"] == "float32"
+    for row in ladder["rows"]:
+        assert _positive_finite(row["seconds"])
+    assert "### 1b. From the textbook step" in quick_run[0].stdout
 
     phases = results["phases"]
     assert [r["phase"] for r in phases["rows"]] == ["forward", "deltas", "gradients", "update"]
     for row in phases["rows"]:
         assert _positive_finite(row["neurons_seconds"])
-        assert row["vectorized_seconds"] >= 0  # deltas is a difference of two timings
-    assert _positive_finite(phases["vectorized_total_seconds"])
+        assert _positive_finite(row["textbook_seconds"])
+    assert _positive_finite(phases["textbook_total_seconds"])
+    assert _positive_finite(phases["fast_step_seconds"])
+    assert _positive_finite(phases["fast_forward_seconds"])
     passes = phases["weight_passes"]
     assert passes["shape"] == [300, 784] and _positive_finite(passes["product_seconds"])
-    if vectorized.blas.USE_SCIPY_BLAS:
+    if vectorized.fast.blas.USE_SCIPY_BLAS:
         assert _positive_finite(passes["rank1_update_seconds"])
         assert _positive_finite(passes["held_update_seconds"])
-        assert passes["held_steps"] == vectorized.layer.DEFERRED_STEPS
+        assert passes["held_steps"] == vectorized.fast.layer.DEFERRED_STEPS
         assert "The floor of a one-sample step" in quick_run[0].stdout
-        assert "held steps in one product" in quick_run[0].stdout
-    assert _positive_finite(phases["vectorized_fused_backward_update_seconds"])
+        assert "held steps go in with one product" in quick_run[0].stdout
 
     mb = results["minibatch"]
     assert mb["flops_per_sample"] == 958_800
     for peak in mb["peak"].values():
         assert _positive_finite(peak["gflops"])
-    assert {(r["dtype"], r["batch_size"]) for r in mb["rows"]} == {
-        (d, b) for d in ("float32", "float64") for b in (1, 8, 64, 256)}
+    assert {(r["engine"], r["dtype"], r["batch_size"]) for r in mb["rows"]} == {
+        ("fast", d, b) for d in ("float32", "float64") for b in (1, 8, 64, 256)} | {
+        ("textbook", d, 64) for d in ("float32", "float64")}
     for row in mb["rows"]:
         for key in ("seconds_per_sample", "samples_per_second", "gflops", "fraction_of_peak"):
             assert _positive_finite(row[key])
@@ -111,7 +122,22 @@ def test_json_has_positive_finite_measurements(quick_run):
         assert _positive_finite(epoch[key])
 
     assert "found" in results["pypy"]
-    assert {t["key"] for t in results["targets"]} == {t[0] for t in report.TARGETS}
+    torch_section = results["pytorch"]
+    assert torch_section["found"] == pytorch.available()
+    if torch_section["found"]:
+        assert [r["batch_size"] for r in torch_section["rows"]] == list(pytorch.BATCH_SIZES)
+        for row in torch_section["rows"]:
+            for key in ("fast_seconds_per_sample", "torch_seconds_per_sample",
+                        "torch_over_fast"):
+                assert _positive_finite(row[key])
+        assert torch_section["same_step_difference"] < 1e-12  # the same step is timed
+    else:
+        assert "PyTorch is not installed" in quick_run[0].stdout
+    expected = {t[0] for t in targets.TARGETS}
+    if not torch_section["found"]:
+        expected.discard("fast_batch64_float32_vs_pytorch")
+    assert {t["key"] for t in results["targets"]} == expected
+    assert report.check_targets(results) == results["targets"]
     for target in results["targets"]:
         assert _positive_finite(target["measured"])
         assert isinstance(target["ok"], bool)
