@@ -133,6 +133,10 @@ def per_sample_section(results):
     return lines
 
 
+def _signed_time(seconds):
+    return format_time(seconds) if seconds >= 0 else "−" + format_time(-seconds)
+
+
 def ladder_section(results):
     rows = results["ladder"]["rows"]
     first = rows[0]["seconds"]
@@ -140,7 +144,7 @@ def ladder_section(results):
                  f"({sizes_name(results['ladder']['layer_sizes'])}), one trick at a time", ""]
     table_rows = []
     for before, row in zip([None] + rows[:-1], rows):
-        saved = "" if before is None else format_time(before["seconds"] - row["seconds"])
+        saved = "" if before is None else _signed_time(before["seconds"] - row["seconds"])
         table_rows.append([row["rung"], row["adds"], row["dtype"], format_time(row["seconds"]),
                            saved, ratio(first / row["seconds"])])
     lines += table(["step", "what it adds", "dtype", "`train_one_sample`", "saves",
