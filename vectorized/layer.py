@@ -135,7 +135,7 @@ class FullConnectedLayer:
         if delta is None or delta.shape != self.net.shape:
             raise RuntimeError("no delta for the last forward pass: run calc_delta first")
         if delta.ndim == 1:
-            self.W_grad = np.outer(-delta, x)  # ∂E/∂w_ji = −δ_j x_i
+            self.W_grad = np.einsum("j,i->ji", -delta, x)  # ∂E/∂w_ji = −δ_j x_i
             self.b_grad = -delta
         else:
             scaled = delta * (-1.0 / delta.shape[0])  # −δ/N, one row per sample
