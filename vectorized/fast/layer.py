@@ -135,7 +135,7 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
                 if blas.USE_SCIPY_BLAS:  # 式9 as a rank-1 update: W ← W + η·δxᵀ
                     blas.rank1_update(W, 1.0, scaled, x)
                 else:
-                    np.multiply.outer(scaled, x, out=self._step)  # η·δxᵀ
+                    np.einsum("j,i->ji", scaled, x, out=self._step)  # η·δxᵀ
                     W += self._step
             self.b += scaled  # 式10
         else:
