@@ -32,8 +32,8 @@ under heavy load (so the ranges are wide; rerun it on your machine):
 4. **Held steps** (:mod:`vectorized.fast.deferred`): a layer larger than
    :data:`~vectorized.fast.layer.DEFER_ABOVE_BYTES` (512 KiB, the L2 it was tuned on) keeps
    its steps aside and adds 16 of them to W in one matrix product ``?gemm``: one pass over W
-   per 16 samples instead of 16; the forward pass and ``Wᵀδ`` include the held steps at the cost of k short
-   dot products. → 126–220 µs.
+   per 16 samples instead of 16; the forward pass and ``Wᵀδ`` include the held steps at the
+   cost of k short dot products. → 126–220 µs.
 5. **Ready inputs** (:class:`Network`): a finite 1-D array of the network's dtype skips the
    general checks (finiteness in one dot product; a float rate skips the ``numbers.Real``
    check). → 142–186 µs (a few µs; within the noise here).
