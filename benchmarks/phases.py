@@ -6,12 +6,12 @@ shared API only. The phases of one ``train_one_sample`` step, in the tutorial's 
 =============  ===========================================  ====================================
 phase          neurons (object graph)                       vectorized (matrices)
 =============  ===========================================  ====================================
-forward        ``Network._forward(sample)`` (式1)           ``Network._forward(x)`` (式2)
+forward        ``Network.predict(sample)`` (式1)            ``Network._forward(x)`` (式2)
 deltas         ``Network.calc_delta(label)`` (式3, 式4)     ``Network._backward(y, t)`` minus
                                                             its weight-gradient part (式7, 式8)
 gradients      ``Network.calc_gradient()``                  ``FullConnectedLayer.backward(δ,
                                                             propagate=False)`` for every layer
-update         ``Network.apply_gradient(rate)`` (式5)       ``Network._update(rate)`` (式9, 式10)
+update         ``Network.update_weight(rate)`` (式5)        ``Network._update(rate)`` (式9, 式10)
 =============  ===========================================  ====================================
 
 In the matrix form one ``FullConnectedLayer.backward`` call computes a layer's weight
@@ -20,9 +20,7 @@ gradient part is timed again on its own, with the very δ each layer received (r
 the ``_backward`` call); the delta phase is the difference. Every phase is timed inside real
 training steps, one ``perf_counter`` pair per phase, and the median over the steps is kept.
 
-``neurons.Network.train_one_sample`` does gradients and update in one pass over the
-connections, as the tutorial's ``update_weight`` does; that fused pass is timed too, on
-alternate steps (a step is either staged or fused, never both).
+``neurons.Network.train_one_sample`` runs exactly these four phases.
 
 ``vectorized.Network.train_one_sample`` runs the fused one-sample step ``_backward_and_update``
 (deltas, then 式9/式10 applied to W without forming W_grad; the first layer holds its steps and
@@ -63,27 +61,22 @@ def time_neurons_phases(sizes=SIZES, steps=10, seed=0):
     """Median seconds of each phase of ``neurons`` training steps (plus their sum)."""
     net = neurons.Network(list(sizes), seed=seed)
     pairs = random_samples(sizes[0], sizes[-1], 8, seed)
-    samples = {name: [] for name in PHASES + ("fused",)}
+    samples = {name: [] for name in PHASES}
     clock = time.perf_counter
     gc.disable()
     try:
-        for k in range(2 * steps + 2):  # steps 0 and 1 are warm-ups, not recorded
+        for k in range(steps + 1):  # step 0 is a warm-up, not recorded
             label, sample = pairs[k % len(pairs)]
-            t0 = clock()
-            net._forward(sample)
+            t0 = clock()  # the four phases of train_one_sample
+            net.predict(sample)
             t1 = clock()
             net.calc_delta(label)
             t2 = clock()
-            if k % 2:  # what train_one_sample runs: gradient and 式5 in one pass
-                net.update_weight(RATE)
-                if k > 1:
-                    samples["fused"].append(clock() - t2)
-                continue
             net.calc_gradient()
             t3 = clock()
-            net.apply_gradient(RATE)
+            net.update_weight(RATE)
             t4 = clock()
-            if k > 1:
+            if k > 0:
                 for name, seconds in zip(PHASES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
                     samples[name].append(seconds)
     finally:
@@ -220,7 +213,7 @@ def run(quick=False, progress=print):
         "vectorized_total_seconds": vec_total,
         "vectorized_backward_seconds": vec["backward"],
         # gradients + update in one pass, as neurons' train_one_sample does them
-        "neurons_fused_gradient_update_seconds": neu["fused"],
+        "neurons_fused_gradient_update_seconds": neu.get("fused"),
         # deltas + gradients + update as train_one_sample does them (held steps included)
         "vectorized_fused_backward_update_seconds": vec["fused"],
         "deferred_steps": vectorized.layer.DEFERRED_STEPS,

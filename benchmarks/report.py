@@ -260,7 +260,7 @@ def phases_section(results):
         "",
         f"Largest phase: `neurons` {top_n['phase']} ({100 * top_n['neurons_share']:.0f}%), "
         f"`vectorized` {top_v['phase']} ({100 * top_v['vectorized_share']:.0f}%). "
-        "neurons: `_forward`, `calc_delta`, `calc_gradient`, `apply_gradient`; vectorized: "
+        "neurons: `predict`, `calc_delta`, `calc_gradient`, `update_weight`; vectorized: "
         "`_forward`, `_backward` (deltas and gradients together, "
         f"{format_time(section['vectorized_backward_seconds'])}; the deltas row is it minus "
         "the layers' own gradient computation), `_update` — see benchmarks/phases.py.",
