@@ -133,7 +133,10 @@ class Network:
 
     # --- phase 4: update -------------------------------------------------------------------
     def update_weight(self, rate):
-        """式5 on every Connection with the gradient it holds: w ← w − η · ∂E/∂w."""
+        """式5 on every Connection with the gradient it holds: w ← w − η · ∂E/∂w.
+
+        The article writes w ← w + η δ_j x_i: it stores the negative gradient, we the gradient.
+        """
         rate = checks.as_finite_float(rate, "rate", positive=True)
         for conn in self.connections:
             conn.update_weight(rate)
