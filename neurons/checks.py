@@ -16,7 +16,8 @@ def as_vector(values, length, what, expected):
     real numbers (strings, numeric strings, bools and dicts included), ValueError for a wrong
     length or a NaN/infinity.
     """
-    _check_sequence(values, what)
+    if type(values) is not list:  # a list is a sequence: skip the slower checks
+        _check_sequence(values, what)
     if len(values) != length:
         raise ValueError(f"{what} has {len(values)} values, {expected} has {length}")
     out = [v if type(v) is float else _as_float(v, what) for v in values]
