@@ -23,8 +23,6 @@ def checked(option):
     """Report a ValueError/TypeError of a validator as a UsageError naming ``option``."""
     try:
         yield
-    except UsageError:
-        raise
     except (ValueError, TypeError) as error:
         raise UsageError(f"{option}: {error}") from None
 

@@ -15,7 +15,7 @@ from .history import decode_float, encode_float
 # "Not learning": this many evaluations, every one at or above this share of chance level
 # (chance = 1 − 1/K for K classes: 90 % error for MNIST).
 NOT_LEARNING_EVALUATIONS = 3
-NEAR_CHANCE = 0.95
+NEAR_CHANCE = 0.9
 
 
 class EarlyStopping:

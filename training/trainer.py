@@ -238,7 +238,8 @@ class Trainer:
             for record in run.history:
                 if record.epoch == tested:
                     record.test_loss, record.test_error_rate = result.test
-            if at_chance(result.test.error_rate, self.n_out):
+            said = any(note.startswith("not learning") for note in self.notes)
+            if not run.diverged and not said and at_chance(result.test.error_rate, self.n_out):
                 self._note(f"not learning: the test error rate is "
                            f"{100 * result.test.error_rate:.1f} %, chance level is "
                            f"{100 * (1 - 1 / self.n_out):.0f} %; the rate may be too large "

@@ -17,8 +17,9 @@ MODULES = (
 )
 
 
-def add_all(subparsers, modules=MODULES):
-    for name in modules:
+def add_all(subparsers, modules=None):
+    """Add the subcommands of ``modules`` (default: MODULES) to argparse ``subparsers``."""
+    for name in MODULES if modules is None else modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as error:

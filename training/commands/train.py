@@ -235,6 +235,7 @@ def _report(args, trainer, result, seconds, folder):
               f"{result.best_epoch}")
     if result.restored_best:
         print(f"  restored the parameters of epoch {result.test_epoch}"
+              + (" (the initial ones)" if result.test_epoch == 0 else "")
               + (f" (saved to {folder / 'best.json'})" if result.diverged and folder else ""))
     test = result.test
     print(f"  test accuracy {100 * (1 - test.error_rate):.2f} % (loss {test.loss:.4f}), "
@@ -266,7 +267,7 @@ def _interrupted(args, trainer, folder, history_path):
     if history_path is not None and trainer.history:
         trainer.history.save(history_path)
     saved = latest_epoch(folder) if folder is not None else None
-    where = f"interrupted in epoch {trainer.epoch + 1}"
+    where = f"interrupted with {trainer.epoch} epoch(s) done"
     if saved:
         print(f"neurons train: {where}; the checkpoint of epoch {saved} is in {folder}; "
               f"continue with: {resume_command(args, folder)}", file=sys.stderr)
