@@ -29,7 +29,6 @@ once, after training, and reported as ``result.test``.
 import math
 import sys
 import time
-from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import numpy as np
@@ -43,50 +42,15 @@ from .evaluation import Evaluation, as_float64, evaluate, one_hot_encoder
 from .history import EpochRecord, History
 from .sets import check_set, fingerprint
 from .settings import TrainSettings
-from .stopping import EarlyStopping, at_chance, copy_parameters, divergence, not_learning
+from .state import FitResult, RunState
+from .stopping import at_chance, copy_parameters, divergence, not_learning
+
+# The public names of the training loop, wherever they live.
+__all__ = ["Trainer", "TrainSettings", "FitResult", "History", "EpochRecord", "Evaluation",
+           "evaluate", "one_hot_encoder"]
 
 # Samples per ``net.train`` call while training (rounded up to whole batches).
 CHUNK_SAMPLES = 256
-
-
-@dataclass
-class FitResult:
-    """What ``Trainer.fit`` returns.
-
-    stopped_early  True when early stopping fired or the training diverged
-    stop_reason    why, in words (None when all epochs ran)
-    diverged       True when the loss or the parameters stopped being finite
-    best_epoch, best_error_rate
-                   the best validation evaluation (None without a validation set)
-    restored_best  True when the best (after a divergence: the last finite) parameters
-                   were loaded back
-    test           the test set's Evaluation of the final network (None without one)
-    test_epoch     the epoch whose parameters were scored on the test set
-    notes          warnings in words, e.g. "not learning: …"
-    """
-
-    history: History
-    stopped_early: bool = False
-    stop_reason: Optional[str] = None
-    diverged: bool = False
-    best_epoch: Optional[int] = None
-    best_error_rate: Optional[float] = None
-    restored_best: bool = False
-    test: Optional[Evaluation] = None
-    test_epoch: Optional[int] = None
-    notes: list = field(default_factory=list)
-
-
-class _Run:
-    """Where a run is: epochs done, history, shuffling state, stopping bookkeeping."""
-
-    def __init__(self, rng, history=None, stopping=None, epoch=0, stop_reason=None):
-        self.rng, self.epoch, self.stop_reason = rng, epoch, stop_reason
-        self.history = history if history is not None else History()
-        self.stopping = stopping or EarlyStopping()
-        self.diverged = False
-        self.last_good = None  # (epoch, parameters) of the last finite epoch
-        self.clock = time.perf_counter() - (self.history[-1].seconds if self.history else 0)
 
 
 class Trainer:
@@ -173,11 +137,11 @@ class Trainer:
     def _begin(self, point):
         rng = np.random.default_rng(self.settings.seed)
         if point is None:
-            run = _Run(rng)
+            run = RunState(rng)
         else:  # everything checked: now the network changes
             set_parameters(self.net, point.checkpoint.parameters, point.checkpoint.path)
             rng.bit_generator.state = point.rng_state
-            run = _Run(rng, point.history, point.stopping, point.checkpoint.epoch)
+            run = RunState(rng, point.history, point.stopping, point.checkpoint.epoch)
             if point.stop_reason is not None:  # stopped early: does the new patience agree?
                 evaluated = [r for r in run.history if r.validation_error_rate is not None]
                 run.stop_reason = evaluated and run.stopping.verdict(
