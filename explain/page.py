@@ -94,7 +94,9 @@ function stop() {
   if (timer !== null) { clearInterval(timer); timer = null; }
   document.getElementById('play').textContent = words.play;
 }
-document.getElementById('step').onclick = () => { stop(); if (index < steps.length) index++; show(); };
+document.getElementById('step').onclick = () => {
+  stop(); if (index < steps.length) index++; show();
+};
 document.getElementById('back').onclick = () => { stop(); if (index > 0) index--; show(); };
 document.getElementById('play').onclick = () => {
   if (timer !== null) { stop(); return; }

@@ -34,15 +34,23 @@ def render_line(tokens):
     return "".join(out)
 
 
+def input_nums(trace):
+    """The sample as the network held it after predict: the input nodes' outputs (neurons)
+    or layer 1's ``input`` array (vectorized)."""
+    forward = trace.snapshots["forward"]
+    if "node" in forward:
+        return [Num(forward["node"][(0, i)]["output"], ("forward", "node", 0, i, "output"))
+                for i in range(trace.layer_sizes[0])]
+    return [Num(float(v), ("forward", "layer", 1, "input", i))
+            for i, v in enumerate(forward[1]["input"])]
+
+
 def given_lines(trace, names):
-    """x = (…), t = (…), η as Nums: the inputs as the input nodes hold them after predict."""
+    """x = (…), t = (…), η as Nums."""
     sizes = trace.layer_sizes
-    xs = [Num(trace.snapshots["forward"]["node"][(0, i)]["output"], ("forward", "node", 0, i,
-                                                                      "output"))
-          for i in range(sizes[0])]
     ts = [Num(t, ("label", i)) for i, t in enumerate(trace.label)]
     return [
-        _vector("x", [names.out(0, i) for i in range(sizes[0])], xs),
+        _vector("x", [names.out(0, i) for i in range(sizes[0])], input_nums(trace)),
         _vector("t", [names.target(i) for i in range(sizes[-1])], ts),
         ["η = ", Num(trace.rate, ("rate",))],
     ]

@@ -113,6 +113,8 @@ def make_parser():
     add_network_options(gc, layers="4,5,3")
     gc.add_argument("--eps", type=float, default=1e-5, help="finite-difference step")
     gc.add_argument("--sample-seed", type=int, default=1, help="seed of the random sample")
+    from explain.cli import add_subcommands  # explain, draw, plot
+    add_subcommands(sub)
     return parser
 
 
@@ -131,6 +133,8 @@ def main(argv=None):
             return run_demo(quick=args.quick)
         if args.command == "gradcheck":
             return run_gradcheck(args)
+        if hasattr(args, "run"):  # explain, draw, plot (explain/cli.py)
+            return args.run(args)
         from training.run import run_train
         return run_train(args)
     except BrokenPipeError:  # the reader went away (e.g. `neurons demo | head`): nothing to say
