@@ -136,7 +136,7 @@ def graph_of(net, names=None, max_nodes=MAX_NODES):
 
 # -- SVG ------------------------------------------------------------------------------------
 
-R, COL, ROW, PAD = 30, 190, 78, 50
+R, COL, ROW, PAD = 33, 190, 80, 24
 
 
 def _short(v):

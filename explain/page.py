@@ -27,7 +27,7 @@ h1{font-size:1.3em}
 #controls button{font-size:1em;padding:.4em 1.1em;margin-right:.4em}
 #counter{margin-left:1em;color:#555}
 #panel{background:#f6f7f9;border:1px solid #ddd;border-radius:6px;padding:.8em 1em;
-  margin:1em 0;min-height:6em}
+  margin:1em 0;min-height:4.5em}
 #phase{font-weight:bold;margin-bottom:.5em}
 #equation .line{font-family:monospace;white-space:pre-wrap;margin:.15em 0}
 #given{font-family:monospace;color:#444}
