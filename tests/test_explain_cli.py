@@ -104,3 +104,16 @@ def test_draw_large_network_is_summarised(capsys, tmp_path):
                      "-o", str(svg))
     text = svg.read_text(encoding="utf-8")
     assert code == 0 and "… 774 more" in text and "… 290 more" in text
+
+
+def test_the_chinese_readme_shows_real_output(capsys):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.zh-CN.md").read_text("utf-8")
+    block = readme.split("的一段输出:\n\n```\n", 1)[1].split("```", 1)[0]
+    code, out, _ = run(capsys, "explain", "--example", "mazur", "--lang", "zh")
+    assert code == 0
+    for line in block.strip().splitlines():
+        assert line in out.splitlines(), line
+    assert "](README.zh-CN.md)" in (Path(__file__).resolve().parents[1] / "README.md").read_text(
+        "utf-8").split("\n", 4)[2]
