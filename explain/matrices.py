@@ -46,6 +46,10 @@ def record_vectorized(net, sample, label, rate):
     """One training step of a vectorized ``net`` through its public phases; a Trace whose
     ``snapshots[phase]`` hold the layer arrays and whose steps hold :class:`Arr` tokens."""
     check_explainable(net)
+    missing = [p for p in ("calc_delta", "calc_gradient", "update_weight") if not hasattr(net, p)]
+    if missing:
+        raise ValueError(f"this vectorized Network has no public phase {', '.join(missing)}: "
+                         "the matrix walkthrough needs the phases of train_one_sample")
     x, t = np.asarray(sample, dtype=float), np.asarray(label, dtype=float)
     snaps = {"start": read_arrays(net)}
     y = net.predict(x)  # phase 1 (式2)

@@ -103,3 +103,14 @@ def test_both_side_by_side(ex):
                 tuple(r.neurons.source[2:-1])][r.neurons.source[-1]]
             assert f"{fmt(r.neurons.value):>18}{fmt(r.vectorized.value):>18}" in text
     assert f"Largest difference between the two: {worst:.1e}" in text
+
+
+@pytest.mark.parametrize("impl, words", [
+    ("vectorized", "a⁽²⁾ = sigmoid(net⁽²⁾) = [ 0.75136507  0.772928465]"),
+    ("both", "Largest difference between the two: "),
+])
+def test_command_line(capsys, impl, words):
+    from training.cli import main
+
+    assert main(["explain", "--example", "mazur", "--impl", impl, "--lang", "en"]) == 0
+    assert words in capsys.readouterr().out
