@@ -13,7 +13,7 @@ MODULES = (
     "training.commands.demo",
     "training.commands.train",
     "training.commands.gradcheck",
-    # "explain.cli",   # explain, draw, plot: add its line here when the package lands
+    "explain.cli",  # explain, draw, plot
 )
 
 

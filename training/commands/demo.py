@@ -107,6 +107,7 @@ def run_demo(quick=False):
     print(f"\nThe two implementations {'agree' if agree else 'DISAGREE'} "
           f"(largest parameter difference {max(diff_bits, diff_spiral):.1e}, "
           f"tolerance 1e-9). Demo took {time.perf_counter() - started:.0f} s.")
+    print("Next: see every number of one training step with `neurons explain` (--help).")
     return 0 if agree else 1
 
 
