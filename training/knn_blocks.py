@@ -113,9 +113,10 @@ def work_plan(train_x, test_x):
         return WorkPlan(np.dtype(np.float32 if fits else np.float64), float(center), True,
                         spread)
     # d₂² of floats: D·max|x|² must not overflow float64
-    if float(max(abs(low), abs(high))) ** 2 * n_features > 1e300:
-        raise ValueError(f"values too large: the largest magnitude {max(abs(low), abs(high))} "
-                         f"overflows float64 when squared and summed over {n_features} pixels")
+    largest = float(max(abs(low), abs(high)))
+    if largest > np.sqrt(1e300 / n_features):
+        raise ValueError(f"values too large: the largest magnitude {largest:g} overflows "
+                         f"float64 when squared and summed over {n_features} pixels")
     return WorkPlan(np.dtype(np.float64), 0.0, False, spread)
 
 
