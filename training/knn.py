@@ -15,14 +15,17 @@ bounded amount of memory:
   *exact* distances whatever the block sizes or the BLAS summation order, so ties are real
   ties: the pixels are first centred on the middle of their range (d₂ does not change), and
   when every partial sum of a·b then stays below 2²⁴ (uint8: 784 · 128² < 2²⁴ for D = 784)
-  the product runs in float32, exactly and about 3× faster than float64; otherwise (and for
-  float inputs) in float64, exact for integers below 2⁵³.
-* L1 has no matrix-product form, and computing all of it costs N·M·D subtractions (about
-  15 minutes here for full MNIST). But every pixel difference d obeys |d| ≤ R (R: the largest
-  value minus the smallest in both sets), so |d| ≥ d²/R and **d₁ ≥ d₂²/R**. The L2 block gives
-  that lower bound for every pair cheaply; d₁ is then computed only for the pairs whose bound
-  does not exceed the k-th smallest d₁ found so far (a few hundred per test image on MNIST).
-  A pair left out has d₁ ≥ bound > k-th best, so the result equals the brute-force one.
+  the product runs in float32, exactly and about 3× faster than float64; otherwise in
+  float64, exact for integers below 2⁵³. Float inputs run in float64 and round: the
+  expanded form loses digits for two close points far from 0 (d₂² is off by up to about
+  D·2⁻⁵³·(‖a‖² + ‖b‖²)); near-ties among such points may then order differently.
+* L1 has no matrix-product form, and computing all of it costs N·M·D subtractions (a
+  row-by-row NumPy loop took 12–17 minutes here for full MNIST). But every pixel difference
+  d obeys |d| ≤ R (R: the largest value minus the smallest in both sets), so |d| ≥ d²/R and
+  **d₁ ≥ d₂²/R**. The L2 block gives that lower bound for every pair cheaply; d₁ is then
+  computed only for the pairs whose bound does not exceed the k-th smallest d₁ found so far
+  (a few hundred per test image on MNIST). A pair left out has d₁ ≥ bound > k-th best, so
+  the result equals the brute-force one.
 
 Rules, so that every result is reproducible:
 
@@ -81,7 +84,7 @@ def _check_distance(distance):
 def _check_memory(memory_mb):
     if isinstance(memory_mb, bool) or not isinstance(memory_mb, (int, float, np.number)) \
             or not np.isfinite(memory_mb) or memory_mb <= 0:
-        raise ValueError(f"memory_mb must be a positive number of megabytes, got {memory_mb!r}")
+        raise ValueError(f"memory_mb must be a positive number of MiB, got {memory_mb!r}")
     return float(memory_mb)
 
 
@@ -106,9 +109,9 @@ def chunk_sizes(n_test, n_train, n_features, memory_mb=DEFAULT_MEMORY_MB, itemsi
 
     Half the budget holds the working copy of one block's training rows (``itemsize`` bytes a
     value: 4 for float32, 8 for float64), the other half the block itself: per test row its
-    own working copy and 21 bytes per training row (the product a·b in the working dtype, the
-    float64 distances, an int64 index from the partial sort and a bool mask). Both at least 1.
-    The inputs themselves are not counted.
+    own working copy and itemsize + 17 bytes per training row (the product a·b in the working
+    dtype, the float64 distances, an int64 index from the partial sort and a bool mask). Both
+    at least 1. ``memory_mb`` counts MiB (2²⁰ bytes); the inputs themselves are not counted.
     """
     budget = _check_memory(memory_mb) * 2**20
     row = itemsize * n_features
