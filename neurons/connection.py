@@ -1,6 +1,12 @@
 """Connection (one weight) and Connections (all of a network's weights, in a fixed order)."""
 
 
+def l2_gradient(l2, weight):
+    """∂(λ/2 · w²)/∂w = λ·w: the L2 part of a weight's gradient (biases have none). A shared
+    weight (neurons.shared) adds it once, however many Connections use it."""
+    return l2 * weight
+
+
 class Connection:
     """The weight ``w_ji`` from upstream node i to downstream node j.
 
@@ -28,8 +34,8 @@ class Connection:
         The tutorial's calc_gradient stores δ_j · x_ji, the negative of this.
         """
         self.gradient = -self.downstream_node.delta * self.upstream_node.output
-        if l2 and not self.upstream_node.is_const:  # ∂(λ/2 Σ w²)/∂w = λw
-            self.gradient += l2 * self.weight
+        if l2 and not self.upstream_node.is_const:
+            self.gradient += l2_gradient(l2, self.weight)
 
     def update_weight(self, rate):
         """式5: w_ji ← w_ji + η·δ_j·x_ji, i.e. w_ji ← w_ji − η·∂E/∂w_ji (our sign)."""

@@ -5,13 +5,13 @@ from .node import ConstNode, Node
 
 
 class Layer:
-    """Layer ``layer_index`` with ``node_count`` nodes.
+    """Layer ``layer_index`` with ``node_count`` nodes (a fully connected or input layer).
 
     ``activation`` is None for the input layer (its nodes hold the sample). An output layer
     with ``activation="softmax"`` sums per node, then normalises across the layer.
     """
 
-    __slots__ = ("layer_index", "nodes", "const_node", "activation")
+    __slots__ = ("layer_index", "nodes", "const_node", "activation", "shape")
 
     def __init__(self, layer_index, node_count, activation=None, *, output_layer=False):
         self.layer_index = layer_index
@@ -21,6 +21,7 @@ class Layer:
             for i in range(node_count)
         ]
         self.const_node = None if output_layer else ConstNode(layer_index, node_count)
+        self.shape = (node_count,)  # a CNN's input layer: (C, H, W), nodes in row-major order
 
     def set_output(self, data):
         """Input layer: node i outputs data[i]."""

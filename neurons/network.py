@@ -1,50 +1,55 @@
-"""Network: the tutorial's fully connected network as an object graph, trained node by node.
+"""Network: the tutorial's network as an object graph, trained node by node — fully connected,
+or a CNN of conv Nodes with shared weights, pool Nodes and dropout Nodes.
 
 One training step is four visible phases (``train_one_sample``), as in the tutorial:
   1. ``predict``        — forward, layer by layer: every Node's calc_output (式1);
   2. ``calc_delta``     — δ of the output layer (式3), then of each hidden layer (式4);
   3. ``calc_gradient``  — every Connection's calc_gradient: −δ_j x_i (+ λw on weights);
   4. ``update_weight``  — every Connection's update_weight: w −= rate · gradient (式5).
-A mini-batch runs phases 1–3 per sample, adds each gradient to its Connection's ``batch_sum``,
-then steps once by the mean. Each formula is written once, in the method named above.
+A mini-batch runs phases 1–3 per sample, adds each gradient to its Connection's (or
+SharedWeight's) ``batch_sum``, then steps once by the mean. Each formula is written once, in
+the method named above.
 """
 
-import math
 import random
 
-from . import checks
+from . import checks, params
 from .activators import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activator
-from .connection import Connection, Connections
-from .layer import Layer
+from .build import build, count_hidden
+from .connection import Connections
+from .dropout import DropoutLayer
+from .initialization import INITS, init_bound
 from .losses import get_loss
+from .spec import has_layer_names, parse_layer_sizes
 
-INITS = ("uniform", "xavier", "he")
-
-
-def init_bound(init, n_in, n_out):
-    """Half-width a of U(−a, a) for the weights, and whether biases are drawn too."""
-    if init == "uniform":
-        return 0.1, True  # the tutorial: every weight and bias in U(−0.1, 0.1)
-    if init == "xavier":
-        return math.sqrt(6.0 / (n_in + n_out)), False
-    if init == "he":
-        return math.sqrt(6.0 / n_in), False
-    raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
+__all__ = ["INITS", "Network"]
 
 
 class Network:
-    """A fully connected network ``layer_sizes = [n_0, …, n_L]`` built from Node objects.
+    """A network ``layer_sizes = [n_0, …, n_L]`` built from Node objects, or a CNN spec
+    (``["1x28x28", "conv20x5", "pool2", 100, 10]``: "convNxK", "convNxKsSpP", "poolK", ints and
+    "dropP", DESIGN.md; parsed by neurons.spec).
 
-    Weights and biases are Connection objects; ``connections`` lists them all (see
-    Connections for the order). See docs/conventions.md for every formula and sign.
+    ``layers[k]`` is entry k of ``layer_sizes`` (Layer, ConvLayer, PoolLayer, DropoutLayer).
+    Weights and biases are Connection objects; ``connections`` lists them all (see Connections
+    for the order). A conv layer's Connections share their filter's SharedWeights
+    (neurons.shared): ``weights`` lists every trained number once (fully connected
+    Connections and SharedWeights) and is what steps (式5) and mini-batches run over.
+    ``dropout_rng``: the ``random.Random(seed)`` of the dropout masks (None without dropout;
+    vectorized uses NumPy's generator, so masks differ between the packages).
+    See docs/conventions.md for every formula and sign.
     """
 
     batched = False  # predict and train take one sample per row (the vectorized one batches)
 
     def __init__(self, layer_sizes, *, activation="sigmoid", output="sigmoid", loss="mse",
                  init="uniform", l2=0.0, seed=None):
-        sizes = checks.check_layer_sizes(layer_sizes)
-        hidden = _hidden_activations(activation, len(sizes) - 2)
+        if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
+            raise TypeError(f"layer_sizes must be a list of ints, got {layer_sizes!r}")
+        entries = tuple(layer_sizes)
+        sizes = entries if has_layer_names(entries) else checks.check_layer_sizes(entries)
+        specs = parse_layer_sizes(sizes)
+        hidden = _hidden_activations(activation, count_hidden(specs))
         if output not in OUTPUT_ACTIVATIONS:
             get_activator(output, output=True)  # raises the "unknown activation" error
         self.loss_fn, self.loss_grad = get_loss(loss)
@@ -57,43 +62,34 @@ class Network:
             raise TypeError(f"seed must be an int or None, got {seed!r}")
 
         self.layer_sizes = sizes
+        self.input_shape = specs[0].in_shape  # (n,), or (C, H, W) for a CNN
+        self.input_size = specs[0].in_size
+        self.output_size = specs[-1].out_size
         self.activation = hidden
         self.output = output
         self.loss_name = loss
         self.init = init
         self.seed = seed
-        last = len(sizes) - 1
-        self.layers = [Layer(0, sizes[0])] + [
-            Layer(k, sizes[k], hidden[k - 1] if k < last else output, output_layer=k == last)
-            for k in range(1, len(sizes))
-        ]
+        graph = build(specs, list(hidden) + [output], init, random.Random(seed))
+        self.layers = graph.layers
         self.connections = Connections()
-        rng = random.Random(seed)
-        for lower, upper in zip(self.layers, self.layers[1:]):
-            self._connect(lower, upper, rng)
-
-    def _connect(self, lower, upper, rng):
-        """Create the weights from ``lower`` to ``upper``, drawn in W[j][i] order, then biases."""
-        a, draw_bias = init_bound(self.init, len(lower.nodes), len(upper.nodes))
-        weights = [[rng.uniform(-a, a) for _ in lower.nodes] for _ in upper.nodes]
-        biases = [rng.uniform(-0.1, 0.1) if draw_bias else 0.0 for _ in upper.nodes]
-        rows = [[Connection(up, node, w) for up, w in zip(lower.nodes, row)]
-                for node, row in zip(upper.nodes, weights)]
-        bias_conns = [Connection(lower.const_node, node, b) for node, b in zip(upper.nodes, biases)]
-        # every node's upstream list: its weights in i order, then its bias (last)
-        for row, bias in zip(rows, bias_conns):
-            for conn in row + [bias]:
-                conn.downstream_node.append_upstream_connection(conn)
-                conn.upstream_node.append_downstream_connection(conn)
-        for conn in [c for row in rows for c in row] + bias_conns:
-            self.connections.add_connection(conn)
+        self.connections.extend(graph.connections)
+        self.weights = graph.weights
+        self.shared_weights = graph.shared_weights
+        self._with_parameters = graph.with_parameters
+        self._dropout = [layer for layer in self.layers if isinstance(layer, DropoutLayer)]
+        self.dropout_rng = random.Random(seed) if self._dropout else None
 
     # --- phase 1: forward ---------------------------------------------------------------
-    def predict(self, sample):
-        """Output vector y (list of n_L floats) for one sample (n_0 numbers)."""
+    def predict(self, sample, *, training=False):
+        """Output vector y (list of n_L floats) for one sample (n_0 numbers; a CNN's map
+        flattened row-major from (C, H, W)). ``training=True`` (what training passes) draws
+        fresh dropout masks; otherwise dropout is the identity."""
         self.layers[0].set_output(self._check_sample(sample))
+        for layer in self._dropout:
+            layer.draw_masks(self.dropout_rng if training else None)
         for layer in self.layers[1:]:
-            layer.calc_output()  # 式1, node by node
+            layer.calc_output()  # 式1, node by node (formula (1) in a conv layer; max in a pool)
         return self.layers[-1].outputs()
 
     # --- phase 2: deltas -----------------------------------------------------------------
@@ -125,9 +121,13 @@ class Network:
     def calc_gradient(self):
         """Every Connection stores ∂E/∂w_ji = −δ_j x_i (+ λ w_ji on weights; biases: −δ_j).
 
-        Needs ``predict`` and ``calc_delta`` of the sample first; weights are unchanged.
+        A conv layer's SharedWeights first start their sums at λw (once each), then each of
+        their Connections adds its −δ_j x_i (neurons.shared). Needs ``predict`` and
+        ``calc_delta`` of the sample first; weights are unchanged.
         """
         l2 = self.l2
+        for shared in self.shared_weights:
+            shared.start_gradient(l2)
         for conn in self.connections:
             conn.calc_gradient(l2)
 
@@ -138,8 +138,8 @@ class Network:
         The article writes w ← w + η δ_j x_i: it stores the negative gradient, we the gradient.
         """
         rate = checks.as_finite_float(rate, "rate", positive=True)
-        for conn in self.connections:
-            conn.update_weight(rate)
+        for weight in self.weights:  # each fully connected Connection, each SharedWeight once
+            weight.update_weight(rate)
 
     # --- training ---------------------------------------------------------------------------
     def train_one_sample(self, label, sample, rate):
@@ -183,27 +183,28 @@ class Network:
     def _train_batch(self, labels, samples, rate):
         """One step by the batch's mean gradient; returns the batch's summed loss E."""
         if len(samples) == 1:  # one sample: the tutorial's four phases
-            loss = self.loss_fn(self.predict(samples[0]), labels[0])
+            loss = self.loss_fn(self.predict(samples[0], training=True), labels[0])
             self.calc_delta(labels[0])
             self.calc_gradient()
             self.update_weight(rate)
             return loss
         total = 0.0
         for label, sample in zip(labels, samples):
-            total += self.loss_fn(self.predict(sample), label)
+            total += self.loss_fn(self.predict(sample, training=True), label)
             self.calc_delta(label)
             self.calc_gradient()
-            for conn in self.connections:
-                conn.add_to_batch()
+            for weight in self.weights:
+                weight.add_to_batch()
         n = len(samples)
-        for conn in self.connections:
-            conn.take_batch_mean(n)
+        for weight in self.weights:
+            weight.take_batch_mean(n)
         self.update_weight(rate)
         return total
 
     # --- the shared API ---------------------------------------------------------------------
     def get_gradient(self, label, sample):
-        """[(dW, db), …] per layer: ∂E/∂W (out × in nested lists) and ∂E/∂b (out), L2 included.
+        """[(dW, db), …] per layer with parameters: ∂E/∂W (out × in nested lists; a conv
+        layer's N×C×K×K) and ∂E/∂b (out, or N), L2 included. No dropout.
 
         Leaves these gradients stored in the connections; weights are unchanged.
         """
@@ -212,55 +213,21 @@ class Network:
         self.predict(sample)
         self.calc_delta(label)
         self.calc_gradient()
-        return self._collect("gradient")
+        return params.collect(self._with_parameters, "gradient")
 
     def parameters(self):
-        """[(W, b), …] per layer, as new nested lists: W[j][i] = w_ji, b[j] = b_j."""
-        return self._collect("weight")
+        """[(W, b), …] per layer with parameters, as new nested lists: W[j][i] = w_ji and
+        b[j] = b_j; a conv layer's W[f][c][u][v] (N, C, K, K) and b[f] (N,)."""
+        return params.collect(self._with_parameters, "weight")
 
-    def _collect(self, attr):
-        result = []
-        for layer in self.layers[1:]:
-            W = [[getattr(c, attr) for c in node.upstream[:-1]] for node in layer.nodes]
-            b = [getattr(node.upstream[-1], attr) for node in layer.nodes]
-            result.append((W, b))
-        return result
-
-    def set_parameters(self, params):
+    def set_parameters(self, parameters):
         """Load [(W, b), …] (nested lists or arrays); every shape and value is checked first."""
-        n_layers = len(self.layers) - 1
-        if isinstance(params, (str, bytes)) or not hasattr(params, "__len__"):
-            raise TypeError(f"params must be a list of (W, b) pairs, not {type(params).__name__}")
-        if len(params) != n_layers:
-            raise ValueError(f"params has {len(params)} layers, the network has {n_layers}")
-        checked = []
-        for k, pair in enumerate(params):
-            n_in, n_out = self.layer_sizes[k], self.layer_sizes[k + 1]
-            if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
-                raise ValueError(f"params[{k}] must be a (W, b) pair")
-            W, b = pair
-            if isinstance(W, (str, bytes)) or not hasattr(W, "__len__"):
-                raise TypeError(f"params[{k}] W must be a {n_out}×{n_in} matrix")
-            if len(W) != n_out:
-                raise ValueError(
-                    f"params[{k}] W has {len(W)} rows, layer {k + 1} has {n_out} nodes"
-                )
-            rows = [
-                checks.as_vector(row, n_in, f"params[{k}] W[{j}]", f"layer {k}")
-                for j, row in enumerate(W)
-            ]
-            bias = checks.as_vector(b, n_out, f"params[{k}] b", f"layer {k + 1}")
-            checked.append((rows, bias))
-        for layer, (rows, bias) in zip(self.layers[1:], checked):
-            for node, row, b in zip(layer.nodes, rows, bias):
-                for conn, w in zip(node.upstream, row):
-                    conn.weight = w
-                node.upstream[-1].weight = b
+        checked = params.check(parameters, self._with_parameters, self.layers)
+        params.load(self._with_parameters, checked)
 
     def loss(self, output, label):
         """E of one sample: the data loss (½Σ(t−y)², −Σ t log y or the hinge), without L2."""
-        n = self.layer_sizes[-1]
-        y = checks.as_vector(output, n, "output", "the output layer")
+        y = checks.as_vector(output, self.output_size, "output", "the output layer")
         return self.loss_fn(y, self._check_label(label))
 
     def config(self):
@@ -275,23 +242,24 @@ class Network:
         """Print every layer, node and connection (the tutorial's dump)."""
         print(repr(self))
         for layer in self.layers:
-            layer.dump()
+            layer.dump()  # a conv layer also prints its SharedWeights
         self.connections.dump()
 
     def __repr__(self):
         kinds = list(dict.fromkeys(self.activation))
         name = self.output if kinds in ([], [self.output]) else f"{','.join(kinds)}→{self.output}"
+        shared = f", {len(self.shared_weights)} shared weights" if self.shared_weights else ""
         return (
             f"Network({list(self.layer_sizes)}, {name}/{self.loss_name}, "
-            f"{len(self.connections)} connections)"
+            f"{len(self.connections)} connections{shared})"
         )
 
     # --- checks -----------------------------------------------------------------------------
     def _check_sample(self, sample, what="sample"):
-        return checks.as_vector(sample, self.layer_sizes[0], what, "the input layer")
+        return checks.as_vector(sample, self.input_size, what, "the input layer")
 
     def _check_label(self, label, what="label"):
-        return checks.as_vector(label, self.layer_sizes[-1], what, "the output layer")
+        return checks.as_vector(label, self.output_size, what, "the output layer")
 
 
 def _hidden_activations(activation, n_hidden):
