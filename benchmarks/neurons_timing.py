@@ -10,11 +10,19 @@ on the tutorial's own object design (``benchmarks/tutorial_design.py``), in alte
 ``neurons`` in the same run, and the result gives the ratio (target: neurons ≥ 2.5× faster)::
 
     pypy3 -m benchmarks.neurons_timing '{"architectures": [[784, 300, 10]], "tutorial": true}'
+
+A CNN spec works the same way; ``"memory": true`` adds the bytes per Connection (the growth
+of resident memory while building, both interpreters; under CPython also what ``tracemalloc``
+traces) and the number of connections a step touches::
+
+    pypy3 -m benchmarks.neurons_timing \
+        '{"architectures": [["1x28x28", "conv20x5", "pool2", 100, 10]], "memory": true}'
  Nothing here (nor in ``benchmarks/__init__.py`` or
 ``benchmarks/timing.py``) may import NumPy; the result says whether it got imported anyway.
 Keep the syntax Python 3.9-compatible (Debian's PyPy is 3.9).
 """
 
+import gc
 import json
 import platform
 import random
@@ -52,7 +60,7 @@ def time_train_one_sample(sizes, *, repeats=5, min_time=0.1, warmup_time=WARMUP_
     start = time.perf_counter()
     net = neurons.Network(list(sizes), seed=seed)
     build = time.perf_counter() - start
-    next_pair = cycling(random_samples(sizes[0], sizes[-1], N_SAMPLES, seed))
+    next_pair = cycling(random_samples(net.input_size, net.output_size, N_SAMPLES, seed))
 
     def step():
         label, sample = next_pair()
@@ -62,6 +70,67 @@ def time_train_one_sample(sizes, *, repeats=5, min_time=0.1, warmup_time=WARMUP_
     result["connections"] = len(net.connections)
     result["build_seconds"] = build
     return result
+
+
+def _resident_bytes():
+    """This process's resident memory (VmRSS), or None where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def bytes_per_connection(sizes, seed=0):
+    """Memory of a ``neurons`` network per Connection, after building and after one step.
+
+    ``connections``: the Connections with a weight (fully connected and conv, shared or not);
+    ``connections_touched``: also the pool and dropout connections a step visits.
+    ``rss_*``: growth of resident memory (any interpreter; page-sized, includes the
+    allocator's slack); ``traced_*``: what ``tracemalloc`` traces, in a second network built
+    under it (CPython only: PyPy does not trace).
+    """
+    result = {}
+    tracing = platform.python_implementation() == "CPython"
+    for mode in ("rss", "traced") if tracing else ("rss",):
+        if mode == "traced":
+            import tracemalloc
+            tracemalloc.start()
+        sizes_after, net = _build_and_step(sizes, seed, mode)
+        if mode == "traced":
+            tracemalloc.stop()
+        count = len(net.connections)
+        result.update(connections=count, shared_weights=len(net.shared_weights),
+                      connections_touched=sum(len(node.upstream) for layer in net.layers[1:]
+                                              for node in layer.nodes))
+        if None not in sizes_after:
+            start, built, stepped = sizes_after
+            result[f"{mode}_bytes_per_connection_after_build"] = (built - start) / count
+            result[f"{mode}_bytes_per_connection_after_step"] = (stepped - start) / count
+        del net
+    return result
+
+
+def _build_and_step(sizes, seed, mode):
+    """(memory before, after building, after one step) and the network."""
+    import neurons
+
+    def now():
+        gc.collect()
+        if mode == "rss":
+            return _resident_bytes()
+        import tracemalloc
+        return tracemalloc.get_traced_memory()[0]
+
+    start = now()
+    net = neurons.Network(list(sizes), seed=seed)
+    built = now()
+    (label, sample), = random_samples(net.input_size, net.output_size, 1, seed)
+    net.train_one_sample(label, sample, 0.1)
+    return (start, built, now()), net
 
 
 def compare_with_tutorial(sizes, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS,
@@ -99,14 +168,18 @@ def compare_with_tutorial(sizes, *, repeats=5, min_time=0.1, warmup_time=WARMUP_
 
 
 def run(architectures, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS, seed=0,
-        tutorial=False, plain_loops=False):
+        tutorial=False, plain_loops=False, memory=False):
     """Time every architecture; returns a JSON-ready dict. ``tutorial``: also time the
-    tutorial's design beside ``neurons`` (:func:`compare_with_tutorial`) under "tutorial"."""
+    tutorial's design beside ``neurons`` (:func:`compare_with_tutorial`) under "tutorial".
+    ``memory``: measure :func:`bytes_per_connection` first, under "memory"."""
     results = []
     for sizes in architectures:
+        measured = bytes_per_connection(sizes, seed=seed) if memory else None
         timing = time_train_one_sample(sizes, repeats=repeats, min_time=min_time,
                                        warmup_time=warmup_time, seed=seed)
         timing["layer_sizes"] = list(sizes)
+        if measured is not None:
+            timing["memory"] = measured
         if tutorial:
             timing["tutorial"] = compare_with_tutorial(
                 sizes, repeats=repeats, min_time=min_time, warmup_time=warmup_time, seed=seed,
