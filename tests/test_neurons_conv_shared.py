@@ -214,3 +214,28 @@ def test_cnn_training_runs_the_connection_homes(monkeypatch, home, method, batch
         assert changed == reference  # one sample per step: no batch sums
     else:
         assert changed[:shared] != reference[:shared]  # the conv layer's own numbers
+
+
+def test_a_cnn_step_runs_the_node_and_connection_homes(monkeypatch):
+    """Formula (1) is Node.calc_output for every conv node, 式4 Node.calc_hidden_layer_delta
+    for conv and pool nodes, −δx Connection.calc_gradient and 式5 Connection.update_weight for
+    the shared weights: a breakpoint on those lines fires for the CNN's objects."""
+    from neurons import Node
+    from neurons.conv import ConvNode
+
+    seen = {}
+    for cls, name in ((Node, "calc_output"), (Node, "calc_hidden_layer_delta"),
+                      (Connection, "calc_gradient"), (Connection, "update_weight")):
+        original = getattr(cls, name)
+
+        def spy(self, *args, _original=original, _name=name):
+            seen.setdefault(_name, set()).add(type(self).__name__)
+            return _original(self, *args)
+
+        monkeypatch.setattr(cls, name, spy)
+    neurons.Network(SPEC, seed=0).train_one_sample(LABEL, SAMPLE, 0.1)
+    assert {"ConvNode", "Node"} <= seen["calc_output"]
+    assert {"ConvNode", "PoolNode"} <= seen["calc_hidden_layer_delta"]
+    assert {"SharedConnection", "Connection"} <= seen["calc_gradient"]
+    assert {"SharedWeight", "Connection"} <= seen["update_weight"]
+    assert ConvNode.calc_output is Node.calc_output  # one home, inherited
