@@ -135,7 +135,7 @@ def test_output_delta_is_minus_the_numerical_derivative_of_E(output, loss):
     net = rng.normal(0.0, 1.0, (2, 4))
     t = np.array([[0.1, 0.9, 0.1, 0.1], [0.0, 0.0, 1.0, 0.0]])
     f = activators.softmax if output == "softmax" else activators.ACTIVATORS[output][0]
-    E = losses.LOSSES[loss][0]
+    E = losses.LOSS_FUNCTIONS[loss][0]
     delta = losses.output_delta(output, loss, net, f(net), t)
     h = 1e-6
     for n in range(2):

@@ -327,7 +327,7 @@ def bad_calls():
         ("batch_size float", TypeError, lambda n: n.train(labels, data, 0.1, 1, batch_size=2.0)),
         ("labels length", ValueError, lambda n: n.train(labels[:1], data, 0.1, 1)),
         ("data width", ValueError, lambda n: n.train(labels, [[1, 2], [3, 4]], 0.1, 1)),
-        ("data 1-D", ValueError, lambda n: n.train(labels, good_x, 0.1, 1)),
+        ("data 1-D", TypeError, lambda n: n.train(labels, good_x, 0.1, 1)),
         ("data empty", ValueError, lambda n: n.train([], [], 0.1, 1)),
         # a bad value in the last row: nothing may be trained on the first rows
         ("data NaN late", ValueError,
