@@ -19,19 +19,10 @@ from hypothesis import strategies as st
 import neurons
 import vectorized
 import vectorized.fast
+from tests.helpers import close
 from tests.strategies import cases, configs, datasets, near_kink
 from training.gradcheck import check_gradient
 from training.networks import flat_parameters
-
-
-def close(a, b, tol):
-    """|a − b| ≤ tol, relative to max(|a|, |b|) when that exceeds 1."""
-    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
-    assert a.shape == b.shape
-    scale = np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
-    worst = float(np.max(np.abs(a - b) / scale, initial=0.0))
-    assert worst <= tol, f"differ by {worst:.3e} > {tol}"
-
 
 ENGINES = pytest.mark.parametrize("engine", [vectorized, vectorized.fast],
                                   ids=["textbook", "fast"])
