@@ -17,10 +17,8 @@ import numpy as np
 
 from .activators import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activator
 from .checks import as_array, check_int, check_name, check_real
-from .layer import FullConnectedLayer, as_dtype
+from .layer import INITS, FullConnectedLayer, as_dtype
 from .losses import LOSSES, get_loss, output_delta
-
-INITS = ("uniform", "xavier", "he")
 
 
 class Network:
