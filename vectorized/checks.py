@@ -1,10 +1,18 @@
 """Argument checks shared by the Network classes: each raises a TypeError or ValueError that
-names the argument and what was wrong, before anything changes."""
+names the argument and what was wrong, before anything changes.
+
+The words are those of ``neurons.checks`` for the same mistakes (tests/test_surface.py holds
+the two to it), so a message never mentions a NumPy dtype: a sample that holds something other
+than real numbers is described by its first such entry, as the object-graph package sees it.
+"""
 
 import math
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
+
+_PLAIN = {float, int}  # entry types that need no further look
 
 
 def check_int(value, name, minimum):
@@ -28,24 +36,37 @@ def check_real(value, name, *, positive=False):
     return value
 
 
-def as_array(value, name, dtype):
-    """``value`` as an array of ``dtype``: TypeError unless it holds plain numbers (no strings,
-    objects, bools or complex), ValueError if ragged or not finite. No copy when it already is
-    an array of that dtype."""
+def check_name(value, name, allowed):
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(allowed)}")
+    return value
+
+
+def as_array(value, name, dtype, width, what, *, rows=None):
+    """``value`` as a finite array of ``dtype``: one vector ``(width,)`` or rows ``(N, width)``.
+
+    ``rows`` is False for exactly one vector, True for rows (a data set, a matrix) and None for
+    either (a sample or a batch). ``what`` names where ``width`` comes from ("the input layer").
+    TypeError unless every entry is a real number (strings, bools, dicts, None and complex
+    refused, as by neurons), ValueError for a wrong length or a NaN/infinity; a message about
+    one row names it (``data_set[3]``). No copy when ``value`` already is a fitting array.
+    """
     if not isinstance(value, np.ndarray):
-        if isinstance(value, (str, bytes)):
-            raise TypeError(f"{name} must contain numbers, got a string")
-        try:
-            value = np.asarray(value)
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"{name} is not a rectangular array of numbers ({error})") from None
+        _check_python(value, name, width, what, rows)
+        value = np.asarray(value)
+    elif value.dtype.kind not in "iuf":
+        _check_entries(value, name)
+    if rows and value.ndim == 1:
+        if value.size:  # numbers where rows belong: neurons' words for its first row
+            raise TypeError(f"{name}[0] must contain numbers, got {value[0]!r}")
+        value = value.reshape(0, width)  # an empty list of rows
     if value.dtype != dtype:
-        if value.dtype.kind not in "iuf":
-            raise TypeError(f"{name} must contain numbers, got values of dtype {value.dtype}")
         with np.errstate(over="ignore"):  # beyond float32's range gives inf: caught below
             value = value.astype(dtype)
+    check_rows(value, name, width, what, batch=rows is not False)
     if not np.isfinite(value).all():
-        raise ValueError(f"{name} contains non-finite values (NaN or inf)")
+        bad = "" if value.ndim == 1 else f"[{int(np.argmin(np.isfinite(value).all(axis=1)))}]"
+        raise ValueError(f"{name}{bad} contains non-finite values (NaN or inf)")
     return value
 
 
@@ -58,14 +79,61 @@ def check_rows(array, name, width, what, *, batch=True):
             raise ValueError(f"{name} has {array.shape[0]} values, {what} has {width}")
     elif array.ndim == 2:
         if array.shape[1] != width:
-            raise ValueError(f"{name} rows have {array.shape[1]} values, {what} has {width}")
+            raise ValueError(f"{name}[0] has {array.shape[1]} values, {what} has {width}")
     else:
         raise ValueError(
             f"{name} must be a sample ({width},) or a batch (N, {width}), got shape {array.shape}"
         )
 
 
-def check_name(value, name, allowed):
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(allowed)}")
-    return value
+# -- the words of neurons.checks, for nested lists and for arrays of other dtypes ------------
+
+
+def _check_sequence(value, name):
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must contain numbers, got a string")
+    if isinstance(value, Mapping):  # iterating a dict would give its keys
+        raise TypeError(f"{name} must contain numbers, got a {type(value).__name__}")
+    if not hasattr(value, "__len__") or not hasattr(value, "__getitem__"):
+        raise TypeError(f"{name} must contain numbers, got {value!r}")
+
+
+def _is_row(value):
+    if isinstance(value, np.ndarray):
+        return value.ndim > 0
+    return (hasattr(value, "__len__") and hasattr(value, "__getitem__")
+            and not isinstance(value, (str, bytes, Mapping)))
+
+
+def _check_python(value, name, width, what, rows):
+    """A list (of lists): the checks of neurons.checks.as_vector, row by row."""
+    _check_sequence(value, name)
+    if rows is None:
+        rows = len(value) > 0 and _is_row(value[0])
+    if not rows:
+        _check_vector(value, name, width, what)
+        return
+    for k, row in enumerate(value):
+        _check_vector(row, f"{name}[{k}]", width, what)
+
+
+def _check_vector(value, name, width, what):
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iuf":
+        if value.shape[0] != width:
+            raise ValueError(f"{name} has {value.shape[0]} values, {what} has {width}")
+        return
+    _check_sequence(value, name)
+    if len(value) != width:
+        raise ValueError(f"{name} has {len(value)} values, {what} has {width}")
+    if not set(map(type, value)) <= _PLAIN:
+        _check_entries(value, name)
+
+
+def _check_entries(values, name):
+    """TypeError naming the first entry that is not a real number (bools are not numbers)."""
+    flat = values.ravel() if isinstance(values, np.ndarray) else values
+    for index, v in enumerate(flat):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+            if isinstance(values, np.ndarray) and values.ndim == 2:
+                name = f"{name}[{index // values.shape[1]}]"
+            raise TypeError(f"{name} must contain numbers, got {v!r} ({type(v).__name__})")

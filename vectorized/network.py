@@ -15,12 +15,10 @@ import random
 
 import numpy as np
 
-from .activators import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .checks import as_array, check_int, check_name, check_real, check_rows
-from .layer import FullConnectedLayer, as_dtype
+from .activators import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activator
+from .checks import as_array, check_int, check_name, check_real
+from .layer import INITS, FullConnectedLayer, as_dtype
 from .losses import LOSSES, get_loss, output_delta
-
-INITS = ("uniform", "xavier", "he")
 
 
 class Network:
@@ -58,18 +56,20 @@ class Network:
         n_hidden = len(sizes) - 2
         if isinstance(activation, str):
             hidden = [activation] * n_hidden
-            check_name(activation, "hidden activation", HIDDEN_ACTIVATIONS)
+            names = [activation]  # checked even without hidden layers
         elif isinstance(activation, (list, tuple)):
-            hidden = list(activation)
-            if len(hidden) != n_hidden:
-                raise ValueError(f"activation has {len(hidden)} names, the network has "
-                                 f"{n_hidden} hidden layers")
-            for name in hidden:
-                check_name(name, "hidden activation", HIDDEN_ACTIVATIONS)
+            hidden = names = list(activation)
         else:
             raise TypeError(f"activation must be a name or a list of names, got {activation!r}")
-        check_name(output, "output activation", OUTPUT_ACTIVATIONS)
-        check_name(loss, "loss", tuple(LOSSES))
+        if len(hidden) != n_hidden:
+            raise ValueError(f"activation has {len(hidden)} names, the network has "
+                             f"{n_hidden} hidden layers")
+        for name in names:
+            if name not in HIDDEN_ACTIVATIONS:
+                get_activator(name)  # raises with the list of choices ('softmax': output only)
+        if output not in OUTPUT_ACTIVATIONS:
+            get_activator(output, output=True)
+        check_name(loss, "loss", LOSSES)
         if loss == "cross_entropy" and output != "softmax":
             raise ValueError(f"loss 'cross_entropy' needs output='softmax', got output={output!r}")
         check_name(init, "init", INITS)
@@ -107,6 +107,13 @@ class Network:
     def l2(self, value):
         self._l2 = check_real(value, "l2")
 
+    # The constructor's choices, read-only, as neurons.Network holds them.
+    activation = property(lambda self: tuple(self._hidden), doc="hidden activations, one a layer")
+    output = property(lambda self: self._output, doc="the output layer's activation")
+    loss_name = property(lambda self: self._loss_name, doc="the loss's name")
+    init = property(lambda self: self._init, doc="the initialisation's name")
+    seed = property(lambda self: self._seed, doc="the seed of random.Random (int or None)")
+
     @property
     def dtype(self):
         """The NumPy dtype of every array (compares equal to "float64" / "float32")."""
@@ -143,14 +150,15 @@ class Network:
     # -- validation of samples, labels and rates -------------------------------------------
 
     def _sample(self, sample, name="sample", *, batch=True):
-        array = as_array(sample, name, self._dtype)
-        check_rows(array, name, self.layer_sizes[0], "the input layer", batch=batch)
-        return array
+        return as_array(sample, name, self._dtype, self.layer_sizes[0], "the input layer",
+                        rows=None if batch else False)
 
-    def _label(self, label, like, name="label"):
-        """``label`` as an array shaped like ``like`` (a sample (in,) or batch (N, in))."""
+    def _label(self, label, like, name="label", rows=None):
+        """``label`` as an array shaped like ``like`` (a sample (in,) or batch (N, in));
+        ``rows=True`` for the rows of a data set (checked as neurons checks them)."""
         n_out = self.layer_sizes[-1]
-        array = as_array(label, name, self._dtype)
+        array = as_array(label, name, self._dtype, n_out, "the output layer",
+                         rows=rows if like.ndim == 2 else False)
         if like.ndim == 2:
             if array.ndim != 2:
                 raise ValueError(f"{name} must be 2-D (N, {n_out}) like the batch of samples, "
@@ -158,7 +166,6 @@ class Network:
             if array.shape[0] != like.shape[0]:
                 raise ValueError(f"{name} has {array.shape[0]} rows, the samples have "
                                  f"{like.shape[0]}")
-        check_rows(array, name, n_out, "the output layer", batch=like.ndim == 2)
         return array
 
     def _rate(self, rate):
@@ -231,13 +238,11 @@ class Network:
         rate = self._rate(rate)
         epoch = check_int(epoch, "epoch", 0)
         batch_size = check_int(batch_size, "batch_size", 1)
-        data = as_array(data_set, "data_set", self._dtype)
-        if data.ndim != 2:
-            raise ValueError(f"data_set must be 2-D (one sample per row), got shape {data.shape}")
-        check_rows(data, "data_set", self.layer_sizes[0], "the input layer")
+        data = as_array(data_set, "data_set", self._dtype, self.layer_sizes[0],
+                        "the input layer", rows=True)
         if data.shape[0] == 0:
             raise ValueError("data_set is empty")
-        targets = self._label(labels, data, "labels")
+        targets = self._label(labels, data, "labels", rows=True)
         return self._epochs(targets, data, rate, epoch, batch_size)
 
     def _epochs(self, targets, data, rate, epoch, batch_size):
@@ -259,8 +264,7 @@ class Network:
     def loss(self, output, label):
         """Data loss E of one sample (float); for a 2-D batch, the mean of E over its rows.
         The L2 term is not included."""
-        y = as_array(output, "output", self._dtype)
-        check_rows(y, "output", self.layer_sizes[-1], "the output layer")
+        y = as_array(output, "output", self._dtype, self.layer_sizes[-1], "the output layer")
         t = self._label(label, y)
         if y.ndim == 2 and y.shape[0] == 0:
             raise ValueError("output is an empty batch")
@@ -289,22 +293,25 @@ class Network:
         """Replace every (W, b) from nested lists or arrays; checks every shape and value first,
         so nothing changes unless all of them are valid."""
         if isinstance(params, (str, bytes)) or not hasattr(params, "__len__"):
-            raise TypeError("params must be a list of (W, b) pairs, one per layer")
+            raise TypeError(f"params must be a list of (W, b) pairs, not {type(params).__name__}")
         if len(params) != len(self.layers):
             raise ValueError(f"params has {len(params)} layers, the network has "
                              f"{len(self.layers)}")
         checked = []
-        for number, (pair, layer) in enumerate(zip(params, self.layers), start=1):
+        for k, (pair, layer) in enumerate(zip(params, self.layers)):
             if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
-                raise ValueError(f"params[{number - 1}] must be a pair (W, b)")
-            W = as_array(pair[0], f"W of layer {number}", self._dtype)
-            b = as_array(pair[1], f"b of layer {number}", self._dtype)
-            if W.shape != layer.W.shape:
-                raise ValueError(f"W of layer {number} has shape {W.shape}, expected "
-                                 f"{layer.W.shape}")
-            if b.shape != layer.b.shape:
-                raise ValueError(f"b of layer {number} has shape {b.shape}, expected "
-                                 f"{layer.b.shape}")
+                raise ValueError(f"params[{k}] must be a (W, b) pair")
+            W, b = pair
+            n_out, n_in = layer.W.shape
+            if (isinstance(W, (str, bytes)) or not hasattr(W, "__len__")
+                    or (isinstance(W, np.ndarray) and W.ndim == 0)):
+                raise TypeError(f"params[{k}] W must be a {n_out}×{n_in} matrix")
+            if len(W) != n_out:
+                raise ValueError(
+                    f"params[{k}] W has {len(W)} rows, layer {k + 1} has {n_out} nodes"
+                )
+            W = as_array(W, f"params[{k}] W", self._dtype, n_in, f"layer {k}", rows=True)
+            b = as_array(b, f"params[{k}] b", self._dtype, n_out, f"layer {k + 1}", rows=False)
             checked.append((W, b))
         for (W, b), layer in zip(checked, self.layers):
             layer.W[...] = W

@@ -35,10 +35,10 @@ class Network(textbook.Network):
             return sample
         return super()._sample(sample, name, batch=batch)
 
-    def _label(self, label, like, name="label"):
+    def _label(self, label, like, name="label", rows=None):
         if like.ndim == 1 and self._is_ready_vector(label, self.layer_sizes[-1]):
             return label
-        return super()._label(label, like, name)
+        return super()._label(label, like, name, rows)
 
     def _rate(self, rate):
         if type(rate) is float and math.isfinite(rate) and rate > 0.0:  # skips the ABC check
