@@ -1,0 +1,287 @@
+"""The CNN article's layers as matrices: ``ConvLayer`` (formula (1)) and ``MaxPoolingLayer``.
+
+Both take a feature map ``(C, H, W)`` or a batch ``(N, C, H, W)`` (NCHW, as PyTorch) and speak
+the protocol of :class:`~vectorized.layer.FullConnectedLayer`, so a network runs them in the
+same loop:
+
+* ``forward(x)`` → output; keeps ``input``, ``net``, ``output``;
+* ``backward_activation(error)``: ``error = −∂E/∂output`` → ``δ = −∂E/∂net``;
+* ``backward(delta, l2=0.0, propagate=True)``: sets ``W_grad``/``b_grad`` (the true gradient,
+  batch mean, ``+ λW`` on W only) and returns ``−∂E/∂input`` for the layer below (None when
+  ``propagate`` is False); ``update(rate)``: ``W −= rate · W_grad``, ``b −= rate · b_grad``.
+
+Signs as everywhere in the project: ``δ = −∂E/∂net`` (the article's sign), gradients with
+PyTorch's sign. Convolution is cross-correlation, zero outside the input (DESIGN.md):
+``net[f,y,x] = b[f] + Σ_c Σ_u Σ_v W[f,c,u,v] · in[c, y·S+u−P, x·S+v−P]`` (formula (1)).
+Output sizes round down as in PyTorch: conv ``⌊(H + 2P − K)/S⌋ + 1``, pool ``⌊H/K⌋``.
+"""
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .activators import get_activator
+from .layer import as_dtype
+
+
+def _map_shape(shape, name):
+    """``shape`` as a (C, H, W) tuple of ints ≥ 1."""
+    shape = tuple(int(n) for n in shape)
+    if len(shape) != 3 or min(shape) < 1:
+        raise ValueError(f"{name} must be (C, H, W) with sizes at least 1, got {shape}")
+    return shape
+
+
+def _batch(x, shape, what):
+    """``x`` as a batch (N, C, H, W) and whether it was one map (C, H, W); ValueError naming the
+    expected shape otherwise."""
+    if x.shape[-3:] != shape or x.ndim not in (3, 4):
+        dims = ", ".join(map(str, shape))
+        raise ValueError(f"{what} has shape {x.shape}, expected ({dims}) or (N, {dims})")
+    return (x[None], True) if x.ndim == 3 else (x, False)
+
+
+class ConvLayer:
+    """A convolutional layer: ``filter_number`` filters of ``filter_size``×``filter_size``.
+
+    ``ConvLayer(input_shape, filter_number, filter_size, zero_padding=0, stride=1,
+    activator="sigmoid", dtype="float64")``; ``input_shape`` is (C, H, W).
+
+    Parameters: ``W`` (F, C, K, K), ``b`` (F,). Output (F, OH, OW) per sample with
+    ``OH = ⌊(H + 2P − K)/S⌋ + 1`` (likewise OW).
+
+    **Forward as one matrix product (im2col).** Cut every receptive field — the C×K×K input
+    values one output pixel sees — out of the zero-padded input and lay it out as one row of the
+    patch matrix ``X`` of shape (N·OH·OW, C·K·K) (row order: sample, y, x; column order: c, u,
+    v). Flatten each filter the same way: ``W.reshape(F, C·K·K)``. Then formula (1) for every
+    pixel of every map of every sample is the fully connected layer's 式2 with the patches as the
+    batch: ``net = X · Wᵀ + b`` (N·OH·OW, F), one product. Weight sharing is exactly this: every
+    row (patch) meets the same W. The result is reshaped to (N, F, OH, OW).
+
+    **Backward is the same trick transposed.** With δ laid out like ``net`` (one row per patch):
+
+    * ``W_grad = −(1/N) δᵀ · X + λW`` — the FC layer's ``−δxᵀ``, summed over every position the
+      filter was used at (shared weight: the sum of its Connections' gradients), mean over the
+      N samples; ``b_grad = −(1/N) Σ δ``;
+    * ``δ · W`` (N·OH·OW, C·K·K) is, for each patch, ``−∂E/∂patch``; col2im adds every patch
+      back to the input positions it was cut from (overlapping windows add up), which gives
+      ``−∂E/∂input``: the ``Σ_k w_ki δ_k`` of 式4 for each input pixel.
+
+    Attributes after ``forward``/``backward``: ``input`` (x as given), ``net``, ``output``
+    (same leading shape as x), ``W_grad``, ``b_grad``, and ``patches`` (the im2col matrix).
+    """
+
+    has_parameters = True
+
+    def __init__(self, input_shape, filter_number, filter_size, zero_padding=0, stride=1,
+                 activator="sigmoid", dtype="float64"):
+        self.input_shape = _map_shape(input_shape, "input_shape")
+        self.filter_number, self.filter_size = int(filter_number), int(filter_size)
+        self.zero_padding, self.stride = int(zero_padding), int(stride)
+        if self.filter_number < 1 or self.filter_size < 1 or self.stride < 1:
+            raise ValueError("filter_number, filter_size and stride must be at least 1, got "
+                             f"{filter_number}, {filter_size}, {stride}")
+        if not 0 <= self.zero_padding < self.filter_size:
+            raise ValueError(f"zero_padding must be in [0, {self.filter_size}), got "
+                             f"{zero_padding}")
+        C, H, W = self.input_shape
+        K, S, P = self.filter_size, self.stride, self.zero_padding
+        out_h, out_w = (H + 2 * P - K) // S + 1, (W + 2 * P - K) // S + 1
+        if out_h < 1 or out_w < 1:
+            raise ValueError(f"a {K}x{K} filter does not fit the {H}x{W} input with padding {P}")
+        self.output_shape = (self.filter_number, out_h, out_w)
+        self._f, self._f_prime = get_activator(activator)  # hidden activations only
+        self.activator = activator
+        self.dtype = as_dtype(dtype)
+        self.W = np.zeros((self.filter_number, C, K, K), dtype=self.dtype)
+        self.b = np.zeros(self.filter_number, dtype=self.dtype)
+        self.W_grad = np.zeros_like(self.W)
+        self.b_grad = np.zeros_like(self.b)
+        self.input = self.net = self.output = self.patches = None
+
+    def initialize(self, rng, init="uniform"):
+        """Draw W then b from ``rng`` (a ``random.Random``) in DESIGN.md's order: every weight in
+        the row-major order of W (f, c, u, v) with ``rng.uniform(-a, a)``, then the biases (uniform
+        init only; xavier/he biases are 0.0, not drawn). ``a`` is 0.1 (uniform),
+        ``√(6/(fan_in + fan_out))`` (xavier) or ``√(6/fan_in)`` (he), with fan_in = C·K·K and
+        fan_out = F·K·K."""
+        F, C, K, _ = self.W.shape
+        fan_in, fan_out = C * K * K, F * K * K
+        if init == "uniform":
+            a = 0.1
+        elif init == "xavier":
+            a = math.sqrt(6.0 / (fan_in + fan_out))
+        elif init == "he":
+            a = math.sqrt(6.0 / fan_in)
+        else:
+            raise ValueError(f"unknown init {init!r}; choose one of uniform, xavier, he")
+        weights = [rng.uniform(-a, a) for _ in range(self.W.size)]
+        biases = [rng.uniform(-0.1, 0.1) for _ in range(F)] if init == "uniform" else None
+        self.W[...] = np.array(weights, dtype=np.float64).reshape(self.W.shape)
+        self.b[...] = np.array(biases, dtype=np.float64) if biases is not None else 0.0
+
+    # -- forward -----------------------------------------------------------------------------
+
+    def im2col(self, x):
+        """The patch matrix (N·OH·OW, C·K·K) of a batch ``x`` (N, C, H, W): row ``(n, y, x)``
+        holds ``in[n, c, y·S+u−P, x·S+v−P]`` in (c, u, v) order, zero outside the input."""
+        K, S, P = self.filter_size, self.stride, self.zero_padding
+        _, out_h, out_w = self.output_shape
+        if P:
+            x = np.pad(x, ((0, 0), (0, 0), (P, P), (P, P)))
+        # windows[n, c, y, x, u, v] = padded[n, c, y·S+u, x·S+v]: a view, nothing copied yet
+        windows = sliding_window_view(x, (K, K), axis=(2, 3))[:, :, ::S, ::S]
+        n = x.shape[0]
+        return windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * out_h * out_w, -1)  # the copy
+
+    def forward(self, x):
+        """Formula (1) for every output pixel as 式2 over the patches: ``net = X·Wᵀ + b``,
+        ``a = f(net)``. ``x``: (C, H, W) or (N, C, H, W); returns (F, OH, OW) or (N, F, OH, OW)."""
+        batch, single = _batch(x, self.input_shape, "x")
+        n, (F, out_h, out_w) = batch.shape[0], self.output_shape
+        self.input = x
+        self.patches = self.im2col(batch)
+        net = self.patches @ self.W.reshape(F, -1).T  # (N·OH·OW, F): 式2, one matrix product
+        net += self.b
+        net = net.reshape(n, out_h, out_w, F).transpose(0, 3, 1, 2)  # rows back to NCHW
+        self.net = net[0] if single else net
+        self.output = self._f(self.net)
+        return self.output
+
+    def backward_activation(self, error):
+        """``error = −∂E/∂output`` → ``δ = f'(net) ⊙ error`` (式8's factor; same shape)."""
+        return self._f_prime(self.net, self.output) * error
+
+    # -- backward ----------------------------------------------------------------------------
+
+    def backward(self, delta, l2=0.0, propagate=True):
+        """Given ``δ = −∂E/∂net`` (the shape of the last ``net``): ``W_grad = −(1/N)·δᵀX + λW``
+        (F, C, K, K), ``b_grad = −(1/N)·Σδ`` (F,) — sums over positions, means over samples —
+        and returns ``−∂E/∂input`` (the shape of the last ``input``) by col2im of ``δ·W``, or
+        None with ``propagate=False``."""
+        if self.net is None or delta.shape != self.net.shape:
+            raise ValueError(f"delta has shape {delta.shape}, expected "
+                             f"{None if self.net is None else self.net.shape} "
+                             "(the shape of the last forward's output)")
+        F = self.filter_number
+        rows = (delta[None] if delta.ndim == 3 else delta).transpose(0, 2, 3, 1).reshape(-1, F)
+        n = 1 if delta.ndim == 3 else delta.shape[0]
+        scaled = rows * (-1.0 / n)  # −δ/N, one row per patch
+        self.W_grad = (scaled.T @ self.patches).reshape(self.W.shape)  # −(1/N) δᵀ·X
+        self.b_grad = scaled.sum(axis=0)
+        if l2:
+            self.W_grad += l2 * self.W  # L2 on W only
+        return self.weighted_delta(delta) if propagate else None
+
+    def weighted_delta(self, delta):
+        """``−∂E/∂input``: ``δ·W`` (one row of C·K·K values per patch), then col2im."""
+        F, C, K, _ = self.W.shape
+        return self.col2im((delta[None] if delta.ndim == 3 else delta)
+                           .transpose(0, 2, 3, 1).reshape(-1, F) @ self.W.reshape(F, -1),
+                           single=delta.ndim == 3)
+
+    def col2im(self, columns, single=False):
+        """The transpose of :meth:`im2col`: add each row of ``columns`` (N·OH·OW, C·K·K) back onto
+        the input pixels its patch was cut from; returns (N, C, H, W) (or (C, H, W)). One
+        strided addition per kernel offset (u, v): K² NumPy operations, none per pixel."""
+        C, H, W = self.input_shape
+        K, S, P = self.filter_size, self.stride, self.zero_padding
+        _, out_h, out_w = self.output_shape
+        cols = columns.reshape(-1, out_h, out_w, C, K, K)
+        n = cols.shape[0]
+        padded = np.zeros((n, C, H + 2 * P, W + 2 * P), dtype=columns.dtype)
+        for u in range(K):
+            for v in range(K):
+                # patch (y, x) used padded[.., y·S+u, x·S+v] as its (u, v) entry
+                padded[:, :, u:u + S * out_h:S, v:v + S * out_w:S] += (
+                    cols[:, :, :, :, u, v].transpose(0, 3, 1, 2))
+        result = padded[:, :, P:P + H, P:P + W]
+        return result[0] if single else result
+
+    def update(self, rate):
+        """式9/式10 with the true gradient: ``W −= rate · W_grad``, ``b −= rate · b_grad``."""
+        self.W -= rate * self.W_grad
+        self.b -= rate * self.b_grad
+
+    def __repr__(self):
+        return (f"ConvLayer({self.input_shape}, {self.filter_number}, {self.filter_size}, "
+                f"zero_padding={self.zero_padding}, stride={self.stride}, "
+                f"activator={self.activator!r}, dtype={self.dtype.name!r})")
+
+
+class MaxPoolingLayer:
+    """K×K max-pooling with stride K: (C, H, W) → (C, ⌊H/K⌋, ⌊W/K⌋); rows and columns beyond the
+    last whole window are dropped (PyTorch's rounding). No parameters, no activation.
+
+    ``MaxPoolingLayer(input_shape, pool_size, dtype="float64")``.
+
+    ``backward`` routes each ``δ`` to the input position that won its window; on a tie, the
+    first maximum in row-major order (DESIGN.md), which is what ``np.argmax`` returns. Every
+    other input gets 0. Attributes: ``input``, ``net`` (= ``output``: no activation),
+    ``output``, ``argmax`` (the winner's index u·K + v in each window).
+    """
+
+    has_parameters = False
+    W = b = W_grad = b_grad = None
+
+    def __init__(self, input_shape, pool_size, dtype="float64"):
+        self.input_shape = _map_shape(input_shape, "input_shape")
+        self.pool_size = K = int(pool_size)
+        C, H, W = self.input_shape
+        if K < 1 or H // K < 1 or W // K < 1:
+            raise ValueError(
+                f"pooling {pool_size}x{pool_size} leaves nothing of the {H}x{W} input")
+        self.output_shape = (C, H // K, W // K)
+        self.dtype = as_dtype(dtype)
+        self.input = self.net = self.output = self.argmax = None
+
+    def initialize(self, rng, init="uniform"):
+        """Nothing to draw (no parameters): takes nothing from ``rng``."""
+
+    def _windows(self, x):
+        """(N, C, OH, OW, K·K): each window's values in row-major (u, v) order."""
+        n, (C, out_h, out_w), K = x.shape[0], self.output_shape, self.pool_size
+        x = x[:, :, :out_h * K, :out_w * K].reshape(n, C, out_h, K, out_w, K)
+        return x.transpose(0, 1, 2, 4, 3, 5).reshape(n, C, out_h, out_w, K * K)
+
+    def forward(self, x):
+        """The maximum of each K×K window. ``x``: (C, H, W) or (N, C, H, W)."""
+        batch, single = _batch(x, self.input_shape, "x")
+        windows = self._windows(batch)
+        argmax = windows.argmax(axis=-1)[..., None]  # the first maximum (tie rule)
+        out = np.take_along_axis(windows, argmax, axis=-1)[..., 0]
+        self.input, self.argmax = x, argmax
+        self.net = self.output = out[0] if single else out
+        return self.output
+
+    def backward_activation(self, error):
+        """No activation: ``δ = error``."""
+        return error
+
+    def backward(self, delta, l2=0.0, propagate=True):
+        """``−∂E/∂input`` (shape of the last input): each window's ``δ`` at its first maximum,
+        0 elsewhere. No parameters, so no gradient; ``l2`` is ignored."""
+        if self.output is None or delta.shape != self.output.shape:
+            raise ValueError(f"delta has shape {delta.shape}, expected "
+                             f"{None if self.output is None else self.output.shape} "
+                             "(the shape of the last forward's output)")
+        if not propagate:
+            return None
+        batch = delta[None] if delta.ndim == 3 else delta
+        n, (C, H, W), (_, out_h, out_w) = batch.shape[0], self.input_shape, self.output_shape
+        K = self.pool_size
+        windows = np.zeros((n, C, out_h, out_w, K * K), dtype=delta.dtype)
+        np.put_along_axis(windows, self.argmax, batch[..., None], axis=-1)
+        result = np.zeros((n, C, H, W), dtype=delta.dtype)
+        result[:, :, :out_h * K, :out_w * K] = (
+            windows.reshape(n, C, out_h, out_w, K, K).transpose(0, 1, 2, 4, 3, 5)
+            .reshape(n, C, out_h * K, out_w * K))
+        return result[0] if delta.ndim == 3 else result
+
+    def update(self, rate):
+        """No parameters: nothing to do."""
+
+    def __repr__(self):
+        return (f"MaxPoolingLayer({self.input_shape}, {self.pool_size}, "
+                f"dtype={self.dtype.name!r})")
