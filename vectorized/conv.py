@@ -52,24 +52,25 @@ class ConvLayer:
     ``OH = ⌊(H + 2P − K)/S⌋ + 1`` (likewise OW).
 
     **Forward as one matrix product (im2col).** Cut every receptive field — the C×K×K input
-    values one output pixel sees — out of the zero-padded input and lay it out as one row of the
-    patch matrix ``X`` of shape (N·OH·OW, C·K·K) (row order: sample, y, x; column order: c, u,
-    v). Flatten each filter the same way: ``W.reshape(F, C·K·K)``. Then formula (1) for every
-    pixel of every map of every sample is the fully connected layer's 式2 with the patches as the
-    batch: ``net = X · Wᵀ + b`` (N·OH·OW, F), one product. Weight sharing is exactly this: every
-    row (patch) meets the same W. The result is reshaped to (N, F, OH, OW).
+    values one output pixel sees — out of the zero-padded input and stand it up as one column of
+    the patch matrix ``X_n`` of sample n, shape (C·K·K, OH·OW) (rows in (c, u, v) order, columns
+    in (y, x) order). Flatten each filter the same way into a row of ``W.reshape(F, C·K·K)``.
+    Then formula (1) for every pixel of every map is the fully connected layer's 式2 with a patch
+    as x: ``net_n = W · X_n + b`` (F, OH·OW), which is already the (F, OH, OW) maps. Weight
+    sharing is exactly this: every column (patch) meets the same W. All N products are one
+    ``np.matmul`` over the stack ``X`` (N, C·K·K, OH·OW).
 
-    **Backward is the same trick transposed.** With δ laid out like ``net`` (one row per patch):
+    **Backward is the same trick transposed** (the FC layer's 式8/式9 per patch column):
 
-    * ``W_grad = −(1/N) δᵀ · X + λW`` — the FC layer's ``−δxᵀ``, summed over every position the
-      filter was used at (shared weight: the sum of its Connections' gradients), mean over the
-      N samples; ``b_grad = −(1/N) Σ δ``;
-    * ``δ · W`` (N·OH·OW, C·K·K) is, for each patch, ``−∂E/∂patch``; col2im adds every patch
-      back to the input positions it was cut from (overlapping windows add up), which gives
-      ``−∂E/∂input``: the ``Σ_k w_ki δ_k`` of 式4 for each input pixel.
+    * ``W_grad = −(1/N) Σ_n δ_n · X_nᵀ + λW`` — the FC layer's ``−δxᵀ``, summed over every
+      position the filter was used at (a shared weight's gradient is the sum over its uses),
+      mean over the N samples; ``b_grad = −(1/N) Σ δ``;
+    * ``Wᵀ · δ_n`` (C·K·K, OH·OW) is, column by column, ``−∂E/∂patch``; col2im adds every
+      column back onto the input pixels its patch was cut from (overlapping windows add up),
+      which gives ``−∂E/∂input``: the ``Σ_k w_ki δ_k`` of 式4 for each input pixel.
 
     Attributes after ``forward``/``backward``: ``input`` (x as given), ``net``, ``output``
-    (same leading shape as x), ``W_grad``, ``b_grad``, and ``patches`` (the im2col matrix).
+    (same leading shape as x), ``W_grad``, ``b_grad``, and ``patches`` (the stack ``X``).
     """
 
     has_parameters = True
@@ -124,27 +125,26 @@ class ConvLayer:
     # -- forward -----------------------------------------------------------------------------
 
     def im2col(self, x):
-        """The patch matrix (N·OH·OW, C·K·K) of a batch ``x`` (N, C, H, W): row ``(n, y, x)``
-        holds ``in[n, c, y·S+u−P, x·S+v−P]`` in (c, u, v) order, zero outside the input."""
+        """The patch matrices (N, C·K·K, OH·OW) of a batch ``x`` (N, C, H, W): column ``(y, x)``
+        of sample n holds ``in[n, c, y·S+u−P, x·S+v−P]`` in (c, u, v) order, zero outside."""
         K, S, P = self.filter_size, self.stride, self.zero_padding
-        _, out_h, out_w = self.output_shape
         if P:
             x = np.pad(x, ((0, 0), (0, 0), (P, P), (P, P)))
         # windows[n, c, y, x, u, v] = padded[n, c, y·S+u, x·S+v]: a view, nothing copied yet
         windows = sliding_window_view(x, (K, K), axis=(2, 3))[:, :, ::S, ::S]
-        n = x.shape[0]
-        return windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * out_h * out_w, -1)  # the copy
+        n, (_, out_h, out_w) = x.shape[0], self.output_shape
+        return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, -1, out_h * out_w)  # the copy
 
     def forward(self, x):
-        """Formula (1) for every output pixel as 式2 over the patches: ``net = X·Wᵀ + b``,
+        """Formula (1) for every output pixel as 式2 over the patches: ``net_n = W·X_n + b``,
         ``a = f(net)``. ``x``: (C, H, W) or (N, C, H, W); returns (F, OH, OW) or (N, F, OH, OW)."""
         batch, single = _batch(x, self.input_shape, "x")
-        n, (F, out_h, out_w) = batch.shape[0], self.output_shape
         self.input = x
         self.patches = self.im2col(batch)
-        net = self.patches @ self.W.reshape(F, -1).T  # (N·OH·OW, F): 式2, one matrix product
-        net += self.b
-        net = net.reshape(n, out_h, out_w, F).transpose(0, 3, 1, 2)  # rows back to NCHW
+        F = self.filter_number
+        net = np.matmul(self.W.reshape(F, -1), self.patches)  # (N, F, OH·OW): 式2 per patch
+        net += self.b[:, None]
+        net = net.reshape((-1,) + self.output_shape)
         self.net = net[0] if single else net
         self.output = self._f(self.net)
         return self.output
@@ -155,47 +155,48 @@ class ConvLayer:
 
     # -- backward ----------------------------------------------------------------------------
 
-    def backward(self, delta, l2=0.0, propagate=True):
-        """Given ``δ = −∂E/∂net`` (the shape of the last ``net``): ``W_grad = −(1/N)·δᵀX + λW``
-        (F, C, K, K), ``b_grad = −(1/N)·Σδ`` (F,) — sums over positions, means over samples —
-        and returns ``−∂E/∂input`` (the shape of the last ``input``) by col2im of ``δ·W``, or
-        None with ``propagate=False``."""
+    def _delta_columns(self, delta):
+        """δ as (N, F, OH·OW) after checking it has the shape of the last ``net``."""
         if self.net is None or delta.shape != self.net.shape:
             raise ValueError(f"delta has shape {delta.shape}, expected "
                              f"{None if self.net is None else self.net.shape} "
                              "(the shape of the last forward's output)")
-        F = self.filter_number
-        rows = (delta[None] if delta.ndim == 3 else delta).transpose(0, 2, 3, 1).reshape(-1, F)
-        n = 1 if delta.ndim == 3 else delta.shape[0]
-        scaled = rows * (-1.0 / n)  # −δ/N, one row per patch
-        self.W_grad = (scaled.T @ self.patches).reshape(self.W.shape)  # −(1/N) δᵀ·X
-        self.b_grad = scaled.sum(axis=0)
+        return delta.reshape(-1, self.filter_number, self.patches.shape[2])
+
+    def backward(self, delta, l2=0.0, propagate=True):
+        """Given ``δ = −∂E/∂net`` (the shape of the last ``net``): ``W_grad = −(1/N)·Σ δ_n X_nᵀ
+        + λW`` (F, C, K, K), ``b_grad = −(1/N)·Σδ`` (F,) — sums over positions, means over
+        samples — and returns ``−∂E/∂input`` (the shape of the last ``input``) by col2im of
+        ``Wᵀ·δ_n``, or None with ``propagate=False``."""
+        columns = self._delta_columns(delta)
+        scaled = columns * (-1.0 / columns.shape[0])  # −δ/N
+        # 式9 per sample, summed over samples: −(1/N) Σ_n δ_n · X_nᵀ
+        W_grad = np.matmul(scaled, self.patches.transpose(0, 2, 1)).sum(axis=0)
+        self.W_grad = W_grad.reshape(self.W.shape)
+        self.b_grad = scaled.sum(axis=(0, 2))
         if l2:
             self.W_grad += l2 * self.W  # L2 on W only
         return self.weighted_delta(delta) if propagate else None
 
     def weighted_delta(self, delta):
-        """``−∂E/∂input``: ``δ·W`` (one row of C·K·K values per patch), then col2im."""
-        F, C, K, _ = self.W.shape
-        return self.col2im((delta[None] if delta.ndim == 3 else delta)
-                           .transpose(0, 2, 3, 1).reshape(-1, F) @ self.W.reshape(F, -1),
-                           single=delta.ndim == 3)
+        """``−∂E/∂input``: ``Wᵀ·δ_n`` (one column of C·K·K values per patch), then col2im."""
+        F = self.filter_number
+        columns = np.matmul(self.W.reshape(F, -1).T, self._delta_columns(delta))  # 式8 per patch
+        return self.col2im(columns, single=delta.ndim == 3)
 
     def col2im(self, columns, single=False):
-        """The transpose of :meth:`im2col`: add each row of ``columns`` (N·OH·OW, C·K·K) back onto
-        the input pixels its patch was cut from; returns (N, C, H, W) (or (C, H, W)). One
-        strided addition per kernel offset (u, v): K² NumPy operations, none per pixel."""
+        """The transpose of :meth:`im2col`: add each column of ``columns`` (N, C·K·K, OH·OW)
+        back onto the input pixels its patch was cut from; returns (N, C, H, W) (or (C, H, W)).
+        One strided addition per kernel offset (u, v): K² NumPy operations, none per pixel."""
         C, H, W = self.input_shape
         K, S, P = self.filter_size, self.stride, self.zero_padding
         _, out_h, out_w = self.output_shape
-        cols = columns.reshape(-1, out_h, out_w, C, K, K)
-        n = cols.shape[0]
-        padded = np.zeros((n, C, H + 2 * P, W + 2 * P), dtype=columns.dtype)
+        cols = columns.reshape(-1, C, K, K, out_h, out_w)
+        padded = np.zeros((cols.shape[0], C, H + 2 * P, W + 2 * P), dtype=columns.dtype)
         for u in range(K):
             for v in range(K):
                 # patch (y, x) used padded[.., y·S+u, x·S+v] as its (u, v) entry
-                padded[:, :, u:u + S * out_h:S, v:v + S * out_w:S] += (
-                    cols[:, :, :, :, u, v].transpose(0, 3, 1, 2))
+                padded[:, :, u:u + S * out_h:S, v:v + S * out_w:S] += cols[:, :, u, v]
         result = padded[:, :, P:P + H, P:P + W]
         return result[0] if single else result
 
