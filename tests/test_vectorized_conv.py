@@ -124,8 +124,8 @@ class LastMaxPool(MaxPoolingLayer):
 
     def forward(self, x):
         out = super().forward(x)
-        flipped = self._windows(x[None] if x.ndim == 3 else x)[..., ::-1]
-        self.argmax = self.pool_size ** 2 - 1 - flipped.argmax(axis=-1)[..., None]
+        flipped = self.windows(x)[..., ::-1]
+        self.argmax = self.pool_size ** 2 - 1 - flipped.argmax(axis=-1)
         return out
 
 

@@ -89,7 +89,7 @@ def kinks_away(layers, x):
         if getattr(layer, "activator", None) in KINKED and np.min(np.abs(layer.net)) < KINK:
             return False
         if isinstance(layer, MaxPoolingLayer) and layer.pool_size > 1:
-            top2 = np.sort(layer._windows(layer.input), axis=-1)[..., -2:]
+            top2 = np.sort(layer.windows(layer.input), axis=-1)[..., -2:]
             if np.min(top2[..., 1] - top2[..., 0]) < KINK:
                 return False
     return True

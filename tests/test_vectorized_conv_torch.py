@@ -58,7 +58,7 @@ def test_torch_check_catches_the_last_maximum():
     class LastMaxPool(MaxPoolingLayer):  # wrong on purpose: δ to the last maximum
         def forward(self, x):
             out = super().forward(x)
-            self.argmax = 3 - self._windows(x)[..., ::-1].argmax(axis=-1)[..., None]
+            self.argmax = 3 - self.windows(x)[..., ::-1].argmax(axis=-1)
             return out
 
     conv = ConvLayer((1, 2, 2), 1, 1, activator="identity")

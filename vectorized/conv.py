@@ -217,10 +217,14 @@ class MaxPoolingLayer:
 
     ``MaxPoolingLayer(input_shape, pool_size, dtype="float64")``.
 
-    ``backward`` routes each ``δ`` to the input position that won its window; on a tie, the
-    first maximum in row-major order (DESIGN.md), which is what ``np.argmax`` returns. Every
-    other input gets 0. Attributes: ``input``, ``net`` (= ``output``: no activation),
-    ``output``, ``argmax`` (the winner's index u·K + v in each window).
+    Window (y, x) holds ``in[c, y·K+u, x·K+v]`` for u, v < K, so its (u, v) entries over all
+    windows form the strided grid ``in[:, u::K, v::K]``: the maximum is taken over the K² grids,
+    one NumPy operation each (no loop over pixels). ``backward`` routes each ``δ`` to the input
+    position that won its window; on a tie, the first maximum in row-major (u, v) order
+    (DESIGN.md). Every other input gets 0. Attributes: ``input``, ``net`` (= ``output``: no
+    activation), ``output``, ``winners`` (K² boolean arrays shaped like the output: ``winners[k]``
+    where entry k = u·K + v won its window) and ``argmax`` (the winner's u·K + v, computed from
+    ``winners``).
     """
 
     has_parameters = False
@@ -235,26 +239,48 @@ class MaxPoolingLayer:
                 f"pooling {pool_size}x{pool_size} leaves nothing of the {H}x{W} input")
         self.output_shape = (C, H // K, W // K)
         self.dtype = as_dtype(dtype)
-        self.input = self.net = self.output = self.argmax = None
+        self.input = self.net = self.output = self.winners = None
 
     def initialize(self, rng, init="uniform"):
         """Nothing to draw (no parameters): takes nothing from ``rng``."""
 
-    def _windows(self, x):
-        """(N, C, OH, OW, K·K): each window's values in row-major (u, v) order."""
-        n, (C, out_h, out_w), K = x.shape[0], self.output_shape, self.pool_size
-        x = x[:, :, :out_h * K, :out_w * K].reshape(n, C, out_h, K, out_w, K)
-        return x.transpose(0, 1, 2, 4, 3, 5).reshape(n, C, out_h, out_w, K * K)
+    @property
+    def argmax(self):
+        """The winner's index u·K + v in each window (the shape of the output), from
+        ``winners``; None before the first forward. Setting it sets ``winners``."""
+        return None if self.winners is None else np.argmax(self.winners, axis=0)
+
+    @argmax.setter
+    def argmax(self, value):
+        value = np.asarray(value)
+        self.winners = np.arange(self.pool_size ** 2).reshape((-1,) + (1,) * value.ndim) == value
+
+    def _grids(self, x):
+        """The K² views ``x[..., u::K, v::K]`` (cut to OH×OW) in row-major (u, v) order: grid
+        u·K + v holds every window's (u, v) entry."""
+        K, (_, out_h, out_w) = self.pool_size, self.output_shape
+        return [x[..., u:out_h * K:K, v:out_w * K:K] for u in range(K) for v in range(K)]
+
+    def windows(self, x):
+        """Each window's K·K values in row-major order, (..., C, OH, OW, K·K) (for inspection)."""
+        return np.stack(self._grids(x), axis=-1)
 
     def forward(self, x):
         """The maximum of each K×K window. ``x``: (C, H, W) or (N, C, H, W)."""
-        batch, single = _batch(x, self.input_shape, "x")
-        windows = self._windows(batch)
-        argmax = windows.argmax(axis=-1)[..., None]  # the first maximum (tie rule)
-        out = np.take_along_axis(windows, argmax, axis=-1)[..., 0]
-        self.input, self.argmax = x, argmax
-        self.net = self.output = out[0] if single else out
-        return self.output
+        _batch(x, self.input_shape, "x")
+        grids = self._grids(x)
+        out = grids[0].copy()
+        for grid in grids[1:]:
+            np.maximum(out, grid, out=out)
+        # winners[k]: where grid k holds its window's first maximum in row-major order
+        winners = np.empty((len(grids),) + out.shape, dtype=bool)
+        taken = np.zeros(out.shape, dtype=bool)
+        for k, grid in enumerate(grids):
+            np.logical_and(grid == out, ~taken, out=winners[k])
+            taken |= winners[k]
+        self.input, self.winners = x, winners
+        self.net = self.output = out
+        return out
 
     def backward_activation(self, error):
         """No activation: ``δ = error``."""
@@ -269,16 +295,10 @@ class MaxPoolingLayer:
                              "(the shape of the last forward's output)")
         if not propagate:
             return None
-        batch = delta[None] if delta.ndim == 3 else delta
-        n, (C, H, W), (_, out_h, out_w) = batch.shape[0], self.input_shape, self.output_shape
-        K = self.pool_size
-        windows = np.zeros((n, C, out_h, out_w, K * K), dtype=delta.dtype)
-        np.put_along_axis(windows, self.argmax, batch[..., None], axis=-1)
-        result = np.zeros((n, C, H, W), dtype=delta.dtype)
-        result[:, :, :out_h * K, :out_w * K] = (
-            windows.reshape(n, C, out_h, out_w, K, K).transpose(0, 1, 2, 4, 3, 5)
-            .reshape(n, C, out_h * K, out_w * K))
-        return result[0] if delta.ndim == 3 else result
+        result = np.zeros(delta.shape[:-2] + self.input_shape[1:], dtype=delta.dtype)
+        for grid, winner in zip(self._grids(result), self.winners):  # grids: views into result
+            np.multiply(delta, winner, out=grid)  # δ where this entry won, 0 elsewhere
+        return result
 
     def update(self, rate):
         """No parameters: nothing to do."""
