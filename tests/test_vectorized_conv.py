@@ -117,6 +117,7 @@ def test_max_pool_routes_delta_to_the_first_maximum():
     pool = MaxPoolingLayer((1, 2, 4), 2)
     assert pool.forward(x).tolist() == [[[5.0, 7.0]]]
     assert routed_positions(pool, x) == [(0, 0, 1), (0, 0, 2)]  # first in row-major order
+    assert pool.argmax.tolist() == [[[1, 0]]]  # u·K + v of each window's winner
 
 
 class LastMaxPool(MaxPoolingLayer):
