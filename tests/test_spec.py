@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vectorized.conv import ConvLayer, MaxPoolingLayer
-from vectorized.spec import LayerSpec, is_convolutional, parse_layer_sizes
+from vectorized.spec import LayerSpec, has_layer_names, parse_layer_sizes
 
 
 def shapes(layer_sizes):
@@ -43,8 +43,8 @@ def test_cnn_2_stride_padding_and_dropout():
 
 def test_plain_ints_stay_fully_connected():
     assert shapes([784, 300, 10]) == [("full", (784,), (300,)), ("full", (300,), (10,))]
-    assert not is_convolutional([784, 300, 10]) and not is_convolutional((2, 1))
-    assert is_convolutional(["1x28x28", "conv20x5", 10]) and is_convolutional([4, 3, "drop0.5", 2])
+    assert not has_layer_names([784, 300, 10]) and not has_layer_names((2, 1))
+    assert has_layer_names(["1x28x28", "conv20x5", 10]) and has_layer_names([4, 3, "drop0.5", 2])
 
 
 ERRORS = [

@@ -46,7 +46,9 @@ class ConvLayer:
     """A convolutional layer: ``filter_number`` filters of ``filter_size``×``filter_size``.
 
     ``ConvLayer(input_shape, filter_number, filter_size, zero_padding=0, stride=1,
-    activator="sigmoid", dtype="float64")``; ``input_shape`` is (C, H, W).
+    activator="sigmoid", dtype="float64")``; ``input_shape`` is (C, H, W); ``activator`` a
+    hidden activation name. Every array has ``dtype``; inputs must already have it (the Network
+    casts them). Values are not validated here (the Network checks them once per call).
 
     Parameters: ``W`` (F, C, K, K), ``b`` (F,). Output (F, OH, OW) per sample with
     ``OH = ⌊(H + 2P − K)/S⌋ + 1`` (likewise OW).

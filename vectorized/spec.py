@@ -65,7 +65,7 @@ def _product(shape):
     return result
 
 
-def is_convolutional(layer_sizes):
+def has_layer_names(layer_sizes):
     """True when ``layer_sizes`` holds any string entry (a CNN spec or dropout)."""
     return not isinstance(layer_sizes, (str, bytes)) and any(
         isinstance(entry, str) for entry in layer_sizes)
