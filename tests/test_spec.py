@@ -44,6 +44,7 @@ def test_cnn_2_stride_padding_and_dropout():
 def test_plain_ints_stay_fully_connected():
     assert shapes([784, 300, 10]) == [("full", (784,), (300,)), ("full", (300,), (10,))]
     assert not has_layer_names([784, 300, 10]) and not has_layer_names((2, 1))
+    assert not has_layer_names(784) and not has_layer_names("1x28x28")
     assert has_layer_names(["1x28x28", "conv20x5", 10]) and has_layer_names([4, 3, "drop0.5", 2])
 
 

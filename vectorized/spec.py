@@ -67,8 +67,9 @@ def _product(shape):
 
 def has_layer_names(layer_sizes):
     """True when ``layer_sizes`` holds any string entry (a CNN spec or dropout)."""
-    return not isinstance(layer_sizes, (str, bytes)) and any(
-        isinstance(entry, str) for entry in layer_sizes)
+    if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
+        return False
+    return any(isinstance(entry, str) for entry in layer_sizes)
 
 
 def parse_layer_sizes(layer_sizes):
