@@ -76,7 +76,9 @@ def test_tiny_convolution_backward_by_hand():
     b_grad = −(number of positions), and −∂E/∂x[i,j] = Σ of the weights that met x[i,j]."""
     layer = make_conv((1, 4, 4), W2, B2)
     layer.forward(X4)
-    error = layer.backward(np.ones((1, 3, 3)))
+    layer.backward_error(np.ones((1, 3, 3)))  # identity activation: δ = error
+    layer.calc_gradient()
+    error = layer.error_below()
     assert layer.W_grad.tolist() == [[[[-54.0, -63.0], [-90.0, -99.0]]]]  # −(1+2+3+5+…+11) …
     assert layer.b_grad.tolist() == [-9.0]
     assert error.tolist() == [[[1, 3, 3, 2], [4, 10, 10, 6], [4, 10, 10, 6], [3, 7, 7, 4]]]
@@ -108,7 +110,8 @@ def test_formula_checker_catches_a_wrong_convolution():
 def routed_positions(pool, x):
     """Where δ = 1 of each window lands: the (c, i, j) positions that get a nonzero."""
     pool.forward(x)
-    return [tuple(p) for p in np.argwhere(pool.backward(np.ones(pool.output.shape)))]
+    pool.backward_error(np.ones(pool.output.shape))
+    return [tuple(p) for p in np.argwhere(pool.error_below())]
 
 
 def test_max_pool_routes_delta_to_the_first_maximum():
@@ -139,7 +142,8 @@ def test_max_pool_rounds_down_and_ignores_the_rest():
     x = np.arange(35.0).reshape(1, 5, 7)
     pool = MaxPoolingLayer((1, 5, 7), 2)
     assert pool.forward(x).tolist() == [[[8.0, 10.0, 12.0], [22.0, 24.0, 26.0]]]
-    assert pool.backward(np.ones((1, 2, 3)))[0, 4].tolist() == [0.0] * 7  # last row unused
+    pool.backward_error(np.ones((1, 2, 3)))
+    assert pool.error_below()[0, 4].tolist() == [0.0] * 7  # last row unused
 
 
 def test_flatten_order_is_row_major_from_chw():
@@ -185,17 +189,21 @@ def test_single_map_equals_batch_of_one_and_float32_stays_float32():
                        dtype="float32")
     conv32.W[...], conv32.b[...] = conv.W, conv.b
     out32 = conv32.forward(x[None].astype(np.float32))
-    back32 = conv32.backward(np.ones_like(out32), l2=0.1)
+    conv32.backward_error(np.ones_like(out32))
+    conv32.calc_gradient(l2=0.1)
+    back32 = conv32.error_below()
     assert out32.dtype == back32.dtype == conv32.W_grad.dtype == conv32.b_grad.dtype == np.float32
     np.testing.assert_allclose(out32, batch[None], rtol=1e-5, atol=1e-6)
     pool32 = MaxPoolingLayer((3, 3, 3), 2, dtype="float32")
-    assert pool32.backward_activation(pool32.forward(out32)).dtype == np.float32
+    assert pool32.backward_error(pool32.forward(out32)).dtype == np.float32
+    assert pool32.error_below().dtype == np.float32
 
 
 def test_update_and_l2_only_on_weights():
     conv = make_conv((1, 4, 4), W2, B2)
     conv.forward(X4)
-    conv.backward(np.ones((1, 3, 3)), l2=0.5)
+    conv.backward_error(np.ones((1, 3, 3)))
+    conv.calc_gradient(l2=0.5)
     assert conv.W_grad.tolist() == [[[[-53.5, -62.0], [-88.5, -97.0]]]]  # −Σx + λW
     assert conv.b_grad.tolist() == [-9.0]
     conv.update(0.1)
@@ -211,7 +219,7 @@ def test_update_and_l2_only_on_weights():
     (lambda: ConvLayer((1, 4, 4), 2, 2, activator="softmax"), "softmax"),
     (lambda: MaxPoolingLayer((1, 4, 4), 5), "pooling 5x5 leaves nothing"),
     (lambda: make_conv((1, 4, 4), W2, B2).forward(np.ones((2, 4, 4))), r"expected \(1, 4, 4\)"),
-    (lambda: MaxPoolingLayer((1, 4, 4), 2).backward(np.ones(2)), "delta has shape"),
+    (lambda: MaxPoolingLayer((1, 4, 4), 2).backward_error(np.ones(2)), "error has shape"),
 ])
 def test_bad_construction_and_shapes(build, match):
     with pytest.raises(ValueError, match=match):

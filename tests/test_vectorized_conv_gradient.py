@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from vectorized.activators import HIDDEN_ACTIVATIONS
 from vectorized.conv import ConvLayer, MaxPoolingLayer
 from vectorized.layer import FullConnectedLayer
+from vectorized.losses import output_delta
 
 EPS, RTOL, ATOL = 1e-6, 1e-6, 1e-8
 KINK = 1e-4  # keep every kinked quantity at least this far from its kink
@@ -64,13 +65,22 @@ def check_chain(layers, x, t, l2):
         return 0.5 * float(np.sum((forward() - t) ** 2)) / n + 0.5 * l2 * penalty
 
     y = forward()
-    delta = layers[-1].backward_activation(t - y)  # −∂E_n/∂y_n = t − y for ½‖y − t‖²
-    for index in range(len(layers) - 1, -1, -1):
-        below = x if index == 0 else layers[index - 1].output
-        error = layers[index].backward(delta, l2).reshape(below.shape)  # unflatten
-        delta = error if index == 0 else layers[index - 1].backward_activation(error)
+    top = layers[-1]
+    if isinstance(top, FullConnectedLayer):  # 式7 for ½‖y − t‖², as Network.calc_delta
+        top.delta = output_delta(top.activator, "mse", top.net, y, t)
+    else:
+        top.backward_error(t - y)  # −∂E_n/∂y_n = t − y
+    for layer, above in zip(layers[-2::-1], layers[:0:-1]):  # as Network.calc_delta
+        if isinstance(above, FullConnectedLayer):
+            layer.backward(above.delta, above.W)
+        else:
+            layer.backward_error(above.error_below().reshape(layer.output.shape))
+    for layer in layers:
+        layer.calc_gradient(l2)
     grads = [(lay.W_grad.copy(), lay.b_grad.copy()) for lay in layers if lay.W is not None]
-    input_error = delta.copy()
+    first = layers[0]
+    input_error = (first.delta @ first.W if isinstance(first, FullConnectedLayer)
+                   else first.error_below()).reshape(x.shape)
     params = [(lay.W, lay.b) for lay in layers if lay.W is not None]
     for k, ((W_grad, b_grad), (W, b)) in enumerate(zip(grads, params)):
         assert_close(W_grad, numerical(total_loss, W), f"W_grad of layer {k}")
@@ -160,10 +170,13 @@ def test_single_map_gradient():
     conv.initialize(random.Random(3))
     x = inputs(conv, 1, 4)
     conv.forward(x)
-    conv.backward(np.ones((1,) + conv.output_shape))
+    conv.backward_error(np.ones((1,) + conv.output_shape))
+    conv.calc_gradient()
     W_grad, b_grad = conv.W_grad.copy(), conv.b_grad.copy()
     conv.forward(x[0])
-    back = conv.backward(np.ones(conv.output_shape))
+    conv.backward_error(np.ones(conv.output_shape))
+    conv.calc_gradient()
+    back = conv.error_below()
     np.testing.assert_array_equal(conv.W_grad, W_grad)
     np.testing.assert_array_equal(conv.b_grad, b_grad)
     assert back.shape == (2, 5, 5)
@@ -174,10 +187,10 @@ def test_single_map_gradient():
 class NoMeanConv(ConvLayer):
     """Wrong on purpose: sums the gradient over the batch instead of taking the mean."""
 
-    def backward(self, delta, l2=0.0, propagate=True):
-        error = super().backward(delta, l2, propagate)
-        self.W_grad *= delta.shape[0]
-        return error
+    def calc_gradient(self, l2=0.0):
+        super().calc_gradient(l2)
+        self.W_grad *= self.delta.shape[0]
+        return self.W_grad, self.b_grad
 
 
 class UnshiftedCol2im(ConvLayer):
@@ -197,11 +210,14 @@ class CornerPool(MaxPoolingLayer):
         return out
 
 
-class FlippedFlattenFC(FullConnectedLayer):
-    """Wrong on purpose: the error handed down is in reversed (column-major-like) order."""
+class ColumnMajorPool(MaxPoolingLayer):
+    """Wrong on purpose: unflattens the error from the fully connected layer above as (W, H, C)
+    (column-major) instead of row-major (C, H, W)."""
 
-    def backward(self, delta, l2=0.0, propagate=True):
-        return super().backward(delta, l2, propagate)[:, ::-1]
+    def backward(self, delta_above, W_above):
+        C, H, W = self.output_shape
+        error = (delta_above @ W_above).reshape(-1, W, H, C).transpose(0, 3, 2, 1)
+        return self.backward_error(np.ascontiguousarray(error))
 
 
 def _chain(conv_cls=ConvLayer, pool_cls=MaxPoolingLayer, fc_cls=FullConnectedLayer):
@@ -216,7 +232,7 @@ def _chain(conv_cls=ConvLayer, pool_cls=MaxPoolingLayer, fc_cls=FullConnectedLay
 
 
 @pytest.mark.parametrize("kwargs", [{"conv_cls": NoMeanConv}, {"conv_cls": UnshiftedCol2im},
-                                    {"pool_cls": CornerPool}, {"fc_cls": FlippedFlattenFC}])
+                                    {"pool_cls": CornerPool}, {"pool_cls": ColumnMajorPool}])
 def test_gradient_checker_catches_a_wrong_backward(kwargs):
     x = inputs(ConvLayer((2, 6, 6), 1, 1), 2, 9)
     t = np.random.default_rng(10).uniform(0.0, 1.0, (2, 2))

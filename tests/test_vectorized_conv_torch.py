@@ -37,9 +37,12 @@ def assert_agrees_with_torch(conv, pool, x):
     fc = FullConnectedLayer(int(np.prod(pool.output_shape)), 2, "identity")
     fc.initialize(random.Random(1))
     out = fc.forward(pool.forward(conv.forward(x)).reshape(N, -1))
-    delta = np.ones_like(out)  # E = −Σ out per sample, batch mean
-    error = pool.backward(fc.backward(delta).reshape(pool.output.shape))
-    input_error = conv.backward(conv.backward_activation(error))
+    fc.delta = np.ones_like(out)  # E = −Σ out per sample, batch mean
+    pool.backward(fc.delta, fc.W)  # as Network.calc_delta: unflattened W_aboveᵀ·δ_above
+    conv.backward_error(pool.error_below())
+    for layer in (conv, fc):
+        layer.calc_gradient()
+    input_error = conv.error_below()
 
     tx = torch.tensor(x, requires_grad=True)
     tW, tb = (torch.tensor(a, requires_grad=True) for a in (conv.W, conv.b))

@@ -23,7 +23,8 @@ def assert_backward_through_mask(dropout, x, r):
     eps = 1e-6
     numeric = np.array([(np.sum(r * (x + eps * e) * mask) - np.sum(r * (x - eps * e) * mask))
                         / (2 * eps) for e in np.eye(x.size).reshape((-1,) + x.shape)])
-    np.testing.assert_allclose(dropout.backward(-r), -numeric.reshape(x.shape), rtol=1e-7,
+    dropout.backward_error(-r)
+    np.testing.assert_allclose(dropout.error_below(), -numeric.reshape(x.shape), rtol=1e-7,
                                atol=1e-9)
 
 
@@ -37,8 +38,8 @@ def test_identity_outside_training():
     x = np.random.default_rng(1).standard_normal((4, 6))
     assert dropout.forward(x) is x and dropout.mask is None
     delta = np.ones((4, 6))
-    assert dropout.backward(delta) is delta
-    assert dropout.backward_activation(delta) is delta
+    assert dropout.backward_error(delta) is delta
+    assert dropout.error_below() is delta
 
 
 def test_mask_values_seed_and_backward():
@@ -55,7 +56,8 @@ def test_float32_stays_float32():
     x = np.ones((2, 8), dtype=np.float32)
     dropout = Dropout(0.5, seed=0, dtype="float32")
     assert dropout.forward(x, training=True).dtype == np.float32
-    assert dropout.backward(x).dtype == np.float32
+    dropout.backward_error(x)
+    assert dropout.error_below().dtype == np.float32
 
 
 @pytest.mark.parametrize("p", [-0.1, 1.0, 1.5])
@@ -76,10 +78,10 @@ class PlainDropout(Dropout):
 
 
 class MasklessBackward(Dropout):
-    """Wrong on purpose: backward lets every δ through."""
+    """Wrong on purpose: hands every δ down, dropped or not."""
 
-    def backward(self, delta, l2=0.0, propagate=True):
-        return delta
+    def error_below(self):
+        return self.delta
 
 
 def test_checkers_catch_a_wrong_dropout():

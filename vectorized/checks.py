@@ -69,3 +69,20 @@ def check_name(value, name, allowed):
     if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(allowed)}")
     return value
+
+
+def check_activations(activation, n_hidden, allowed):
+    """The hidden layers' activations as a list of ``n_hidden`` names, from one name or a list
+    of one name per hidden layer."""
+    if isinstance(activation, str):
+        check_name(activation, "hidden activation", allowed)
+        return [activation] * n_hidden
+    if isinstance(activation, (list, tuple)):
+        hidden = list(activation)
+        if len(hidden) != n_hidden:
+            raise ValueError(f"activation has {len(hidden)} names, the network has "
+                             f"{n_hidden} hidden layers")
+        for name in hidden:
+            check_name(name, "hidden activation", allowed)
+        return hidden
+    raise TypeError(f"activation must be a name or a list of names, got {activation!r}")

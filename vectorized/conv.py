@@ -1,14 +1,17 @@
 """The CNN article's layers as matrices: ``ConvLayer`` (formula (1)) and ``MaxPoolingLayer``.
 
-Both take a feature map ``(C, H, W)`` or a batch ``(N, C, H, W)`` (NCHW, as PyTorch) and speak
-the protocol of :class:`~vectorized.layer.FullConnectedLayer`, so a network runs them in the
-same loop:
+Both take a feature map ``(C, H, W)`` or a batch ``(N, C, H, W)`` (NCHW, as PyTorch) and have
+the methods of :class:`~vectorized.layer.FullConnectedLayer`, so the Network runs them in the
+same four phases:
 
-* ``forward(x)`` → output; keeps ``input``, ``net``, ``output``;
-* ``backward_activation(error)``: ``error = −∂E/∂output`` → ``δ = −∂E/∂net``;
-* ``backward(delta, l2=0.0, propagate=True)``: sets ``W_grad``/``b_grad`` (the true gradient,
-  batch mean, ``+ λW`` on W only) and returns ``−∂E/∂input`` for the layer below (None when
-  ``propagate`` is False); ``update(rate)``: ``W −= rate · W_grad``, ``b −= rate · b_grad``.
+* ``forward(x)`` → output; keeps ``input``, ``net``, ``output`` (式2's place: formula (1));
+* the layer's δ (式8's place), from the layer above: ``backward(delta_above, W_above)`` when
+  that layer is fully connected (it read these maps flattened), else
+  ``backward_error(error)`` with the ``error = −∂E/∂output`` that layer handed down;
+* ``error_below()``: what this layer hands down, ``−∂E/∂input`` from its δ (the ``Wᵀδ`` of
+  式8 for the layer below);
+* ``calc_gradient(l2)``: ``W_grad``, ``b_grad`` (the true gradient, batch mean, ``+ λW`` on W
+  only); ``update(rate)``: ``W −= rate · W_grad``, ``b −= rate · b_grad`` (式9, 式10).
 
 Signs as everywhere in the project: ``δ = −∂E/∂net`` (the article's sign), gradients with
 PyTorch's sign. Convolution is cross-correlation, zero outside the input (DESIGN.md):
@@ -23,23 +26,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .activators import get_activator
 from .layer import as_dtype
+from .pool import MaxPoolingLayer, as_batch, map_shape
 
-
-def _map_shape(shape, name):
-    """``shape`` as a (C, H, W) tuple of ints ≥ 1."""
-    shape = tuple(int(n) for n in shape)
-    if len(shape) != 3 or min(shape) < 1:
-        raise ValueError(f"{name} must be (C, H, W) with sizes at least 1, got {shape}")
-    return shape
-
-
-def _batch(x, shape, what):
-    """``x`` as a batch (N, C, H, W) and whether it was one map (C, H, W); ValueError naming the
-    expected shape otherwise."""
-    if x.shape[-3:] != shape or x.ndim not in (3, 4):
-        dims = ", ".join(map(str, shape))
-        raise ValueError(f"{what} has shape {x.shape}, expected ({dims}) or (N, {dims})")
-    return (x[None], True) if x.ndim == 3 else (x, False)
+__all__ = ["ConvLayer", "MaxPoolingLayer"]
 
 
 class ConvLayer:
@@ -71,15 +60,16 @@ class ConvLayer:
       column back onto the input pixels its patch was cut from (overlapping windows add up),
       which gives ``−∂E/∂input``: the ``Σ_k w_ki δ_k`` of 式4 for each input pixel.
 
-    Attributes after ``forward``/``backward``: ``input`` (x as given), ``net``, ``output``
-    (same leading shape as x), ``W_grad``, ``b_grad``, and ``patches`` (the stack ``X``).
+    Attributes (None until the phase that sets them has run): ``input`` (x as given), ``net``,
+    ``output`` (F, OH, OW) or (N, F, OH, OW) and ``patches`` (the stack ``X``), set by
+    ``forward``; ``delta`` (the shape of ``net``), set by ``backward``/``backward_error``;
+    ``W_grad`` (F, C, K, K), ``b_grad`` (F,), set by ``calc_gradient``.
     """
 
-    has_parameters = True
 
     def __init__(self, input_shape, filter_number, filter_size, zero_padding=0, stride=1,
                  activator="sigmoid", dtype="float64"):
-        self.input_shape = _map_shape(input_shape, "input_shape")
+        self.input_shape = map_shape(input_shape, "input_shape")
         self.filter_number, self.filter_size = int(filter_number), int(filter_size)
         self.zero_padding, self.stride = int(zero_padding), int(stride)
         if self.filter_number < 1 or self.filter_size < 1 or self.stride < 1:
@@ -99,9 +89,8 @@ class ConvLayer:
         self.dtype = as_dtype(dtype)
         self.W = np.zeros((self.filter_number, C, K, K), dtype=self.dtype)
         self.b = np.zeros(self.filter_number, dtype=self.dtype)
-        self.W_grad = np.zeros_like(self.W)
-        self.b_grad = np.zeros_like(self.b)
-        self.input = self.net = self.output = self.patches = None
+        self.W_grad = self.b_grad = None
+        self.input = self.net = self.output = self.delta = self.patches = None
 
     def initialize(self, rng, init="uniform"):
         """Draw W then b from ``rng`` (a ``random.Random``) in DESIGN.md's order: every weight in
@@ -140,7 +129,7 @@ class ConvLayer:
     def forward(self, x):
         """Formula (1) for every output pixel as 式2 over the patches: ``net_n = W·X_n + b``,
         ``a = f(net)``. ``x``: (C, H, W) or (N, C, H, W); returns (F, OH, OW) or (N, F, OH, OW)."""
-        batch, single = _batch(x, self.input_shape, "x")
+        batch, single = as_batch(x, self.input_shape, "x")
         self.input = x
         self.patches = self.im2col(batch)
         F = self.filter_number
@@ -149,42 +138,58 @@ class ConvLayer:
         net = net.reshape((-1,) + self.output_shape)
         self.net = net[0] if single else net
         self.output = self._f(self.net)
+        self.delta = None  # belongs to the previous forward
         return self.output
-
-    def backward_activation(self, error):
-        """``error = −∂E/∂output`` → ``δ = f'(net) ⊙ error`` (式8's factor; same shape)."""
-        return self._f_prime(self.net, self.output) * error
 
     # -- backward ----------------------------------------------------------------------------
 
-    def _delta_columns(self, delta):
-        """δ as (N, F, OH·OW) after checking it has the shape of the last ``net``."""
-        if self.net is None or delta.shape != self.net.shape:
-            raise ValueError(f"delta has shape {delta.shape}, expected "
+    def backward(self, delta_above, W_above):
+        """式8 under a fully connected layer (which read these maps flattened row-major):
+        ``δ = f'(net) ⊙ W_aboveᵀ·δ_above``, the product unflattened to the shape of ``net``.
+        ``delta_above``: (out,) or (N, out); ``W_above``: (out, F·OH·OW). Sets and returns
+        ``self.delta``, (F, OH, OW) or (N, F, OH, OW)."""
+        if self.net is None:
+            raise RuntimeError("no forward pass to go back through: call forward first")
+        return self.backward_error((delta_above @ W_above).reshape(self.net.shape))
+
+    def backward_error(self, error):
+        """``δ = f'(net) ⊙ error`` for ``error = −∂E/∂output`` handed down by the layer above
+        (its ``error_below()``), the shape of ``net``. Sets and returns ``self.delta``."""
+        if self.net is None or error.shape != self.net.shape:
+            raise ValueError(f"error has shape {error.shape}, expected "
                              f"{None if self.net is None else self.net.shape} "
                              "(the shape of the last forward's output)")
-        return delta.reshape(-1, self.filter_number, self.patches.shape[2])
+        self.delta = self._f_prime(self.net, self.output) * error
+        return self.delta
 
-    def backward(self, delta, l2=0.0, propagate=True):
-        """Given ``δ = −∂E/∂net`` (the shape of the last ``net``): ``W_grad = −(1/N)·Σ δ_n X_nᵀ
-        + λW`` (F, C, K, K), ``b_grad = −(1/N)·Σδ`` (F,) — sums over positions, means over
-        samples — and returns ``−∂E/∂input`` (the shape of the last ``input``) by col2im of
-        ``Wᵀ·δ_n``, or None with ``propagate=False``."""
-        columns = self._delta_columns(delta)
+    def _delta_columns(self):
+        """δ as (N, F, OH·OW): one row of positions per filter, like the patches' columns."""
+        if self.delta is None:
+            raise RuntimeError("no delta for the last forward pass: run calc_delta first")
+        return self.delta.reshape(-1, self.filter_number, self.patches.shape[2])
+
+    def calc_gradient(self, l2=0.0):
+        """The FC layer's ``−δxᵀ`` with the patches as x, summed over positions (a shared
+        weight's gradient is the sum over its uses), mean over samples:
+        ``W_grad = −(1/N)·Σ_n δ_n X_nᵀ + λW`` (F, C, K, K), ``b_grad = −(1/N)·Σ δ`` (F,).
+        No L2 on b."""
+        columns = self._delta_columns()
         scaled = columns * (-1.0 / columns.shape[0])  # −δ/N
         # 式9 per sample, summed over samples: −(1/N) Σ_n δ_n · X_nᵀ
         W_grad = np.matmul(scaled, self.patches.transpose(0, 2, 1)).sum(axis=0)
         self.W_grad = W_grad.reshape(self.W.shape)
         self.b_grad = scaled.sum(axis=(0, 2))
         if l2:
-            self.W_grad += l2 * self.W  # L2 on W only
-        return self.weighted_delta(delta) if propagate else None
+            self.W_grad += l2 * self.W  # ∂(λ/2 Σ W²)/∂W = λW
+        return self.W_grad, self.b_grad
 
-    def weighted_delta(self, delta):
-        """``−∂E/∂input``: ``Wᵀ·δ_n`` (one column of C·K·K values per patch), then col2im."""
+    def error_below(self):
+        """``−∂E/∂input`` for the layer below (the shape of the last ``input``): ``Wᵀ·δ_n``, one
+        column of C·K·K values per patch (式8's ``Wᵀδ`` per patch), then col2im adds each
+        column back onto the pixels its patch was cut from."""
         F = self.filter_number
-        columns = np.matmul(self.W.reshape(F, -1).T, self._delta_columns(delta))  # 式8 per patch
-        return self.col2im(columns, single=delta.ndim == 3)
+        columns = np.matmul(self.W.reshape(F, -1).T, self._delta_columns())  # Wᵀδ per patch
+        return self.col2im(columns, single=self.delta.ndim == 3)
 
     def col2im(self, columns, single=False):
         """The transpose of :meth:`im2col`: add each column of ``columns`` (N, C·K·K, OH·OW)
@@ -203,108 +208,14 @@ class ConvLayer:
         return result[0] if single else result
 
     def update(self, rate):
-        """式9/式10 with the true gradient: ``W −= rate · W_grad``, ``b −= rate · b_grad``."""
-        self.W -= rate * self.W_grad
-        self.b -= rate * self.b_grad
+        """式9, 式10 with the true gradient: ``W −= rate · W_grad``, ``b −= rate · b_grad`` (the
+        article's ``W += η δ xᵀ``). The gradient stays: it is the one applied."""
+        if self.W_grad is None:
+            raise RuntimeError("no gradient to apply: run calc_gradient first")
+        self.W -= rate * self.W_grad  # 式9
+        self.b -= rate * self.b_grad  # 式10
 
     def __repr__(self):
         return (f"ConvLayer({self.input_shape}, {self.filter_number}, {self.filter_size}, "
                 f"zero_padding={self.zero_padding}, stride={self.stride}, "
                 f"activator={self.activator!r}, dtype={self.dtype.name!r})")
-
-
-class MaxPoolingLayer:
-    """K×K max-pooling with stride K: (C, H, W) → (C, ⌊H/K⌋, ⌊W/K⌋); rows and columns beyond the
-    last whole window are dropped (PyTorch's rounding). No parameters, no activation.
-
-    ``MaxPoolingLayer(input_shape, pool_size, dtype="float64")``.
-
-    Window (y, x) holds ``in[c, y·K+u, x·K+v]`` for u, v < K, so its (u, v) entries over all
-    windows form the strided grid ``in[:, u::K, v::K]``: the maximum is taken over the K² grids,
-    one NumPy operation each (no loop over pixels). ``backward`` routes each ``δ`` to the input
-    position that won its window; on a tie, the first maximum in row-major (u, v) order
-    (DESIGN.md). Every other input gets 0. Attributes: ``input``, ``net`` (= ``output``: no
-    activation), ``output``, ``winners`` (K² boolean arrays shaped like the output: ``winners[k]``
-    where entry k = u·K + v won its window) and ``argmax`` (the winner's u·K + v, computed from
-    ``winners``).
-    """
-
-    has_parameters = False
-    W = b = W_grad = b_grad = None
-
-    def __init__(self, input_shape, pool_size, dtype="float64"):
-        self.input_shape = _map_shape(input_shape, "input_shape")
-        self.pool_size = K = int(pool_size)
-        C, H, W = self.input_shape
-        if K < 1 or H // K < 1 or W // K < 1:
-            raise ValueError(
-                f"pooling {pool_size}x{pool_size} leaves nothing of the {H}x{W} input")
-        self.output_shape = (C, H // K, W // K)
-        self.dtype = as_dtype(dtype)
-        self.input = self.net = self.output = self.winners = None
-
-    def initialize(self, rng, init="uniform"):
-        """Nothing to draw (no parameters): takes nothing from ``rng``."""
-
-    @property
-    def argmax(self):
-        """The winner's index u·K + v in each window (the shape of the output), from
-        ``winners``; None before the first forward. Setting it sets ``winners``."""
-        return None if self.winners is None else np.argmax(self.winners, axis=0)
-
-    @argmax.setter
-    def argmax(self, value):
-        value = np.asarray(value)
-        self.winners = np.arange(self.pool_size ** 2).reshape((-1,) + (1,) * value.ndim) == value
-
-    def _grids(self, x):
-        """The K² views ``x[..., u::K, v::K]`` (cut to OH×OW) in row-major (u, v) order: grid
-        u·K + v holds every window's (u, v) entry."""
-        K, (_, out_h, out_w) = self.pool_size, self.output_shape
-        return [x[..., u:out_h * K:K, v:out_w * K:K] for u in range(K) for v in range(K)]
-
-    def windows(self, x):
-        """Each window's K·K values in row-major order, (..., C, OH, OW, K·K) (for inspection)."""
-        return np.stack(self._grids(x), axis=-1)
-
-    def forward(self, x):
-        """The maximum of each K×K window. ``x``: (C, H, W) or (N, C, H, W)."""
-        _batch(x, self.input_shape, "x")
-        grids = self._grids(x)
-        out = grids[0].copy()
-        for grid in grids[1:]:
-            np.maximum(out, grid, out=out)
-        # winners[k]: where grid k holds its window's first maximum in row-major order
-        winners = np.empty((len(grids),) + out.shape, dtype=bool)
-        taken = np.zeros(out.shape, dtype=bool)
-        for k, grid in enumerate(grids):
-            np.logical_and(grid == out, ~taken, out=winners[k])
-            taken |= winners[k]
-        self.input, self.winners = x, winners
-        self.net = self.output = out
-        return out
-
-    def backward_activation(self, error):
-        """No activation: ``δ = error``."""
-        return error
-
-    def backward(self, delta, l2=0.0, propagate=True):
-        """``−∂E/∂input`` (shape of the last input): each window's ``δ`` at its first maximum,
-        0 elsewhere. No parameters, so no gradient; ``l2`` is ignored."""
-        if self.output is None or delta.shape != self.output.shape:
-            raise ValueError(f"delta has shape {delta.shape}, expected "
-                             f"{None if self.output is None else self.output.shape} "
-                             "(the shape of the last forward's output)")
-        if not propagate:
-            return None
-        result = np.zeros(delta.shape[:-2] + self.input_shape[1:], dtype=delta.dtype)
-        for grid, winner in zip(self._grids(result), self.winners):  # grids: views into result
-            np.multiply(delta, winner, out=grid)  # δ where this entry won, 0 elsewhere
-        return result
-
-    def update(self, rate):
-        """No parameters: nothing to do."""
-
-    def __repr__(self):
-        return (f"MaxPoolingLayer({self.input_shape}, {self.pool_size}, "
-                f"dtype={self.dtype.name!r})")

@@ -84,7 +84,7 @@ def parse_layer_sizes(layer_sizes):
     if len(entries) < 2:
         raise ValueError(f"layer_sizes needs at least two layers (input, output), got {entries}")
     for k, entry in enumerate(entries):
-        if not isinstance(entry, str):
+        if not isinstance(entry, str) or entry.isdigit():  # "4" is a size written as text
             _check_size(entry, k)
     shape = _input_shape(entries[0])
     specs = []
