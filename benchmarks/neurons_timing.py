@@ -5,7 +5,12 @@ script, under PyPy in a subprocess, where NumPy is not available::
 
     pypy3 -m benchmarks.neurons_timing '{"architectures": [[8, 3, 8]], "repeats": 3}'
 
-prints one JSON object on stdout. Nothing here (nor in ``benchmarks/__init__.py`` or
+prints one JSON object on stdout. With ``"tutorial": true`` every architecture is also timed
+on the tutorial's own object design (``benchmarks/tutorial_design.py``), in alternation with
+``neurons`` in the same run, and the result gives the ratio (target: neurons ≥ 2.5× faster)::
+
+    pypy3 -m benchmarks.neurons_timing '{"architectures": [[784, 300, 10]], "tutorial": true}'
+ Nothing here (nor in ``benchmarks/__init__.py`` or
 ``benchmarks/timing.py``) may import NumPy; the result says whether it got imported anyway.
 Keep the syntax Python 3.9-compatible (Debian's PyPy is 3.9).
 """
@@ -13,10 +18,12 @@ Keep the syntax Python 3.9-compatible (Debian's PyPy is 3.9).
 import json
 import platform
 import random
+import statistics
 import sys
 import time
 
-from .timing import WARMUP_SECONDS, cycling, measure
+from . import tutorial_design
+from .timing import WARMUP_SECONDS, cycling, measure, measure_interleaved
 
 N_SAMPLES = 8  # distinct random samples cycled through by the timed training steps
 
@@ -57,13 +64,53 @@ def time_train_one_sample(sizes, *, repeats=5, min_time=0.1, warmup_time=WARMUP_
     return result
 
 
-def run(architectures, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS, seed=0):
-    """Time every architecture; returns a JSON-ready dict."""
+def compare_with_tutorial(sizes, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS,
+                          seed=0, plain_loops=False):
+    """Seconds per ``train_one_sample`` of ``neurons`` and of the tutorial's design, timed in
+    alternation (repeat k of each sees the machine in the same state). Returns the medians and
+    ``ratio`` = tutorial / neurons, the median of the per-repeat ratios. ``plain_loops``: the
+    tutorial's node sums as ``for`` loops instead of its ``reduce`` with a lambda."""
+    import neurons
+
+    ours = neurons.Network(list(sizes), seed=seed)
+    theirs = tutorial_design.Network(list(sizes), seed=seed, plain_loops=plain_loops)
+    pairs = random_samples(sizes[0], sizes[-1], N_SAMPLES, seed)
+    next_ours, next_theirs = cycling(pairs), cycling(pairs)
+
+    def step_ours():
+        label, sample = next_ours()
+        ours.train_one_sample(label, sample, 0.1)
+
+    def step_theirs():
+        label, sample = next_theirs()
+        theirs.train_one_sample(label, sample, 0.1)
+
+    timed = measure_interleaved({"neurons": step_ours, "tutorial": step_theirs},
+                                repeats=repeats, min_time=min_time, warmup_time=warmup_time)
+    ratios = [t / n for t, n in zip(timed["tutorial"]["times"], timed["neurons"]["times"])]
+    return {
+        "layer_sizes": list(sizes),
+        "plain_loops": plain_loops,
+        "neurons_seconds": timed["neurons"]["median"],
+        "tutorial_seconds": timed["tutorial"]["median"],
+        "ratio": statistics.median(ratios),
+        "repeats": repeats,
+    }
+
+
+def run(architectures, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS, seed=0,
+        tutorial=False, plain_loops=False):
+    """Time every architecture; returns a JSON-ready dict. ``tutorial``: also time the
+    tutorial's design beside ``neurons`` (:func:`compare_with_tutorial`) under "tutorial"."""
     results = []
     for sizes in architectures:
         timing = time_train_one_sample(sizes, repeats=repeats, min_time=min_time,
                                        warmup_time=warmup_time, seed=seed)
         timing["layer_sizes"] = list(sizes)
+        if tutorial:
+            timing["tutorial"] = compare_with_tutorial(
+                sizes, repeats=repeats, min_time=min_time, warmup_time=warmup_time, seed=seed,
+                plain_loops=plain_loops)
         results.append(timing)
     return {
         "implementation": platform.python_implementation(),

@@ -59,7 +59,7 @@ OUTPUT_ACTIVATIONS = HIDDEN_ACTIVATIONS + ("softmax",)
 
 def get_activator(name, *, output=False):
     """Return ``(f, f_prime)`` for an element-wise activation name; ValueError if unknown."""
-    if name in ACTIVATORS:
+    if isinstance(name, str) and name in ACTIVATORS:
         return ACTIVATORS[name]
     allowed = OUTPUT_ACTIVATIONS if output else HIDDEN_ACTIVATIONS
     where = "output" if output else "hidden"

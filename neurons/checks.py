@@ -1,6 +1,10 @@
-"""Input validation shared by the neurons package: clear errors, raised before anything changes."""
+"""Input validation shared by the neurons package: clear errors, raised before anything changes.
+
+The messages use the same words as the vectorized package for the same mistakes.
+"""
 
 import math
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 
@@ -8,36 +12,46 @@ def as_vector(values, length, what, expected):
     """Return ``values`` as a list of ``length`` finite floats.
 
     ``what`` names the argument in the message (e.g. "sample"), ``expected`` says where the
-    length comes from (e.g. "the input layer"). TypeError for non-numbers, ValueError for a
-    wrong length or a NaN/infinity.
+    length comes from (e.g. "the input layer"). TypeError for anything but a sequence of
+    real numbers (strings, numeric strings, bools and dicts included), ValueError for a wrong
+    length or a NaN/infinity.
     """
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
-        raise TypeError(f"{what} must be a sequence of numbers, not {type(values).__name__}")
+    if type(values) is not list:  # a list is a sequence: skip the slower checks
+        _check_sequence(values, what)
     if len(values) != length:
         raise ValueError(f"{what} has {len(values)} values, {expected} has {length}")
-    try:
-        out = [float(v) for v in values]
-    except (TypeError, ValueError):
-        bad = next(v for v in values if not _is_number(v))
-        raise TypeError(f"{what} must hold numbers, found {bad!r}") from None
+    out = [v if type(v) is float else _as_float(v, what) for v in values]
     if not all(map(math.isfinite, out)):
-        k = next(k for k, v in enumerate(out) if not math.isfinite(v))
-        raise ValueError(f"{what}[{k}] is {out[k]}: values must be finite")
+        raise ValueError(f"{what} contains non-finite values (NaN or inf)")
     return out
 
 
-def _is_number(v):
-    try:
-        float(v)
-    except (TypeError, ValueError):
-        return False
-    return not isinstance(v, (str, bytes))
+def as_rows(values, what):
+    """A list of the rows of ``values`` (a sequence of samples or labels), not yet checked."""
+    _check_sequence(values, what)
+    return list(values)
+
+
+def _check_sequence(values, what):
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{what} must contain numbers, got a string")
+    if isinstance(values, Mapping):  # iterating a dict would give its keys
+        raise TypeError(f"{what} must contain numbers, got a {type(values).__name__}")
+    if not hasattr(values, "__len__") or not hasattr(values, "__getitem__"):
+        raise TypeError(f"{what} must contain numbers, got {values!r}")
+
+
+def _as_float(v, what):
+    """A real number as a float; TypeError for bools, strings (even "1.5") and the rest."""
+    if isinstance(v, bool) or not isinstance(v, Real):
+        raise TypeError(f"{what} must contain numbers, got {v!r} ({type(v).__name__})")
+    return float(v)
 
 
 def as_positive_int(value, what, minimum=1):
     """An int ≥ minimum (bools refused: True is not a layer size)."""
     if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{what} must be an integer, not {type(value).__name__} {value!r}")
+        raise TypeError(f"{what} must be an int, got {value!r}")
     if value < minimum:
         raise ValueError(f"{what} must be at least {minimum}, got {value}")
     return int(value)
@@ -45,25 +59,25 @@ def as_positive_int(value, what, minimum=1):
 
 def as_finite_float(value, what, *, positive=False, non_negative=False):
     """A finite real number, optionally > 0 or ≥ 0."""
+    if type(value) is float and positive and 0.0 < value < math.inf:  # the usual rate
+        return value
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{what} must be a number, not {type(value).__name__} {value!r}")
+        raise TypeError(f"{what} must be a number, got {value!r}")
     value = float(value)
     if not math.isfinite(value):
         raise ValueError(f"{what} must be finite, got {value}")
     if positive and value <= 0.0:
-        raise ValueError(f"{what} must be greater than 0, got {value}")
+        raise ValueError(f"{what} must be > 0, got {value}")
     if non_negative and value < 0.0:
-        raise ValueError(f"{what} must not be negative, got {value}")
+        raise ValueError(f"{what} must be >= 0, got {value}")
     return value
 
 
 def check_layer_sizes(layer_sizes):
-    """At least two layers, each an int ≥ 1; returns a tuple."""
+    """At least two layers, each an int ≥ 1; any iterable (a generator too); returns a tuple."""
     if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
-        raise TypeError(f"layer_sizes must be a list of integers, not {layer_sizes!r}")
-    sizes = tuple(layer_sizes)
+        raise TypeError(f"layer_sizes must be a list of ints, got {layer_sizes!r}")
+    sizes = tuple(as_positive_int(s, "layer_sizes entry") for s in layer_sizes)
     if len(sizes) < 2:
-        raise ValueError(
-            f"layer_sizes needs at least two layers (input and output), got {list(sizes)}"
-        )
-    return tuple(as_positive_int(s, f"layer_sizes[{k}]") for k, s in enumerate(sizes))
+        raise ValueError(f"layer_sizes needs at least two layers (input, output), got {sizes}")
+    return sizes

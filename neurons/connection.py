@@ -4,29 +4,45 @@
 class Connection:
     """The weight ``w_ji`` from upstream node i to downstream node j.
 
-    ``gradient`` holds the true gradient ∂E/∂w_ji = −δ_j · x_ji (+ λ·w_ji for a weight under L2),
-    the same sign as PyTorch's ``.grad``. The tutorial stores the *negative* gradient
-    (δ_j · x_ji) and adds it; we store the gradient and subtract it, which is the same step
-    (式5). A bias is the connection from a layer's ConstNode, whose output is always 1.
+    Sign convention: ``gradient`` holds the true gradient ∂E/∂w_ji = −δ_j · x_ji (+ λ·w_ji for
+    a weight under L2), the same sign as PyTorch's ``.grad``. The tutorial stores the
+    *negative* gradient (δ_j · x_ji) and adds it; we store the gradient and subtract it, which
+    is the same step (式5). A bias is the connection from a layer's ConstNode (x = 1).
+
+    ``batch_sum`` is the running sum of the gradients of a mini-batch's samples (0 between
+    batches).
     """
 
-    __slots__ = ("upstream_node", "downstream_node", "weight", "gradient")
+    __slots__ = ("upstream_node", "downstream_node", "weight", "gradient", "batch_sum")
 
     def __init__(self, upstream_node, downstream_node, weight):
         self.upstream_node = upstream_node
         self.downstream_node = downstream_node
         self.weight = weight
         self.gradient = 0.0
+        self.batch_sum = 0.0
 
     def calc_gradient(self, l2=0.0):
-        """∂E/∂w_ji = −δ_j · x_ji, plus λ·w_ji for weights (biases carry no L2)."""
+        """∂E/∂w_ji = −δ_j · x_ji, plus λ·w_ji on weights (never on biases).
+
+        The tutorial's calc_gradient stores δ_j · x_ji, the negative of this.
+        """
         self.gradient = -self.downstream_node.delta * self.upstream_node.output
-        if l2 and not self.is_bias:
+        if l2 and not self.upstream_node.is_const:  # ∂(λ/2 Σ w²)/∂w = λw
             self.gradient += l2 * self.weight
 
     def update_weight(self, rate):
-        """式5: w_ji ← w_ji + η·δ_j·x_ji, i.e. w_ji ← w_ji − η·∂E/∂w_ji."""
+        """式5: w_ji ← w_ji + η·δ_j·x_ji, i.e. w_ji ← w_ji − η·∂E/∂w_ji (our sign)."""
         self.weight -= rate * self.gradient
+
+    def add_to_batch(self):
+        """Mini-batch: add this sample's gradient to the batch's sum."""
+        self.batch_sum += self.gradient
+
+    def take_batch_mean(self, batch_size):
+        """Mini-batch: the gradient to step by is the mean over the batch; the sum restarts."""
+        self.gradient = self.batch_sum / batch_size
+        self.batch_sum = 0.0
 
     @property
     def is_bias(self):

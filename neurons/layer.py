@@ -25,7 +25,7 @@ class Layer:
     def set_output(self, data):
         """Input layer: node i outputs data[i]."""
         for node, value in zip(self.nodes, data):
-            node.output = value
+            node.set_output(value)
 
     def outputs(self):
         """[y_0, …, y_(n−1)] and, when the layer has a ConstNode, its 1 last."""

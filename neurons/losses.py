@@ -57,16 +57,18 @@ def hinge_grad(y, t):
     return g
 
 
-LOSSES = {
+# name: (E, ∂E/∂y)
+LOSS_FUNCTIONS = {
     "mse": (mse, mse_grad),
     "cross_entropy": (cross_entropy, cross_entropy_grad),
     "hinge": (hinge, hinge_grad),
 }
+LOSSES = tuple(LOSS_FUNCTIONS)  # the names, as vectorized exports them
 
 
 def get_loss(name):
     """Return ``(E, dE_dy)`` for a loss name; ValueError if unknown."""
     try:
-        return LOSSES[name]
+        return LOSS_FUNCTIONS[name]
     except (KeyError, TypeError):
         raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}") from None

@@ -1,12 +1,12 @@
 """Network: the tutorial's fully connected network as an object graph, trained node by node.
 
-One training step is three visible phases (``train_one_sample``), as in the tutorial:
-  1. ``predict``        — forward, layer by layer (式1);
+One training step is four visible phases (``train_one_sample``), as in the tutorial:
+  1. ``predict``        — forward, layer by layer: every Node's calc_output (式1);
   2. ``calc_delta``     — δ of the output layer (式3), then of each hidden layer (式4);
-  3. ``update_weight``  — for every Connection, gradient = −δ_j x_i (+ λw), then
-                          w −= rate · gradient (式5).
-``calc_gradient`` computes and stores the gradients alone (for ``get_gradient`` and mini-batches,
-whose step ``apply_gradient`` comes after the batch's gradients are averaged).
+  3. ``calc_gradient``  — every Connection's calc_gradient: −δ_j x_i (+ λw on weights);
+  4. ``update_weight``  — every Connection's update_weight: w −= rate · gradient (式5).
+A mini-batch runs phases 1–3 per sample, adds each gradient to its Connection's ``batch_sum``,
+then steps once by the mean. Each formula is written once, in the method named above.
 """
 
 import math
@@ -49,14 +49,12 @@ class Network:
             get_activator(output, output=True)  # raises the "unknown activation" error
         self.loss_fn, self.loss_grad = get_loss(loss)
         if loss == "cross_entropy" and output != "softmax":
-            raise ValueError(
-                f"loss 'cross_entropy' needs output='softmax' (got output={output!r}): "
-                "−Σ t log y is only a cross-entropy of a probability vector"
-            )
+            # −Σ t log y is only a cross-entropy of a probability vector
+            raise ValueError(f"loss 'cross_entropy' needs output='softmax', got output={output!r}")
         init_bound(init, 1, 1)  # validate the name before building anything
         self.l2 = checks.as_finite_float(l2, "l2", non_negative=True)
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise TypeError(f"seed must be an integer or None, not {seed!r}")
+            raise TypeError(f"seed must be an int or None, got {seed!r}")
 
         self.layer_sizes = sizes
         self.activation = hidden
@@ -79,39 +77,43 @@ class Network:
         a, draw_bias = init_bound(self.init, len(lower.nodes), len(upper.nodes))
         weights = [[rng.uniform(-a, a) for _ in lower.nodes] for _ in upper.nodes]
         biases = [rng.uniform(-0.1, 0.1) if draw_bias else 0.0 for _ in upper.nodes]
-        bias_conns = []
-        for node, row, b in zip(upper.nodes, weights, biases):
-            bias = Connection(lower.const_node, node, b)
-            node.upstream = [Connection(up, node, w) for up, w in zip(lower.nodes, row)]
-            node.upstream.append(bias)
-            for conn in node.upstream:
+        rows = [[Connection(up, node, w) for up, w in zip(lower.nodes, row)]
+                for node, row in zip(upper.nodes, weights)]
+        bias_conns = [Connection(lower.const_node, node, b) for node, b in zip(upper.nodes, biases)]
+        # every node's upstream list: its weights in i order, then its bias (last)
+        for row, bias in zip(rows, bias_conns):
+            for conn in row + [bias]:
+                conn.downstream_node.append_upstream_connection(conn)
                 conn.upstream_node.append_downstream_connection(conn)
-            self.connections.extend(node.upstream[:-1])
-            bias_conns.append(bias)
-        self.connections.extend(bias_conns)
+        for conn in [c for row in rows for c in row] + bias_conns:
+            self.connections.add_connection(conn)
 
     # --- phase 1: forward ---------------------------------------------------------------
     def predict(self, sample):
         """Output vector y (list of n_L floats) for one sample (n_0 numbers)."""
-        self._forward(self._check_sample(sample))
-        return self.layers[-1].outputs()
-
-    def _forward(self, sample):
-        self.layers[0].set_output(sample)
+        self.layers[0].set_output(self._check_sample(sample))
         for layer in self.layers[1:]:
-            layer.calc_output()
+            layer.calc_output()  # 式1, node by node
+        return self.layers[-1].outputs()
 
     # --- phase 2: deltas -----------------------------------------------------------------
     def calc_delta(self, label):
         """δ_j = −∂E/∂net_j: the output layer (式3 generalised), then hidden layers (式4).
 
-        The input layer's deltas are never needed, so never computed.
+        Needs ``predict`` of the sample first. The input layer's deltas are never needed, so
+        never computed.
         """
+        label = self._check_label(label)
         out_nodes = self.layers[-1].nodes
         y = [node.output for node in out_nodes]
-        if self.output == "softmax":
-            for node, d in zip(out_nodes, self._softmax_deltas(y, label)):
-                node.delta = d
+        if self.output == "softmax":  # each node gets y_j ∂E/∂y_j and the layer's sum of them
+            if self.loss_name == "cross_entropy":
+                y_dE_dy = [-tk for tk in label]  # y_k · (−t_k / y_k), without dividing by y_k
+            else:
+                y_dE_dy = [yk * gk for yk, gk in zip(y, self.loss_grad(y, label))]
+            total = sum(y_dE_dy)
+            for node, yg in zip(out_nodes, y_dE_dy):
+                node.calc_output_layer_delta(yg, total)
         else:
             for node, g in zip(out_nodes, self.loss_grad(y, label)):
                 node.calc_output_layer_delta(g)
@@ -119,54 +121,32 @@ class Network:
             for node in layer.nodes:
                 node.calc_hidden_layer_delta()
 
-    def _softmax_deltas(self, y, t):
-        """Output deltas through the softmax Jacobian ∂y_k/∂net_j = y_k(1[k=j] − y_j)."""
-        if self.loss_name == "cross_entropy":
-            total_t = sum(t)  # fused: δ_j = t_j − y_j Σ_k t_k  (t_j − y_j for one-hot t)
-            return [tj - yj * total_t for yj, tj in zip(y, t)]
-        g = self.loss_grad(y, t)  # δ_j = −y_j (g_j − Σ_k g_k y_k)
-        gy = sum(gk * yk for gk, yk in zip(g, y))
-        return [-yj * (gj - gy) for yj, gj in zip(y, g)]
-
-    # --- gradients alone (get_gradient, mini-batches) -------------------------------------
+    # --- phase 3: gradients ----------------------------------------------------------------
     def calc_gradient(self):
-        """Store ∂E/∂w_ji = −δ_j x_i + λ w_ji (biases: −δ_j) in every Connection."""
-        self._calc_data_gradient(accumulate=False)
-        self._add_l2_gradient()
+        """Every Connection stores ∂E/∂w_ji = −δ_j x_i (+ λ w_ji on weights; biases: −δ_j).
 
-    def _calc_data_gradient(self, accumulate):
-        for layer in self.layers[1:]:
-            for node in layer.nodes:
-                node.calc_upstream_gradient(accumulate)
-
-    def _add_l2_gradient(self):
-        """∂(λ/2 Σ W²)/∂w = λw, on weights only (each node's last upstream is its bias)."""
-        l2 = self.l2
-        if not l2:
-            return
-        for layer in self.layers[1:]:
-            for node in layer.nodes:
-                for conn in node.upstream[:-1]:
-                    conn.gradient += l2 * conn.weight
-
-    # --- phase 3: update ------------------------------------------------------------------
-    def update_weight(self, rate):
-        """One sample's step: every connection computes its gradient and applies 式5.
-
-        Needs ``predict`` and ``calc_delta`` of that sample first; leaves the gradients stored.
+        Needs ``predict`` and ``calc_delta`` of the sample first; weights are unchanged.
         """
-        for layer in self.layers[1:]:
-            for node in layer.nodes:
-                node.update_upstream_weights(rate, self.l2)
-
-    def apply_gradient(self, rate):
-        """式5 with the stored gradients: w ← w − η · ∂E/∂w (Connection.update_weight, inlined)."""
+        l2 = self.l2
         for conn in self.connections:
-            conn.weight -= rate * conn.gradient
+            conn.calc_gradient(l2)
+
+    # --- phase 4: update -------------------------------------------------------------------
+    def update_weight(self, rate):
+        """式5 on every Connection with the gradient it holds: w ← w − η · ∂E/∂w.
+
+        The article writes w ← w + η δ_j x_i: it stores the negative gradient, we the gradient.
+        """
+        rate = checks.as_finite_float(rate, "rate", positive=True)
+        for conn in self.connections:
+            conn.update_weight(rate)
 
     # --- training ---------------------------------------------------------------------------
     def train_one_sample(self, label, sample, rate):
-        """One SGD step on one sample; returns its loss E before the step."""
+        """One SGD step on one sample: predict, calc_delta, calc_gradient, update_weight.
+
+        Returns the sample's loss E before the step. Everything is checked first.
+        """
         sample = self._check_sample(sample)
         label = self._check_label(label)
         rate = checks.as_finite_float(rate, "rate", positive=True)
@@ -177,46 +157,48 @@ class Network:
 
         Each step uses ``batch_size`` consecutive samples (the last batch may be shorter) and
         the mean of their gradients. Returns the mean loss E over the last epoch's samples,
-        each measured on the forward pass used for its step. Everything is checked first: a
-        bad sample anywhere leaves the network untouched.
+        each measured on the forward pass used for its step (NaN when ``epoch`` is 0).
+        Everything is checked first: a bad sample anywhere leaves the network untouched.
         """
         rate = checks.as_finite_float(rate, "rate", positive=True)
         epoch = checks.as_positive_int(epoch, "epoch", minimum=0)
         batch_size = checks.as_positive_int(batch_size, "batch_size")
-        if len(labels) != len(data_set):
-            raise ValueError(
-                f"labels has {len(labels)} entries but data_set has {len(data_set)} samples"
-            )
-        data = [self._check_sample(s, f"data_set[{k}]") for k, s in enumerate(data_set)]
-        targets = [self._check_label(t, f"labels[{k}]") for k, t in enumerate(labels)]
+        data = checks.as_rows(data_set, "data_set")
+        targets = checks.as_rows(labels, "labels")
+        if not data:
+            raise ValueError("data_set is empty")
+        if len(targets) != len(data):
+            raise ValueError(f"labels has {len(targets)} rows, the samples have {len(data)}")
+        data = [self._check_sample(s, f"data_set[{k}]") for k, s in enumerate(data)]
+        targets = [self._check_label(t, f"labels[{k}]") for k, t in enumerate(targets)]
         mean_loss = float("nan")
         for _ in range(epoch):
             total = 0.0
             for start in range(0, len(data), batch_size):
                 stop = start + batch_size
                 total += self._train_batch(targets[start:stop], data[start:stop], rate)
-            mean_loss = total / len(data) if data else float("nan")
+            mean_loss = total / len(data)
         return mean_loss
 
     def _train_batch(self, labels, samples, rate):
-        """Step by the batch's mean gradient; returns the batch's summed loss."""
-        if len(samples) == 1:  # one sample: the tutorial's fused gradient-and-update pass
-            self._forward(samples[0])
-            loss = self.loss_fn(self.layers[-1].outputs(), labels[0])
+        """One step by the batch's mean gradient; returns the batch's summed loss E."""
+        if len(samples) == 1:  # one sample: the tutorial's four phases
+            loss = self.loss_fn(self.predict(samples[0]), labels[0])
             self.calc_delta(labels[0])
+            self.calc_gradient()
             self.update_weight(rate)
             return loss
         total = 0.0
-        for k, (label, sample) in enumerate(zip(labels, samples)):
-            self._forward(sample)
-            total += self.loss_fn(self.layers[-1].outputs(), label)
+        for label, sample in zip(labels, samples):
+            total += self.loss_fn(self.predict(sample), label)
             self.calc_delta(label)
-            self._calc_data_gradient(accumulate=k > 0)
-        n = float(len(samples))
+            self.calc_gradient()
+            for conn in self.connections:
+                conn.add_to_batch()
+        n = len(samples)
         for conn in self.connections:
-            conn.gradient /= n
-        self._add_l2_gradient()
-        self.apply_gradient(rate)
+            conn.take_batch_mean(n)
+        self.update_weight(rate)
         return total
 
     # --- the shared API ---------------------------------------------------------------------
@@ -227,7 +209,7 @@ class Network:
         """
         sample = self._check_sample(sample)
         label = self._check_label(label)
-        self._forward(sample)
+        self.predict(sample)
         self.calc_delta(label)
         self.calc_gradient()
         return self._collect("gradient")
@@ -314,10 +296,15 @@ class Network:
 
 def _hidden_activations(activation, n_hidden):
     """One activation name per hidden layer, from a name or a sequence of names."""
-    names = [activation] * n_hidden if isinstance(activation, str) else list(activation)
+    if isinstance(activation, str):
+        names = [activation] * n_hidden
+    elif isinstance(activation, (list, tuple)):
+        names = list(activation)
+    else:
+        raise TypeError(f"activation must be a name or a list of names, got {activation!r}")
     if len(names) != n_hidden:
         raise ValueError(
-            f"activation lists {len(names)} names but the network has {n_hidden} hidden layers"
+            f"activation has {len(names)} names, the network has {n_hidden} hidden layers"
         )
     for name in names:
         if name not in HIDDEN_ACTIVATIONS:

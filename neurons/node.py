@@ -54,12 +54,22 @@ class Node:
         self.calc_net()
         self.output = self._f(self.net)
 
-    def calc_output_layer_delta(self, dE_dy):
-        """式3, for any element-wise output: δ_j = −f'(net_j) · ∂E/∂y_j.
+    def calc_output_layer_delta(self, dE_dy, softmax_sum=0.0):
+        """式3, generalised to every output activation and loss: δ_j = −∂E/∂net_j.
 
-        With sigmoid and E = ½Σ(t−y)² (∂E/∂y_j = y_j − t_j) this is y_j(1−y_j)(t_j−y_j).
+        Element-wise output f (every activation but softmax): ``dE_dy`` is ∂E/∂y_j and
+        δ_j = −f'(net_j) · ∂E/∂y_j. With sigmoid and E = ½Σ(t−y)² (∂E/∂y_j = y_j − t_j) this is
+        式3 itself, y_j(1−y_j)(t_j−y_j).
+
+        Softmax output: ∂y_k/∂net_j = y_k(1[k=j] − y_j) mixes the whole layer, so the layer
+        passes ``dE_dy`` already multiplied by y_j (y_j·∂E/∂y_j) and ``softmax_sum`` =
+        Σ_k y_k·∂E/∂y_k; then δ_j = y_j·Σ_k y_k ∂E/∂y_k − y_j·∂E/∂y_j. With cross-entropy
+        y_j·∂E/∂y_j = −t_j, so δ_j = t_j − y_j Σ_k t_k (t_j − y_j for a one-hot t).
         """
-        self.delta = -self._f_prime(self.net, self.output) * dE_dy
+        if self._f_prime is None:  # softmax
+            self.delta = self.output * softmax_sum - dE_dy
+        else:
+            self.delta = -self._f_prime(self.net, self.output) * dE_dy
 
     def calc_hidden_layer_delta(self):
         """式4: δ_i = f'(net_i) · Σ_k w_ki δ_k, over the connections to the layer above."""
@@ -67,43 +77,6 @@ class Node:
         for conn in self.downstream:
             total += conn.weight * conn.downstream_node.delta
         self.delta = self._f_prime(self.net, self.output) * total
-
-    def calc_upstream_gradient(self, accumulate=False):
-        """∂E/∂w_ji = −δ_j · x_i for every upstream connection (the bias: x = 1).
-
-        The formula of Connection.calc_gradient with δ_j read once per node rather than once
-        per connection. ``accumulate`` adds to the stored gradient (summing a mini-batch)
-        instead of replacing it.
-        """
-        minus_delta = -self.delta
-        if accumulate:
-            for conn in self.upstream:
-                conn.gradient += minus_delta * conn.upstream_node.output
-        else:
-            for conn in self.upstream:
-                conn.gradient = minus_delta * conn.upstream_node.output
-
-    def update_upstream_weights(self, rate, l2=0.0):
-        """One sample's step on every upstream connection, as the tutorial's update_weight:
-        gradient = −δ_j · x_i (+ λ·w_ji on weights), then 式5: w_ji −= η · gradient.
-
-        Computing and applying each gradient in the same pass visits every connection once.
-        """
-        minus_delta = -self.delta
-        if l2:
-            weights = self.upstream[:-1]  # the last upstream connection is the bias: no L2
-            for conn in weights:
-                gradient = minus_delta * conn.upstream_node.output + l2 * conn.weight
-                conn.gradient = gradient
-                conn.weight -= rate * gradient
-            bias = self.upstream[-1]
-            bias.gradient = minus_delta
-            bias.weight -= rate * minus_delta
-        else:
-            for conn in self.upstream:
-                gradient = minus_delta * conn.upstream_node.output
-                conn.gradient = gradient
-                conn.weight -= rate * gradient
 
     def __repr__(self):
         return (

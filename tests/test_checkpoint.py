@@ -4,6 +4,7 @@ import hashlib
 import io
 import json
 import os
+import stat
 
 import numpy as np
 import pytest
@@ -132,7 +133,7 @@ def test_a_crash_mid_write_leaves_the_previous_checkpoint_intact(tmp_path, monke
     saved = saved_pair(tmp_path, epochs=(2,))
     before = (tmp_path / "latest.json").read_bytes()
     fail_on(monkeypatch, crash_at)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(CheckpointError, match=r"cannot write checkpoint .*epoch-0004: .*simulated"):
         save_checkpoint(tmp_path, make_net(seed=4), 4)
     monkeypatch.undo()
 
@@ -154,7 +155,7 @@ def test_a_crash_inside_the_write_leaves_no_temporary_file(tmp_path, monkeypatch
         raise OSError(5, "I/O error (simulated)")
 
     monkeypatch.setattr(os, "fsync", fsync)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(CheckpointError, match="simulated"):
         save_checkpoint(tmp_path, make_net(seed=4), 4)
     monkeypatch.undo()
     assert sorted(p.name for p in tmp_path.iterdir()) == [
@@ -163,7 +164,8 @@ def test_a_crash_inside_the_write_leaves_no_temporary_file(tmp_path, monkeypatch
 
 def test_temporaries_of_a_killed_process_are_removed_by_the_next_save(tmp_path):
     saved_pair(tmp_path, epochs=(2,))
-    stale = [tmp_path / ".epoch-0004.npz.k2j3.tmp", tmp_path / ".latest.json.x_1.tmp"]
+    stale = [tmp_path / ".epoch-0004.npz.4242.0badc0de.tmp",
+             tmp_path / ".latest.json.77.12345678.tmp"]
     mine = tmp_path / ".notes.tmp"
     for path in stale + [mine]:
         path.write_bytes(b"half a file")
@@ -297,3 +299,34 @@ def test_another_architecture_is_refused_naming_both(tmp_path, kwargs, sizes, me
 
 def test_checkpoint_error_is_a_value_error():
     assert issubclass(CheckpointError, ValueError)
+
+
+# --- permissions, pruning with a protected best, named checkpoints -----------------------------
+
+def test_checkpoint_files_get_the_users_normal_permissions(tmp_path):
+    old = os.umask(0o022)
+    try:
+        save_checkpoint(tmp_path, make_net(), 1)
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+    assert modes == dict.fromkeys(["epoch-0001.json", "epoch-0001.npz", "latest.json"], 0o644)
+
+
+def test_keep_spares_the_protected_best_epoch(tmp_path):
+    net = make_net()
+    for epoch in range(1, 7):
+        save_checkpoint(tmp_path, net, epoch, keep=2, protect=(2,))
+    assert [e for e, _ in ckpt.numbered_checkpoints(tmp_path)] == [2, 5, 6]
+
+
+def test_a_named_checkpoint_leaves_latest_alone_and_clear_run_removes_a_run(tmp_path):
+    save_checkpoint(tmp_path, make_net(seed=1), 3)
+    save_checkpoint(tmp_path, make_net(seed=2), 2, name="best")
+    assert load_checkpoint(tmp_path).epoch == 3
+    assert load_checkpoint(tmp_path / "best.json").epoch == 2
+    (tmp_path / "notes.txt").write_text("mine")
+    assert ckpt.latest_epoch(tmp_path) == 3
+    ckpt.clear_run(tmp_path)
+    assert ckpt.latest_epoch(tmp_path) is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

@@ -1,5 +1,6 @@
 """Resuming a Trainer from a checkpoint gives bitwise the run that was never interrupted."""
 
+import json
 import os
 import warnings
 
@@ -8,7 +9,7 @@ import pytest
 from test_trainer import FakeNet, fake_trainer  # tests/ is on sys.path (no __init__.py)
 
 import neurons
-from training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from training.checkpoint import CheckpointError, latest_epoch, load_checkpoint, save_checkpoint
 from training.trainer import Trainer, TrainSettings
 
 try:
@@ -35,18 +36,19 @@ def run(package, directory, *, resume=None, seed=1, epochs=6, x=None, **override
     ex, ec = data(1, n=20)
     settings = dict(rate=0.8, epochs=epochs, batch_size=3, seed=11, checkpoint_dir=directory,
                     checkpoint_every=2, progress=False)
+    l2 = overrides.pop("l2", 0.0)
     settings.update(overrides)
-    net = package.Network([4, 5, 3], seed=seed)
-    trainer = Trainer(net, tx if x is None else x, tc, transform=scale, eval_features=ex,
-                      eval_classes=ec, settings=TrainSettings(**settings))
+    net = package.Network([4, 5, 3], seed=seed, l2=l2)
+    trainer = Trainer(net, tx if x is None else x, tc, transform=scale, validation_features=ex,
+                      validation_classes=ec, settings=TrainSettings(**settings))
     return net, trainer.fit(resume=resume)
 
 
 def assert_same_run(net_a, result_a, net_b, result_b):
     for (W1, b1), (W2, b2) in zip(net_a.parameters(), net_b.parameters()):
         assert np.array_equal(W1, W2) and np.array_equal(b1, b2)  # bitwise: == on every float
-    strip = [[(r.epoch, r.train_loss, r.eval_loss, r.eval_error_rate) for r in res.history]
-             for res in (result_a, result_b)]
+    strip = [[(r.epoch, r.train_loss, r.validation_loss, r.validation_error_rate)
+              for r in res.history] for res in (result_a, result_b)]
     assert strip[0] == strip[1]
     assert (result_a.best_epoch, result_a.best_error_rate) == \
         (result_b.best_epoch, result_b.best_error_rate)
@@ -102,7 +104,7 @@ def test_a_run_crashing_while_checkpointing_resumes_from_the_previous_one(tmp_pa
         return real(src, dst)
 
     monkeypatch.setattr(os, "replace", replace)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(CheckpointError, match="simulated"):
         run(neurons, tmp_path / "b")
     monkeypatch.undo()
     assert load_checkpoint(tmp_path / "b").epoch == 2
@@ -115,7 +117,7 @@ def test_nothing_is_left_to_do_after_the_last_epoch(tmp_path):
     net_a, result_a = run(neurons, tmp_path / "a")
     net_b, result_b = run(neurons, tmp_path / "b", seed=5, resume=tmp_path / "a")
     assert_same_run(net_a, result_a, net_b, result_b)
-    assert not (tmp_path / "b").exists()
+    assert latest_epoch(tmp_path / "b") is None  # no checkpoint written
 
 
 # --- early stopping across a resume -------------------------------------------------------------
@@ -133,27 +135,87 @@ def test_early_stopping_state_and_best_parameters_survive_a_resume(tmp_path, fro
     result_b = trainer_b.fit(resume=tmp_path / f"epoch-{from_epoch:04d}.json")
     assert result_b.stop_reason == result_a.stop_reason
     assert result_b.restored_best and net_b.w == 2.0  # the best came from the checkpoint
-    assert [r.eval_error_rate for r in result_b.history] == \
-        [r.eval_error_rate for r in result_a.history]
+    assert [r.validation_error_rate for r in result_b.history] == \
+        [r.validation_error_rate for r in result_a.history]
     assert len(net_b.calls) == 5 - from_epoch  # a checkpoint of the stop stays stopped
 
 
-# --- what a resume refuses or warns about -------------------------------------------------------
+# --- what a resume refuses ---------------------------------------------------------------------
 
-def test_resume_warns_when_the_result_cannot_be_the_same(tmp_path):
+@pytest.mark.parametrize("change, words", [
+    ({"rate": 0.5}, "rate: 0.5 now, 0.8 in the checkpoint"),
+    ({"batch_size": 4}, "batch_size: 4 now, 3 in the checkpoint"),
+    ({"shuffle": False}, "shuffle: False now, True in the checkpoint"),
+    ({"x": data(seed=5)[0]}, "training data"),
+    ({"l2": 0.01}, "l2: 0.01 now, 0.0 in the checkpoint"),
+])
+def test_resume_refuses_a_run_that_would_give_other_numbers(tmp_path, change, words):
     run(neurons, tmp_path / "a", epochs=2)
-    with pytest.warns(UserWarning, match=r"rate=0.5 \(the checkpoint used 0.8\).*will differ"):
-        run(neurons, tmp_path / "b", epochs=3, rate=0.5, resume=tmp_path / "a")
-    other_x, _ = data(seed=5)
-    with pytest.warns(UserWarning, match="different training data"):
-        run(neurons, tmp_path / "c", epochs=3, x=other_x, resume=tmp_path / "a")
+    with pytest.raises(CheckpointError, match=words) as info:
+        run(neurons, tmp_path / "b", epochs=3, resume=tmp_path / "a", **change)
+    assert "cannot resume from" in str(info.value)
+    # nothing was written for the refused run
+    assert latest_epoch(tmp_path / "a") == 2 and latest_epoch(tmp_path / "b") is None
+
+
+def test_a_refused_resume_leaves_the_network_untouched(tmp_path):
+    run(neurons, tmp_path / "a", epochs=2)
+    tx, tc = data(0)
+    net = neurons.Network([4, 5, 3], seed=42)
+    original = net.parameters()
+    trainer = Trainer(net, tx, tc, transform=scale, settings=TrainSettings(
+        rate=0.1, batch_size=3, epochs=3, progress=False))
+    with pytest.raises(CheckpointError, match="rate: 0.1 now, 0.8"):
+        trainer.fit(resume=tmp_path / "a")
+    assert net.parameters() == original
+
+
+def test_resume_refuses_another_recipe_naming_what_differs(tmp_path):
+    tx, tc = data(0)
+
+    def fit(recipe, **kw):
+        net = neurons.Network([4, 5, 3], seed=1)
+        trainer = Trainer(net, tx, tc, transform=scale, recipe=recipe, settings=TrainSettings(
+            rate=0.8, epochs=kw.pop("epochs"), progress=False, checkpoint_dir=tmp_path))
+        return trainer.fit(**kw)
+
+    fit({"center": False, "labels": "tutorial"}, epochs=1)
+    with pytest.raises(CheckpointError, match="center: True now, False in the checkpoint"):
+        fit({"center": True, "labels": "tutorial"}, epochs=2, resume=tmp_path)
+    with pytest.raises(CheckpointError, match="labels: 'onehot' now, 'tutorial'"):
+        fit({"center": False, "labels": "onehot"}, epochs=2, resume=tmp_path)
+    assert len(fit({"center": False, "labels": "tutorial"}, epochs=2,
+                   resume=tmp_path).history) == 2
 
 
 @pytest.mark.skipif(vectorized is None, reason="vectorized is not importable yet")
-def test_resume_warns_across_implementations(tmp_path):
+def test_resume_refuses_another_engine_or_dtype(tmp_path):
     run(neurons, tmp_path / "a", epochs=2)
-    with pytest.warns(UserWarning, match="the vectorized package .* trained with neurons"):
+    with pytest.raises(CheckpointError, match="engine: vectorized now, neurons in the"):
         run(vectorized, tmp_path / "b", epochs=3, resume=tmp_path / "a")
+    tx, tc = data(0)
+    run(vectorized, tmp_path / "c", epochs=2)
+    net = vectorized.Network([4, 5, 3], seed=1, dtype="float32")
+    trainer = Trainer(net, tx, tc, transform=scale, settings=TrainSettings(
+        rate=0.8, batch_size=3, epochs=3, seed=11, progress=False))
+    with pytest.raises(CheckpointError, match="dtype: 'float32' now, 'float64'"):
+        trainer.fit(resume=tmp_path / "c")
+
+
+def test_a_checkpoint_with_a_broken_rng_state_is_refused_before_the_network_changes(tmp_path):
+    run(neurons, tmp_path / "a", epochs=2)
+    path = tmp_path / "a" / "latest.json"
+    meta = json.loads(path.read_text())
+    meta["trainer"]["rng_state"] = {"bit_generator": "MT19937", "state": "nonsense"}
+    path.write_text(json.dumps(meta))
+    tx, tc = data(0)
+    net = neurons.Network([4, 5, 3], seed=42)
+    original = net.parameters()
+    trainer = Trainer(net, tx, tc, transform=scale, settings=TrainSettings(
+        rate=0.8, batch_size=3, epochs=3, progress=False))
+    with pytest.raises(CheckpointError, match="trainer state is incomplete or invalid"):
+        trainer.fit(resume=path)
+    assert net.parameters() == original
 
 
 def test_resume_refuses_another_architecture(tmp_path):

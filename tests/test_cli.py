@@ -128,3 +128,4 @@ def test_demo_quick_runs_and_reports_agreement(capsys):
     code, out, _ = run(capsys, "demo", "--quick")
     assert code == 0
     assert "The two implementations agree" in out
+    assert out.rstrip().splitlines()[-1].startswith("Next: see every number")  # → explain

@@ -4,7 +4,9 @@ import functools
 import gzip
 import hashlib
 import http.server
+import os
 import socket
+import stat
 import struct
 import sys
 import threading
@@ -15,6 +17,7 @@ import pytest
 
 from training.data import load_mnist
 from training.download import (
+    DEFAULT_TIMEOUT,
     MIRRORS,
     MNIST_MD5,
     DownloadError,
@@ -70,6 +73,12 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         elif self.path.startswith("/slow/"):
             time.sleep(1.0)
             self.send_error(404)
+        elif self.path.startswith("/stall/"):  # headers, then silence
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.flush()
+            time.sleep(DEFAULT_TIMEOUT + 3)
         else:
             super().do_GET()
 
@@ -119,6 +128,11 @@ def dead_url():
     return f"http://127.0.0.1:{port}/mnist/"
 
 
+def files_in(folder):
+    """The folder's files, without the lock file a download holds (training/runlock.py)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != ".lock")
+
+
 def _download(cache, mirrors, **kwargs):
     kwargs.setdefault("checksums", CHECKSUMS)
     return download_mnist(cache, mirrors=mirrors, timeout=5, progress=False, **kwargs)
@@ -128,7 +142,7 @@ def test_good_files_download_and_load(server, tmp_path):
     url, requests = server
     cache = tmp_path / "cache" / "mnist"  # created on demand
     assert _download(cache, [url + "/good/"]) == cache
-    assert sorted(p.name for p in cache.iterdir()) == sorted(FILES)
+    assert files_in(cache) == sorted(FILES)
     data = load_mnist(cache)
     np.testing.assert_array_equal(data.train_images, TRAIN_IMAGES.reshape(6, 784))
     np.testing.assert_array_equal(data.test_labels, TEST_LABELS)
@@ -165,7 +179,7 @@ def test_corrupt_download_is_a_clear_error_and_nothing_is_cached(server, tmp_pat
     assert f"{url}/corrupt/{name}: checksum mismatch" in message
     assert f"expected {CHECKSUMS[name]}" in message
     assert f"{url}/truncated/{name}: the connection closed after" in message
-    assert list(cache.iterdir()) == []  # no file, no stray temporary file
+    assert files_in(cache) == []  # no file, no stray temporary file
 
 
 def test_dead_mirrors_fall_over_to_the_next(server, dead_url, tmp_path):
@@ -173,7 +187,7 @@ def test_dead_mirrors_fall_over_to_the_next(server, dead_url, tmp_path):
     cache = tmp_path / "cache"
     mirrors = [dead_url, url + "/empty/", url + "/error/", url + "/good/"]
     _download(cache, mirrors)
-    assert sorted(p.name for p in cache.iterdir()) == sorted(FILES)
+    assert files_in(cache) == sorted(FILES)
     assert sum(path.startswith("/good/") for path in requests) == 4
     assert sum(path.startswith("/error/") for path in requests) == 4
 
@@ -192,18 +206,20 @@ def test_every_mirror_failing_lists_each_reason(server, dead_url, tmp_path):
             progress=False,
         )
     lines = str(error.value).splitlines()
-    assert lines[0] == f"could not download {name} from any mirror:"
-    assert lines[1].startswith(f"  {dead_url}{name}: ") and "refused" in lines[1]
-    assert lines[2] == f"  {url}/empty/{name}: HTTP 404 File not found"
-    assert lines[3] == f"  {url}/error/{name}: HTTP 500 Internal Server Error"
-    assert lines[4] == f"  {url}/slow/{name}: timed out (no data for 0.3 s)"
-    assert list(cache.iterdir()) == []
+    assert len(lines) == 1  # one line on stderr
+    assert lines[0].startswith(f"could not download {name} from any mirror: {dead_url}{name}: ")
+    assert f"{url}/empty/{name}: HTTP 404 File not found" in lines[0]
+    assert f"{url}/error/{name}: HTTP 500 Internal Server Error" in lines[0]
+    assert f"{url}/slow/{name}: timed out (no data for 0.3 s)" in lines[0]
+    assert "refused" in lines[0]
+    assert files_in(cache) == []
 
 
 def test_progress_bar_can_be_shown(server, tmp_path, capsys):
     url, _ = server
     name = "train-labels-idx1-ubyte.gz"
-    path = download_file(name, CHECKSUMS[name], tmp_path, mirrors=[url + "/good/"], timeout=5)
+    path = download_file(name, CHECKSUMS[name], tmp_path, mirrors=[url + "/good/"], timeout=5,
+                         progress=True)
     assert path.read_bytes() == FILES[name]
     assert name in capsys.readouterr().err
 
@@ -227,7 +243,7 @@ def test_default_cache_dir(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("timeout", [0, -1, float("nan"), True])
 def test_timeout_is_checked(tmp_path, timeout):
-    with pytest.raises(ValueError, match="timeout"):
+    with pytest.raises((ValueError, TypeError), match="timeout"):
         download_file("x", "0" * 32, tmp_path, mirrors=[], timeout=timeout)
 
 
@@ -250,4 +266,41 @@ def test_an_interrupted_download_leaves_no_file(server, tmp_path, monkeypatch):
     monkeypatch.setattr("training.download.tqdm", InterruptingBar)
     with pytest.raises(KeyboardInterrupt):
         _download(tmp_path / "cache", [url + "/good/"])
-    assert list((tmp_path / "cache").iterdir()) == []
+    assert files_in(tmp_path / "cache") == []
+
+
+def test_a_stalled_mirror_is_abandoned_within_seconds_with_a_message(server, tmp_path):
+    """With the default timeout: the mirror sends headers, then nothing."""
+    url, _ = server
+    heard = []
+    start = time.monotonic()
+    directory = download_mnist(tmp_path / "cache", mirrors=[url + "/stall/", url + "/good/"],
+                               checksums=dict(list(CHECKSUMS.items())[:1]), progress=False,
+                               report=heard.append)
+    waited = time.monotonic() - start
+    assert DEFAULT_TIMEOUT <= 5 and waited < DEFAULT_TIMEOUT + 2
+    assert files_in(directory) == [next(iter(CHECKSUMS))]
+    assert len(heard) == 1 and "/stall/" in heard[0]
+    assert f"timed out (no data for {DEFAULT_TIMEOUT:g} s); trying the next mirror" in heard[0]
+
+
+def test_the_part_file_of_a_killed_download_is_removed_by_the_next(server, tmp_path):
+    url, _ = server
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    stale = cache / ".train-images-idx3-ubyte.gz.4242.0badc0de.part"
+    stale.write_bytes(b"the first half of a download")
+    _download(cache, [url + "/good/"])
+    assert not stale.exists()
+    assert files_in(cache) == sorted(FILES)
+
+
+def test_downloaded_files_get_normal_permissions(server, tmp_path):
+    url, _ = server
+    old = os.umask(0o022)
+    try:
+        _download(tmp_path / "cache", [url + "/good/"])
+    finally:
+        os.umask(old)
+    modes = {stat.S_IMODE((tmp_path / "cache" / name).stat().st_mode) for name in FILES}
+    assert modes == {0o644}

@@ -97,3 +97,11 @@ def test_dump_prints_every_node_and_connection(capsys):
     assert out[0] == repr(net)
     assert sum(line.strip().startswith("Connection(") for line in out) == 3
     assert sum(line.strip().startswith("Node(") for line in out) == 3
+
+
+def test_exported_name_lists_are_tuples_of_names():
+    assert neurons.INITS == ("uniform", "xavier", "he")
+    assert neurons.LOSSES == ("mse", "cross_entropy", "hinge")
+    assert neurons.HIDDEN_ACTIVATIONS == ("sigmoid", "tanh", "relu", "leaky_relu", "identity",
+                                          "elu", "softplus", "selu")
+    assert neurons.OUTPUT_ACTIVATIONS == neurons.HIDDEN_ACTIVATIONS + ("softmax",)

@@ -83,16 +83,16 @@ def test_zero_epochs_changes_nothing():
 
 
 @given(st.data())
-def test_fused_update_equals_gradient_then_step(data):
-    """update_weight (gradient and 式5 in one pass) = calc_gradient, then apply_gradient."""
+def test_train_one_sample_is_the_four_phases(data):
+    """train_one_sample = predict, calc_delta, calc_gradient, update_weight (bitwise)."""
     config = data.draw(configs(max_layers=4, max_width=5))
     labels, samples = data.draw(datasets(config, max_samples=1))
-    fused, staged = neurons.Network(**config), neurons.Network(**config)
-    for net in (fused, staged):
-        net.predict(samples[0])
-        net.calc_delta(labels[0])
-    fused.update_weight(0.3)
+    one, staged = neurons.Network(**config), neurons.Network(**config)
+    loss = one.train_one_sample(labels[0], samples[0], 0.3)
+    assert loss == staged.loss(staged.predict(samples[0]), labels[0])
+    staged.calc_delta(labels[0])
     staged.calc_gradient()
-    staged.apply_gradient(0.3)
-    assert flat(fused.parameters()) == flat(staged.parameters())
-    assert [c.gradient for c in fused.connections] == [c.gradient for c in staged.connections]
+    staged.update_weight(0.3)
+    assert flat(one.parameters()) == flat(staged.parameters())
+    assert [c.gradient for c in one.connections] == [c.gradient for c in staged.connections]
+    assert all(c.batch_sum == 0.0 for c in one.connections)

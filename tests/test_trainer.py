@@ -92,8 +92,8 @@ def fake_trainer(wrong, n_eval=10, n_train=5, **settings):
     x = np.arange(n_train, dtype=float).reshape(-1, 1)
     ex = np.arange(n_eval, dtype=float).reshape(-1, 1)
     settings.setdefault("batch_size", n_train)
-    trainer = Trainer(net, x, np.zeros(n_train, dtype=int), eval_features=ex,
-                      eval_classes=np.zeros(n_eval, dtype=int), settings=quiet(**settings))
+    trainer = Trainer(net, x, np.zeros(n_train, dtype=int), validation_features=ex,
+                      validation_classes=np.zeros(n_eval, dtype=int), settings=quiet(**settings))
     return net, trainer
 
 
@@ -106,7 +106,7 @@ def test_patience_zero_stops_at_the_first_rise_and_restores_the_best():
     net, trainer = fake_trainer(WRONG, epochs=8, patience=0)
     result = trainer.fit()
     assert [r.epoch for r in result.history] == [1, 2, 3]
-    assert [r.eval_error_rate for r in result.history] == [0.5, 0.3, 0.4]
+    assert [r.validation_error_rate for r in result.history] == [0.5, 0.3, 0.4]
     assert result.stopped_early and "epoch 3" in result.stop_reason
     assert result.best_epoch == 2 and result.best_error_rate == 0.3
     assert result.restored_best and net.w == 2.0
@@ -147,17 +147,17 @@ def test_restore_best_false_keeps_the_last_parameters():
 def test_eval_every_evaluates_every_nth_epoch_and_after_the_last():
     net, trainer = fake_trainer([9, 5, 9, 3, 9, 4, 9], epochs=7, eval_every=2, patience=0)
     result = trainer.fit()
-    assert [r.eval_error_rate for r in result.history] == [None, 0.5, None, 0.3, None, 0.4]
+    assert [r.validation_error_rate for r in result.history] == [None, 0.5, None, 0.3, None, 0.4]
     assert result.stopped_early and net.w == 4.0
     net, trainer = fake_trainer([9, 5, 9, 3, 9], epochs=5, eval_every=2)
-    assert trainer.fit().history[-1].eval_error_rate == 0.9  # the last epoch is evaluated
+    assert trainer.fit().history[-1].validation_error_rate == 0.9  # the last epoch is evaluated
 
 
 def test_divergence_stops_and_restores_the_best():
     net = FakeNet(WRONG[:3] + [1, 1], losses=[0.5, 0.4, 0.3, float("nan"), 0.1])
     x = np.zeros((1, 1))
-    trainer = Trainer(net, x, [0], eval_features=np.arange(10.0).reshape(-1, 1),
-                      eval_classes=np.zeros(10, dtype=int), settings=quiet(epochs=5))
+    trainer = Trainer(net, x, [0], validation_features=np.arange(10.0).reshape(-1, 1),
+                      validation_classes=np.zeros(10, dtype=int), settings=quiet(epochs=5))
     result = trainer.fit()
     assert result.stopped_early and "diverged" in result.stop_reason
     assert len(result.history) == 4 and math.isnan(result.history[-1].train_loss)
@@ -233,7 +233,7 @@ def test_uint8_features_stay_uint8_until_transform():
     x = np.random.default_rng(0).integers(0, 256, size=(12, 4), dtype=np.uint8)
     c = np.arange(12) % 3
     trainer = Trainer(neurons.Network([4, 3], seed=0), x, c, transform=transform,
-                      eval_features=x, eval_classes=c,
+                      validation_features=x, validation_classes=c,
                       settings=quiet(batch_size=5, epochs=1))
     assert trainer.features is x
     trainer.fit()
@@ -296,21 +296,23 @@ def test_history_round_trips_exactly(tmp_path, suffix):
 def test_history_files_are_plain_csv_and_strict_json(tmp_path):
     history = sample_history()
     lines = history.save(tmp_path / "h.csv").read_text().splitlines()
-    assert lines[0] == "epoch,train_loss,eval_loss,eval_error_rate,seconds"
-    assert lines[1] == "1,0.30000000000000004,,,0.5"
+    assert lines[0] == ("epoch,train_loss,validation_loss,validation_error_rate,seconds,"
+                        "test_loss,test_error_rate")
+    assert lines[1] == "1,0.30000000000000004,,,0.5,,"
     rows = json.loads(history.save(tmp_path / "h.json").read_text(),
                       parse_constant=lambda name: pytest.fail(f"non-standard JSON {name}"))
-    assert rows[1] == {"epoch": 2, "train_loss": 1 / 3, "eval_loss": 0.25,
-                       "eval_error_rate": 0.125, "seconds": 1.0000000000000002}
-    assert rows[2]["train_loss"] == "NaN" and rows[2]["eval_loss"] == "Infinity"
+    assert rows[1] == {"epoch": 2, "train_loss": 1 / 3, "validation_loss": 0.25,
+                       "validation_error_rate": 0.125, "seconds": 1.0000000000000002,
+                       "test_loss": None, "test_error_rate": None}
+    assert rows[2]["train_loss"] == "NaN" and rows[2]["validation_loss"] == "Infinity"
     with pytest.raises(ValueError, match="h.txt must end in .csv or .json"):
         history.save(tmp_path / "h.txt")
 
 
 def test_history_table():
     table = str(sample_history()).splitlines()
-    assert table[0].split() == ["epoch", "train", "loss", "eval", "loss", "eval", "error",
-                                "seconds"]
+    assert table[0].split() == ["epoch", "train", "loss", "valid.", "loss", "valid.", "error",
+                                "test", "error", "seconds"]
     assert table[2].split() == ["2", "0.333333", "0.250000", "12.50", "%", "1.0"]
     assert len(table) == 4
 
@@ -330,19 +332,19 @@ def test_a_hidden_layer_learns_xor_quadrants(package):
     ex, ec = xor_data(200, seed=1)
     net = package.Network([2, 8, 2], activation="tanh", output="softmax",
                           loss="cross_entropy", init="xavier", seed=0)
-    trainer = Trainer(net, x, c, eval_features=ex, eval_classes=ec,
+    trainer = Trainer(net, x, c, validation_features=ex, validation_classes=ec,
                       settings=quiet(rate=0.5, epochs=60, batch_size=4, seed=0))
     before = trainer.evaluate().error_rate
     result = trainer.fit()
     assert before > 0.3
-    assert result.history[-1].eval_error_rate < 0.05
+    assert result.history[-1].validation_error_rate < 0.05
     assert result.history[-1].train_loss < result.history[0].train_loss / 3
 
 
 # --- bad input ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    ({"rate": 0}, ValueError, "rate must be a finite number greater than 0"),
+    ({"rate": 0}, ValueError, "rate must be greater than 0"),
     ({"rate": float("nan")}, ValueError, "rate"),
     ({"rate": "0.1"}, TypeError, "rate must be a number"),
     ({"epochs": -1}, ValueError, "epochs must be at least 0"),
@@ -373,9 +375,11 @@ def test_bad_data_is_refused_with_a_clear_message():
         Trainer(net, x.astype(np.uint8), c, transform=lambda b: b)
     with pytest.raises(ValueError, match=r"encode\(classes\[\[0\]\]\) has shape \(1, 2\)"):
         Trainer(net, x, c, encode=one_hot_encoder(2))
-    with pytest.raises(ValueError, match="both eval_features and eval_classes"):
-        Trainer(net, x, c, eval_features=x)
-    with pytest.raises(ValueError, match="patience .* needs held-out data"):
+    with pytest.raises(ValueError, match="both validation_features and validation_classes"):
+        Trainer(net, x, c, validation_features=x)
+    with pytest.raises(ValueError, match="both test_features and test_classes"):
+        Trainer(net, x, c, test_classes=c)
+    with pytest.raises(ValueError, match="patience .* needs a validation set"):
         Trainer(net, x, c, settings=quiet(patience=0))
     with pytest.raises(ValueError, match="features is empty"):
         Trainer(net, x[:0], c[:0])
@@ -395,5 +399,14 @@ def test_progress_goes_to_stderr_and_on_epoch_sees_every_record(capsys):
     trainer.settings.progress = True
     result = trainer.fit()
     out, err = capsys.readouterr()
-    assert out == "" and "epoch 2/2" in err and "loss=0.5000" in err and "eval_error=20.00%" in err
+    assert out == "" and "epoch 2/2" in err and "sample/s" in err
     assert seen == list(result.history)
+
+
+def test_progress_bars_by_default_only_on_a_terminal(capsys):
+    """capsys's stderr is not a terminal: the default (progress=None) shows no bar."""
+    _, trainer = fake_trainer([3, 2], epochs=2)
+    assert TrainSettings().progress is None
+    trainer.settings.progress = None
+    trainer.fit()
+    assert capsys.readouterr().err == ""

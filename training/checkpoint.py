@@ -1,41 +1,35 @@
 """Checkpoints: a network's parameters plus a training run's state, saved so a run can resume.
 
 Works with either network through the shared API only (``parameters``, ``set_parameters``,
-``config()``, ``layer_sizes``). Layout of a checkpoint directory::
+``config()``, ``layer_sizes``). Layout of a checkpoint folder::
 
     epoch-0004.npz    the parameters after epoch 4: arrays W1, b1, W2, b2, … (np.savez of
                       plain float arrays, read back with allow_pickle=False; W_k has shape
-                      (n_k, n_(k-1)), b_k (n_k,)). With early stopping
-                      it also holds best_W1, best_b1, … (the best evaluation's parameters).
-    epoch-0004.json   everything else: format and version, implementation ("neurons" or
-                      "vectorized"), net.config(), the epoch completed, the trainer's state
+                      (n_k, n_(k-1)), b_k (n_k,)). With a validation set it also holds
+                      best_W1, best_b1, … (the best evaluation's parameters).
+    epoch-0004.json   everything else: format and version, the engine ("neurons",
+                      "vectorized", …), net.config(), the epoch completed, the trainer's state
                       (settings, shuffle RNG state, early-stopping bookkeeping, history) and
                       the sha256 of epoch-0004.npz.
-    latest.json       a copy of the newest epoch-NNNN.json: what ``load_checkpoint(directory)``
+    latest.json       a copy of the newest epoch-NNNN.json: what ``load_checkpoint(folder)``
                       and resuming read.
+    best.json/.npz    written when a run diverges: the best (or last finite) parameters.
+    .lock             held by the run writing here (training/runlock.py).
 
-Writing is atomic. Every file is written to a temporary file in the same directory, flushed
-to disk (fsync) and renamed over its final name (os.replace). The .npz goes first, then
-epoch-NNNN.json, then latest.json: a JSON file is the commit point, and it names the .npz
-and its sha256, so a crash at any moment leaves latest.json pointing at a complete earlier
-checkpoint. Temporary files of an interrupted write are removed on the way out, or by the
-next save in that directory if the process died. Older numbered checkpoints are kept unless
-``keep`` says otherwise.
+Writing is atomic (training/files.py): the .npz first, then epoch-NNNN.json, then
+latest.json. A JSON file is the commit point, and it names the .npz and its sha256, so a
+crash at any moment leaves latest.json pointing at a complete earlier checkpoint. Files get
+the user's normal permissions (0666 minus the umask). ``keep`` prunes older numbered
+checkpoints, except those in ``protect`` (the best epoch's).
 
-Loading checks everything before the network changes: a missing or unreadable file, a
-truncated or corrupt JSON or .npz, a sha256 mismatch, missing or extra arrays, wrong shapes,
-non-finite values, and an architecture (layer sizes, activations, output, loss) that differs
-from the network's all raise :class:`CheckpointError` naming the file and the problem.
+Loading checks everything before a network changes (training/checkpoint_verify.py).
 """
 
 import contextlib
 import hashlib
 import io
 import json
-import os
 import re
-import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,18 +37,26 @@ from typing import Optional
 
 import numpy as np
 
-FORMAT = "neurons-checkpoint"
-FORMAT_VERSION = 1
+from .checkpoint_verify import (
+    FORMAT,
+    FORMAT_VERSION,
+    check_architecture,
+    layers,
+    read_json,
+    read_npz,
+)
+from .errors import CheckpointError
+from .files import atomic_write, remove_temporaries, sync_directory
+from .networks import engine_name
+
+__all__ = ["Checkpoint", "CheckpointError", "save_checkpoint", "load_checkpoint",
+           "check_architecture", "numbered_checkpoints", "latest_epoch", "clear_run",
+           "remove_temporaries", "implementation_name", "LATEST", "BEST"]
+
 LATEST = "latest.json"
-# What must agree between a checkpoint and the network it is loaded into.
-ARCHITECTURE_KEYS = ("layer_sizes", "activation", "output", "loss")
-
+BEST = "best"
 _NUMBERED = re.compile(r"^epoch-(\d+)\.json$")
-_TEMPORARY = re.compile(r"^\.(epoch-\d+\.(npz|json)|latest\.json)\..*\.tmp$")
-
-
-class CheckpointError(ValueError):
-    """A checkpoint is missing, corrupt, inconsistent, or does not fit the network."""
+implementation_name = engine_name  # the older name
 
 
 @dataclass
@@ -75,50 +77,43 @@ class Checkpoint:
     saved_at: str = ""
 
 
-def implementation_name(net):
-    """The package a network comes from: "neurons" or "vectorized"."""
-    return type(net).__module__.split(".")[0]
-
-
 # --------------------------------------------------------------------------------------------
 # saving
 # --------------------------------------------------------------------------------------------
 
-def save_checkpoint(directory, net, epoch, *, trainer=None, best_parameters=None, keep=None):
+def save_checkpoint(directory, net, epoch, *, trainer=None, best_parameters=None, keep=None,
+                    protect=(), name=None):
     """Write ``net``'s parameters (and optionally a trainer's state) as checkpoint ``epoch``.
 
     ``trainer`` is a JSON-serialisable dict, ``best_parameters`` a ``[(W, b), …]`` list saved
     as best_W1, best_b1, …; ``keep`` (None = all) is how many numbered checkpoints up to this
-    one to keep: older ones are deleted after this one is committed. Returns the path of the
-    checkpoint's JSON file.
+    one to keep (older ones, except the epochs in ``protect``, are deleted after this one is
+    committed). ``name`` (e.g. "best") writes NAME.json/.npz instead of a numbered
+    checkpoint and leaves latest.json alone. Returns the path of the JSON file. A file that
+    cannot be written raises CheckpointError naming it.
     """
     directory = Path(directory)
     if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
         raise ValueError(f"epoch must be an integer ≥ 0, got {epoch!r}")
     if keep is not None and (isinstance(keep, bool) or not isinstance(keep, int) or keep < 1):
         raise ValueError(f"keep must be None or an integer ≥ 1, got {keep!r}")
-    directory.mkdir(parents=True, exist_ok=True)
-    remove_temporaries(directory)
-
-    stem = f"epoch-{epoch:04d}"
+    stem = name or f"epoch-{epoch:04d}"
     arrays = _named_arrays(net.parameters(), "")
     if best_parameters is not None:
         arrays.update(_named_arrays(best_parameters, "best_"))
-    for name, array in arrays.items():
+    for array_name, array in arrays.items():
         if not np.isfinite(array).all():
             raise CheckpointError(
-                f"not saving checkpoint {directory / stem}: {name} contains NaN or infinity "
-                "(the training has diverged)"
-            )
+                f"not saving checkpoint {directory / stem}: {array_name} contains NaN or "
+                "infinity (the training has diverged)")
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     npz_bytes = buffer.getvalue()
-
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "implementation": implementation_name(net),
+        "implementation": engine_name(net),
         "config": net.config(),
         "epoch": epoch,
         "parameters": {"file": f"{stem}.npz", "sha256": hashlib.sha256(npz_bytes).hexdigest()},
@@ -130,13 +125,19 @@ def save_checkpoint(directory, net, epoch, *, trainer=None, best_parameters=None
         raise CheckpointError(
             f"not saving checkpoint {directory / stem}: its metadata is not plain JSON ({exc})"
         ) from None
-
-    _atomic_write(directory / f"{stem}.npz", npz_bytes)
-    _atomic_write(directory / f"{stem}.json", json_bytes)  # the numbered checkpoint exists
-    _atomic_write(directory / LATEST, json_bytes)  # and is now the latest
-    _sync_directory(directory)
-    if keep is not None:
-        _prune(directory, epoch, keep)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        remove_temporaries(directory)  # left by a killed writer (one run per folder: .lock)
+        atomic_write(directory / f"{stem}.npz", npz_bytes)
+        atomic_write(directory / f"{stem}.json", json_bytes)  # the checkpoint exists
+        if name is None:
+            atomic_write(directory / LATEST, json_bytes)  # and is now the latest
+        sync_directory(directory)
+    except OSError as error:
+        raise CheckpointError(f"cannot write checkpoint {directory / stem}: "
+                              f"{error.strerror or error}") from None
+    if keep is not None and name is None:
+        _prune(directory, epoch, keep, protect)
     return directory / f"{stem}.json"
 
 
@@ -152,56 +153,44 @@ def _named_arrays(params, prefix):
     return arrays
 
 
-def _atomic_write(path, data):
-    """Write ``data`` to ``path`` so that ``path`` is either the old file or the new one."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _sync_directory(directory):
-    """Make the renames themselves durable (POSIX; a no-op where directories can't be opened)."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def remove_temporaries(directory):
-    """Delete temporary files left by a save that was killed mid-write; returns their names."""
-    removed = []
-    for path in Path(directory).iterdir():
-        if _TEMPORARY.match(path.name):
-            with contextlib.suppress(OSError):
-                path.unlink()
-                removed.append(path.name)
-    return removed
-
-
 def numbered_checkpoints(directory):
-    """[(epoch, path of epoch-NNNN.json), …] in the directory, oldest first."""
+    """[(epoch, path of epoch-NNNN.json), …] in the folder, oldest first."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
     found = []
-    for path in Path(directory).iterdir():
+    for path in directory.iterdir():
         match = _NUMBERED.match(path.name)
         if match:
             found.append((int(match.group(1)), path))
     return sorted(found)
 
 
-def _prune(directory, epoch, keep):
+def latest_epoch(directory):
+    """The epoch of the newest checkpoint in ``directory``, or None when it holds none."""
+    directory = Path(directory)
+    numbered = numbered_checkpoints(directory)
+    if numbered:
+        return numbered[-1][0]
+    return 0 if (directory / LATEST).exists() else None
+
+
+def clear_run(directory):
+    """Delete a run's checkpoints (numbered, latest, best) from ``directory``, nothing else."""
+    directory = Path(directory)
+    for _, path in numbered_checkpoints(directory):
+        for victim in (path, path.with_suffix(".npz")):
+            victim.unlink(missing_ok=True)
+    for victim in (LATEST, f"{BEST}.json", f"{BEST}.npz"):
+        (directory / victim).unlink(missing_ok=True)
+
+
+def _prune(directory, epoch, keep, protect):
     """Delete numbered checkpoints older than the newest ``keep`` up to ``epoch``."""
     older = [(e, p) for e, p in numbered_checkpoints(directory) if e < epoch]
-    for _, path in older[: max(0, len(older) - (keep - 1))]:
+    for e, path in older[: max(0, len(older) - (keep - 1))]:
+        if e in protect:
+            continue
         with contextlib.suppress(OSError):
             path.unlink()  # the JSON first: a checkpoint never names a deleted .npz
             path.with_suffix(".npz").unlink()
@@ -215,18 +204,18 @@ def load_checkpoint(path, net=None):
     """Read and verify a checkpoint; if ``net`` is given, check its architecture and load the
     parameters into it (through ``net.set_parameters``).
 
-    ``path`` is a checkpoint directory (its latest.json is read), an epoch-NNNN.json file, or
+    ``path`` is a checkpoint folder (its latest.json is read), an epoch-NNNN.json file, or
     its .npz. Returns a :class:`Checkpoint`; raises :class:`CheckpointError` on any problem,
     before the network is changed.
     """
     json_path = _json_path(Path(path))
-    meta = _read_json(json_path)
+    meta = read_json(json_path)
     config = meta["config"]
     sizes = config["layer_sizes"]
     npz_path = json_path.parent / meta["parameters"]["file"]
-    arrays = _read_npz(npz_path, meta["parameters"]["sha256"], json_path)
-    parameters = _layers(arrays, "", sizes, npz_path, required=True)
-    best = _layers(arrays, "best_", sizes, npz_path, required=False)
+    arrays = read_npz(npz_path, meta["parameters"]["sha256"], json_path)
+    parameters = layers(arrays, "", sizes, npz_path, required=True)
+    best = layers(arrays, "best_", sizes, npz_path, required=False)
     expected = {f"{p}{n}{k}" for p in ("", "best_") for n in "Wb" for k in range(1, len(sizes))}
     extra = sorted(set(arrays) - expected)
     if extra:
@@ -238,34 +227,16 @@ def load_checkpoint(path, net=None):
     )
     if net is not None:
         check_architecture(checkpoint, net)
-        try:
-            net.set_parameters(parameters)
-        except (TypeError, ValueError) as exc:
-            raise CheckpointError(f"{json_path}: the network refused the parameters: {exc}") \
-                from None
+        set_parameters(net, parameters, json_path)
     return checkpoint
 
 
-def check_architecture(checkpoint, net):
-    """Raise CheckpointError unless layer sizes, activations, output and loss match ``net``."""
-    ours = net.config()
-    differences = []
-    for key in ARCHITECTURE_KEYS:
-        saved, current = checkpoint.config.get(key), ours.get(key)
-        if key in ("layer_sizes", "activation"):
-            saved, current = list(saved or []), list(current or [])
-        if saved != current:
-            differences.append(f"{key} {saved!r} in the checkpoint, {current!r} in the network")
-    if differences:
-        raise CheckpointError(
-            f"{checkpoint.path} does not fit this network: " + "; ".join(differences)
-            + f" (checkpoint: {_describe(checkpoint.config)}; network: {_describe(ours)})"
-        )
-
-
-def _describe(config):
-    return (f"{list(config.get('layer_sizes', []))} {'/'.join(config.get('activation', []))}"
-            f"→{config.get('output')}, loss {config.get('loss')}")
+def set_parameters(net, parameters, where):
+    """``net.set_parameters`` with a refusal reported as CheckpointError naming ``where``."""
+    try:
+        net.set_parameters(parameters)
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"{where}: the network refused the parameters: {exc}") from None
 
 
 def _json_path(path):
@@ -281,107 +252,3 @@ def _json_path(path):
     if not path.exists():
         raise CheckpointError(f"checkpoint file {path} does not exist")
     return path
-
-
-def _read_json(path):
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CheckpointError(f"cannot read checkpoint file {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise CheckpointError(f"checkpoint file {path} is not UTF-8 text: corrupt?") from None
-    try:
-        meta = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CheckpointError(
-            f"checkpoint file {path} is not valid JSON (truncated or corrupt?): {exc}"
-        ) from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CheckpointError(f"{path} is not a checkpoint of this project (no format {FORMAT!r})")
-    version = meta.get("format_version")
-    if version != FORMAT_VERSION:
-        raise CheckpointError(
-            f"{path} has checkpoint format version {version!r}; this code reads version "
-            f"{FORMAT_VERSION}"
-        )
-    _require(meta, path, "implementation", str)
-    _require(meta, path, "config", dict)
-    _require(meta, path, "parameters", dict)
-    _require(meta, path, "trainer", dict)
-    epoch = meta.get("epoch")
-    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
-        raise CheckpointError(f"{path}: 'epoch' must be an integer ≥ 0, got {epoch!r}")
-    sizes = meta["config"].get("layer_sizes")
-    if (not isinstance(sizes, list) or len(sizes) < 2
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes)):
-        raise CheckpointError(f"{path}: config.layer_sizes must list ≥ 2 sizes ≥ 1, got {sizes!r}")
-    file_name = meta["parameters"].get("file")
-    digest = meta["parameters"].get("sha256")
-    if not isinstance(file_name, str) or Path(file_name).name != file_name or not file_name:
-        raise CheckpointError(f"{path}: parameters.file must be a file name, got {file_name!r}")
-    if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
-        raise CheckpointError(f"{path}: parameters.sha256 must be 64 hex digits, got {digest!r}")
-    return meta
-
-
-def _require(meta, path, key, kind):
-    if not isinstance(meta.get(key), kind):
-        raise CheckpointError(
-            f"{path}: {key!r} is missing or not a {kind.__name__} (got {meta.get(key)!r})"
-        )
-
-
-def _read_npz(path, digest, json_path):
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CheckpointError(
-            f"parameter file {path} named by {json_path.name} does not exist"
-        ) from None
-    except OSError as exc:
-        raise CheckpointError(f"cannot read parameter file {path}: {exc.strerror}") from None
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != digest:
-        raise CheckpointError(
-            f"parameter file {path} does not match {json_path.name}: sha256 is {actual}, "
-            f"expected {digest} (truncated, modified, or from another checkpoint)"
-        )
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            return {name: npz[name] for name in npz.files}
-    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as exc:
-        raise CheckpointError(f"parameter file {path} is not a readable .npz: {exc}") from None
-
-
-def _layers(arrays, prefix, sizes, path, *, required):
-    """[(W, b), …] from arrays named {prefix}W1, {prefix}b1, …, every shape and value checked."""
-    names = [f"{prefix}{n}{k}" for k in range(1, len(sizes)) for n in "Wb"]
-    present = [name for name in names if name in arrays]
-    if not present and not required:
-        return None
-    missing = [name for name in names if name not in arrays]
-    if missing:
-        raise CheckpointError(f"{path} lacks the arrays {', '.join(missing)}")
-    layers = []
-    for k in range(1, len(sizes)):
-        pair = []
-        for name, shape in ((f"{prefix}W{k}", (sizes[k], sizes[k - 1])),
-                            (f"{prefix}b{k}", (sizes[k],))):
-            array = arrays[name]
-            if array.dtype.kind != "f":
-                raise CheckpointError(f"{path}: {name} has dtype {array.dtype}, expected floats")
-            if array.shape != shape:
-                raise CheckpointError(
-                    f"{path}: {name} has shape {array.shape}, expected {shape} for layer sizes "
-                    f"{sizes}"
-                )
-            if not np.isfinite(array).all():
-                bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-                where = ", ".join(map(str, bad))
-                raise CheckpointError(
-                    f"{path}: {name}[{where}] is {float(array[bad])}: values must be finite"
-                )
-            pair.append(array)
-        layers.append(tuple(pair))
-    return layers
-

@@ -3,10 +3,13 @@
     directory = download_mnist()          # ~/.cache/neurons/mnist by default
     data = load_mnist(directory)          # training.data
 
-Mirrors are tried in turn for each file. A file is written to a temporary name in the cache
-folder, its md5 checked, and only then renamed into place (``os.replace``), so an interrupted
-or corrupt download never leaves a file that looks complete. Files already in the cache with
-the right md5 are not downloaded again.
+Mirrors are tried in turn for each file; a mirror that sends nothing for ``timeout`` seconds
+(5 by default) is abandoned, and ``report`` (e.g. print) is told why before the next is tried.
+A file is written to a temporary name in the cache folder (``.NAME.*.part``), its md5
+checked, and only then renamed into place (``os.replace``), so an interrupted or corrupt
+download never leaves a file that looks complete. A download holds the cache folder's lock
+(training/runlock.py), so ``.part`` files found there are a killed download's: they are
+removed. Files already in the cache with the right md5 are not downloaded again.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
+import secrets
 import socket
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping
@@ -23,7 +26,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from training import validate
 from training.data import DataError, PathLike
+from training.runlock import RunLock
 
 # Public mirrors of the original files (yann.lecun.com no longer serves them reliably).
 MIRRORS = (
@@ -40,7 +45,7 @@ MNIST_MD5 = {
     "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
 }
 
-DEFAULT_TIMEOUT = 30.0  # seconds without data before a mirror counts as failed
+DEFAULT_TIMEOUT = 5.0  # seconds without data before a mirror counts as failed
 _CHUNK = 1 << 16
 
 
@@ -75,7 +80,7 @@ class _IncompleteResponse(Exception):
     """The server closed the connection before sending the Content-Length it announced."""
 
 
-def _fetch(url: str, out, timeout: float, progress: bool, name: str) -> str:
+def _fetch(url: str, out, timeout: float, progress: bool | None, name: str) -> str:
     """Stream ``url`` into the open file ``out``; return the md5 of what was received."""
     digest = hashlib.md5()
     received = 0
@@ -83,7 +88,8 @@ def _fetch(url: str, out, timeout: float, progress: bool, name: str) -> str:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
         with tqdm(
-            total=total, desc=name, unit="B", unit_scale=True, disable=not progress, leave=False
+            total=total, desc=name, unit="B", unit_scale=True, leave=False,
+            disable=None if progress is None else not progress,  # None: only on a terminal
         ) as bar:
             while True:
                 chunk = response.read(_CHUNK)
@@ -129,18 +135,18 @@ def download_file(
     *,
     mirrors: Iterable[str] = MIRRORS,
     timeout: float = DEFAULT_TIMEOUT,
-    progress: bool = True,
+    progress: bool | None = None,
+    report=None,
 ) -> Path:
     """Make sure ``directory/name`` exists with the given md5, downloading it if needed.
 
     Each mirror base URL is tried in turn (``base + name``); the first download whose md5
-    matches is moved into place. Returns the file's path. Raises DownloadError listing every
-    mirror and why it failed if none delivered the right bytes; then nothing is written.
+    matches is moved into place. ``report(text)`` hears of each mirror that failed. Returns
+    the file's path. Raises DownloadError listing every mirror and why it failed if none
+    delivered the right bytes; then nothing is written. Call it holding the folder's lock
+    (download_mnist does).
     """
-    if isinstance(timeout, bool) or not (
-        isinstance(timeout, (int, float)) and 0 < timeout < float("inf")
-    ):
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    timeout = validate.real(timeout, "timeout", low=0, low_open=True)
     directory = Path(directory)
     target = directory / name
     md5 = md5.lower()
@@ -154,13 +160,17 @@ def download_file(
     mirrors = list(mirrors)
     for base in mirrors:
         url = base.rstrip("/") + "/" + name
-        fd, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".part")
+        # 0666 minus the umask: the cached file gets the user's normal permissions
+        temp_name = str(directory / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+        fd = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o666)
         try:
             with os.fdopen(fd, "wb") as out:
                 try:
                     received = _fetch(url, out, timeout, progress, name)
                 except _CacheWriteError as failure:
-                    raise failure.error from None
+                    raise DownloadError(f"cannot write {target}: "
+                                        f"{failure.error.strerror or failure.error}") from None
                 except (
                     OSError,
                     http.client.HTTPException,
@@ -169,9 +179,14 @@ def download_file(
                 ) as error:
                     # URLError, HTTPError, timeouts, resets are OSErrors; ValueError: bad URL.
                     failures.append(f"{url}: {_describe(error, timeout)}")
+                    if report:
+                        report(f"{failures[-1]}; trying the next mirror" if base != mirrors[-1]
+                               else failures[-1])
                     continue
                 if received != md5:
                     failures.append(f"{url}: checksum mismatch, md5 {received}, expected {md5}")
+                    if report:
+                        report(failures[-1])
                     continue
                 out.flush()
                 os.fsync(out.fileno())
@@ -182,7 +197,7 @@ def download_file(
                 os.remove(temp_name)
     if not mirrors:
         failures.append("no mirrors were given")
-    raise DownloadError(f"could not download {name} from any mirror:\n  " + "\n  ".join(failures))
+    raise DownloadError(f"could not download {name} from any mirror: " + "; ".join(failures))
 
 
 def download_mnist(
@@ -191,16 +206,35 @@ def download_mnist(
     mirrors: Iterable[str] = MIRRORS,
     checksums: Mapping[str, str] = MNIST_MD5,
     timeout: float = DEFAULT_TIMEOUT,
-    progress: bool = True,
+    progress: bool | None = None,
+    report=None,
 ) -> Path:
     """Download the MNIST files (``checksums``: file name → md5) into ``directory``.
 
     directory defaults to :func:`default_cache_dir`. Files already there with the right md5
-    are kept without a request. Returns the directory, ready for ``load_mnist``.
-    Raises DownloadError, naming the file and each mirror's failure, if a file cannot be had.
+    are kept without a request. Holds the folder's lock; removes the ``.part`` files of a
+    killed download. ``progress`` None shows bars only on a terminal; ``report(text)`` hears
+    of each failed mirror. Returns the directory, ready for ``load_mnist``. Raises
+    DownloadError, naming the file and each mirror's failure, if a file cannot be had.
     """
     directory = default_cache_dir() if directory is None else Path(directory)
     mirrors = tuple(mirrors)
-    for name, md5 in checksums.items():
-        download_file(name, md5, directory, mirrors=mirrors, timeout=timeout, progress=progress)
+    directory.mkdir(parents=True, exist_ok=True)
+    with RunLock(directory, what="download"):
+        remove_partial_downloads(directory)
+        for name, md5 in checksums.items():
+            download_file(name, md5, directory, mirrors=mirrors, timeout=timeout,
+                          progress=progress, report=report)
     return directory
+
+
+def remove_partial_downloads(directory: PathLike) -> list:
+    """Delete the ``.NAME.*.part`` files a killed download left; returns their names."""
+    removed = []
+    for path in Path(directory).glob(".*.part"):
+        try:
+            path.unlink()
+            removed.append(path.name)
+        except OSError:
+            pass
+    return removed

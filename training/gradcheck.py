@@ -7,6 +7,7 @@ Every parameter is perturbed in turn with ``set_parameters``, so this is for sma
 (cost grows with the square of the parameter count).
 """
 
+import math
 from dataclasses import dataclass
 
 from training.networks import as_lists
@@ -71,13 +72,26 @@ class LayerReport:
 
 
 def check_gradient(net, label, sample, eps=1e-5, floor=FLOOR):
-    """Compare get_gradient with the numerical gradient; one LayerReport per layer."""
+    """Compare get_gradient with the numerical gradient; one LayerReport per layer.
+
+    A gradient of the wrong shape (a layer, row or entry missing or extra) is a disagreement
+    (error inf), never a shorter comparison.
+    """
     analytic = as_lists(net.get_gradient(label, sample))
     numeric = numerical_gradient(net, label, sample, eps)
+    if len(analytic) != len(numeric):
+        return [LayerReport(k, math.inf, math.inf) for k in range(1, len(numeric) + 1)]
     reports = []
     for k, ((aW, ab), (nW, nb)) in enumerate(zip(analytic, numeric), start=1):
-        ew = max((relative_error(a, n, floor) for ra, rn in zip(aW, nW)
-                  for a, n in zip(ra, rn)), default=0.0)
-        eb = max((relative_error(a, n, floor) for a, n in zip(ab, nb)), default=0.0)
-        reports.append(LayerReport(k, ew, eb))
+        ew = _worst([a for row in aW for a in row], [n for row in nW for n in row], floor)
+        if [len(row) for row in aW] != [len(row) for row in nW]:
+            ew = math.inf
+        reports.append(LayerReport(k, ew, _worst(ab, nb, floor)))
     return reports
+
+
+def _worst(analytic, numeric, floor):
+    """Largest relative error over two flat lists; inf when their lengths differ."""
+    if len(analytic) != len(numeric):
+        return math.inf
+    return max((relative_error(a, n, floor) for a, n in zip(analytic, numeric)), default=0.0)

@@ -1,24 +1,85 @@
-"""Choosing an implementation by name, and comparing two networks through the shared API."""
+"""Choosing an engine by name, and comparing two networks through the shared API.
+
+The engines are the packages that export a ``Network`` with the shared API. Adding one is one
+line in ``ENGINES``; an engine whose package cannot be imported is simply not offered.
+"""
 
 import importlib
+import importlib.util
+import inspect
+from functools import cache
 
-IMPLEMENTATIONS = ("neurons", "vectorized")
+# name on the command line → module exporting Network
+ENGINES = {
+    "neurons": "neurons",          # the tutorial's object graph, pure Python
+    "vectorized": "vectorized",    # the same network as matrices (the textbook engine)
+    "fast": "vectorized.fast",     # the opt-in speed engine, when it is there
+}
+# `--impl both` trains these two in lockstep and compares them
+BOTH = ("neurons", "vectorized")
+# Rough bytes per parameter: a neurons Connection object (measured ≈120 bytes with
+# tracemalloc) and its node's share; a matrix engine's W, its gradient and a best copy.
+_NEURONS_BYTES_PER_PARAMETER = 160
+_MATRIX_COPIES = 3
+
+
+@cache
+def _importable(module):
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # the parent package is missing
+        return False
+
+
+def available_engines():
+    """The engine names whose package can be imported, in ``ENGINES`` order."""
+    return tuple(name for name, module in ENGINES.items() if _importable(module))
+
+
+# Kept for older callers: the engines that are always there.
+IMPLEMENTATIONS = BOTH
 
 
 def network_class(impl):
-    """The Network class of ``impl`` ("neurons" or "vectorized")."""
-    if impl not in IMPLEMENTATIONS:
+    """The Network class of engine ``impl`` (a name of ``ENGINES``)."""
+    if impl not in available_engines():
         raise ValueError(f"unknown implementation {impl!r}; choose one of "
-                         f"{', '.join(IMPLEMENTATIONS)}")
-    return importlib.import_module(impl).Network
+                         f"{', '.join(available_engines())}")
+    return importlib.import_module(ENGINES[impl]).Network
+
+
+def supports_dtype(impl):
+    """True when the engine's Network takes a ``dtype`` argument."""
+    return "dtype" in inspect.signature(network_class(impl)).parameters
 
 
 def build(impl, config):
-    """A network of implementation ``impl`` from constructor keyword arguments."""
+    """A network of engine ``impl`` from constructor keyword arguments ("dtype" is passed
+    only to engines that take one)."""
     config = dict(config)
-    if impl != "vectorized":
-        config.pop("dtype", None)  # only the matrix version has a dtype
+    if not supports_dtype(impl):
+        config.pop("dtype", None)
     return network_class(impl)(**config)
+
+
+def engine_name(net):
+    """The engine a network comes from: "neurons", "vectorized", "vectorized.fast", …"""
+    module = type(net).__module__
+    known = [m for m in ENGINES.values() if module == m or module.startswith(m + ".")]
+    return max(known, key=len) if known else module.split(".")[0]
+
+
+def parameter_count(layer_sizes):
+    """Weights and biases of a fully connected ``layer_sizes``."""
+    return sum((n_in + 1) * n_out for n_in, n_out in zip(layer_sizes, layer_sizes[1:]))
+
+
+def memory_needed(impl, layer_sizes, dtype="float64"):
+    """A rough lower bound of the bytes engine ``impl`` needs for ``layer_sizes``."""
+    n = parameter_count(layer_sizes)
+    if impl == "neurons":
+        return n * _NEURONS_BYTES_PER_PARAMETER
+    return n * _MATRIX_COPIES * (4 if str(dtype) == "float32" else 8)
 
 
 def as_lists(params):

@@ -107,4 +107,14 @@ def run_demo(quick=False):
     print(f"\nThe two implementations {'agree' if agree else 'DISAGREE'} "
           f"(largest parameter difference {max(diff_bits, diff_spiral):.1e}, "
           f"tolerance 1e-9). Demo took {time.perf_counter() - started:.0f} s.")
+    print("Next: see every number of one training step with `neurons explain` (--help).")
     return 0 if agree else 1
+
+
+def add_subcommands(subparsers):
+    demo = subparsers.add_parser(
+        "demo", help="train both implementations side by side (under a minute)",
+        description="Train both implementations on built-in data sets, show that they agree, "
+                    "and how much faster the matrices are.")
+    demo.add_argument("--quick", action="store_true", help="fewer epochs, for smoke tests")
+    demo.set_defaults(handler=lambda args: run_demo(quick=args.quick))

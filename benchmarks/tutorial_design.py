@@ -1,0 +1,174 @@
+"""The tutorial's object design, re-created in Python 3 as a speed baseline for ``neurons``.
+
+"深度学习实战教程(三)" builds its network from Node, ConstNode, Layer, Connection, Connections and
+Network objects. This module re-creates that *design* (written here, not copied) so that
+``neurons`` can be timed against it in the same run: what matters for speed is kept as the
+tutorial has it,
+  - every layer, the output layer too, ends with a ConstNode (output 1);
+  - ``calc_delta`` visits every layer below the output layer, the input layer and the
+    ConstNodes included, each node summing over its downstream connections (式4);
+  - ``update_weight`` walks layer → node → downstream connection and calls
+    ``Connection.update_weight``, which calls ``calc_gradient`` (δ_j·x_i, the article's
+    negative gradient) and adds ``rate · gradient`` (式5);
+  - node sums are ``functools.reduce`` over the connections with a lambda, as in the code the
+    article links (``plain_loops=True`` swaps in ``for`` loops, the faster Python 3 idiom);
+and one choice is conservative, i.e. faster than the original: the sigmoid uses ``math.exp``
+(standard library, so this runs under PyPy), where the original calls NumPy's ``exp`` on a
+Python float and so turns every later number into a slower NumPy scalar.
+Sigmoid everywhere and ½Σ(t−y)², as in the tutorial.
+"""
+
+import math
+import random
+from functools import reduce
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+# The two sums every node computes, as the tutorial writes them (reduce with a lambda) ...
+def upstream_sum(node):
+    """Σ_i w_ji x_i over the node's upstream connections (式1)."""
+    return reduce(lambda ret, conn: ret + conn.upstream_node.output * conn.weight,
+                  node.upstream, 0.0)
+
+
+def downstream_sum(node):
+    """Σ_k w_kj δ_k over the node's downstream connections (式4)."""
+    return reduce(lambda ret, conn: ret + conn.downstream_node.delta * conn.weight,
+                  node.downstream, 0.0)
+
+
+# ... and as plain loops (``plain_loops=True``).
+def upstream_loop(node):
+    total = 0.0
+    for conn in node.upstream:
+        total += conn.upstream_node.output * conn.weight
+    return total
+
+
+def downstream_loop(node):
+    total = 0.0
+    for conn in node.downstream:
+        total += conn.downstream_node.delta * conn.weight
+    return total
+
+
+class Node:
+    upstream_sum = staticmethod(upstream_sum)
+    downstream_sum = staticmethod(downstream_sum)
+
+    def __init__(self, layer_index, node_index):
+        self.layer_index = layer_index
+        self.node_index = node_index
+        self.downstream = []
+        self.upstream = []
+        self.output = 0.0
+        self.delta = 0.0
+
+    def set_output(self, output):
+        self.output = output
+
+    def calc_output(self):  # 式1
+        self.output = sigmoid(self.upstream_sum(self))
+
+    def calc_output_layer_delta(self, label):  # 式3
+        self.delta = self.output * (1.0 - self.output) * (label - self.output)
+
+    def calc_hidden_layer_delta(self):  # 式4
+        self.delta = self.output * (1.0 - self.output) * self.downstream_sum(self)
+
+
+class ConstNode:
+    """Output 1; the tutorial gives it a delta too (always 0, since 1·(1 − 1) = 0)."""
+
+    downstream_sum = staticmethod(downstream_sum)
+
+    def __init__(self, layer_index, node_index):
+        self.layer_index = layer_index
+        self.node_index = node_index
+        self.downstream = []
+        self.output = 1.0
+        self.delta = 0.0
+
+    def calc_hidden_layer_delta(self):
+        self.delta = self.output * (1.0 - self.output) * self.downstream_sum(self)
+
+
+class LoopNode(Node):
+    upstream_sum = staticmethod(upstream_loop)
+    downstream_sum = staticmethod(downstream_loop)
+
+
+class LoopConstNode(ConstNode):
+    downstream_sum = staticmethod(downstream_loop)
+
+
+class Layer:
+    def __init__(self, layer_index, node_count, plain_loops=False):
+        self.layer_index = layer_index
+        node, const = (LoopNode, LoopConstNode) if plain_loops else (Node, ConstNode)
+        self.nodes = [node(layer_index, i) for i in range(node_count)]
+        self.nodes.append(const(layer_index, node_count))
+
+    def set_output(self, data):
+        for node, value in zip(self.nodes, data):
+            node.set_output(value)
+
+    def calc_output(self):
+        for node in self.nodes[:-1]:
+            node.calc_output()
+
+
+class Connection:
+    def __init__(self, upstream_node, downstream_node, rng):
+        self.upstream_node = upstream_node
+        self.downstream_node = downstream_node
+        self.weight = rng.uniform(-0.1, 0.1)
+        self.gradient = 0.0
+
+    def calc_gradient(self):  # the article's sign: δ_j · x_i
+        self.gradient = self.downstream_node.delta * self.upstream_node.output
+
+    def update_weight(self, rate):  # 式5
+        self.calc_gradient()
+        self.weight += rate * self.gradient
+
+
+class Network:
+    def __init__(self, layer_sizes, seed=None, plain_loops=False):
+        rng = random.Random(seed)
+        self.layers = [Layer(k, n, plain_loops) for k, n in enumerate(layer_sizes)]
+        self.connections = []
+        for lower, upper in zip(self.layers, self.layers[1:]):
+            for up in lower.nodes:  # the ConstNode too: its connections are the biases
+                for down in upper.nodes[:-1]:
+                    conn = Connection(up, down, rng)
+                    self.connections.append(conn)
+                    down.upstream.append(conn)
+                    up.downstream.append(conn)
+
+    def predict(self, sample):
+        self.layers[0].set_output(sample)
+        for layer in self.layers[1:]:
+            layer.calc_output()
+        return [node.output for node in self.layers[-1].nodes[:-1]]
+
+    def calc_delta(self, label):
+        for node, t in zip(self.layers[-1].nodes, label):
+            node.calc_output_layer_delta(t)
+        for layer in self.layers[-2::-1]:
+            for node in layer.nodes:
+                node.calc_hidden_layer_delta()
+
+    def update_weight(self, rate):
+        for layer in self.layers[:-1]:
+            for node in layer.nodes:
+                for conn in node.downstream:
+                    conn.update_weight(rate)
+
+    def train_one_sample(self, label, sample, rate):
+        self.predict(sample)
+        self.calc_delta(label)
+        self.update_weight(rate)

@@ -1,0 +1,101 @@
+"""The walkthrough's words in English and Chinese; the language defaults to the locale's."""
+
+import os
+
+from .errors import ExplainError
+
+LANGS = ("zh", "en")
+
+TEXT = {
+    "en": {
+        "title": "One training step (train_one_sample) of the {title} network, {how}",
+        "how_neurons": "node by node (neurons)",
+        "how_vectorized": "as matrices (vectorized)",
+        "how_both": "neurons and vectorized side by side",
+        "given": "sample, target and learning rate:",
+        "note": "Every number is read from the network's objects right after the library's own "
+                "phase ran (shown to 9 significant digits); nothing is recomputed.",
+        "forward": "Phase 1 — forward: net.predict(x). 式1: y_j = sigmoid(Σ_i w_ji·x_i + w_jb)",
+        "loss": "The sample's error: net.loss(y, t), E = ½Σ_i (t_i − y_i)²",
+        "output_delta": "Phase 2 — error terms: net.calc_delta(t). Output layer, 式3: "
+                        "δ_j = y_j(1−y_j)(t_j−y_j)",
+        "hidden_delta": "Hidden layers (same call), 式4: δ_i = a_i(1−a_i)·Σ_k w_ki·δ_k, "
+                        "with the weights before the update",
+        "gradient": "Gradients: net.calc_gradient(). ∂E/∂w_ji = −δ_j·x_ji (a bias has x = 1); "
+                    "the article keeps δ_j·x_ji, the negative",
+        "update": "Phase 3 — update: net.update_weight(η). 式5: w_ji ← w_ji + η·δ_j·x_ji "
+                  "= w_ji − η·∂E/∂w_ji",
+        "m_forward": "Phase 1 — forward: net.predict(x), layer by layer. 式2: a = f(W·x + b); "
+                     "read: layer.input, layer.net, layer.output",
+        "m_loss": "The sample's error: net.loss(y, t), E = ½Σ(t − y)²",
+        "m_output_delta": "Phase 2 — net.calc_delta(t). Output layer, 式7: δ = y(1−y)(t−y); "
+                          "read: layer.delta",
+        "m_hidden_delta": "Hidden layers, 式8: δ⁽ˡ⁾ = a⁽ˡ⁾(1−a⁽ˡ⁾)∘(W⁽ˡ⁺¹⁾ᵀ·δ⁽ˡ⁺¹⁾)",
+        "m_gradient": "net.calc_gradient(): ∂E/∂W = −δ·xᵀ, ∂E/∂b = −δ; read: layer.W_grad, "
+                      "layer.b_grad",
+        "m_update": "Phase 3 — net.update_weight(η). 式9: W ← W + η·δ·xᵀ = W − η·∂E/∂W; "
+                    "式10: b ← b + η·δ; read: layer.W, layer.b",
+        "c_forward": "Forward (net.predict): node outputs and weighted inputs",
+        "c_delta": "Error terms δ (net.calc_delta)",
+        "c_gradient": "Gradients ∂E/∂w (net.calc_gradient)",
+        "c_update": "Weights after net.update_weight(η)",
+        "c_header": ("quantity", "neurons", "vectorized", "|difference|"),
+        "largest": "Largest difference between the two: {diff} ({name}); "
+                   "the project's tolerance is 1e-12.",
+        "end": "Done: every weight has taken one step. Draw it: neurons draw; step through it "
+               "in a browser: neurons explain --html page.html",
+    },
+    "zh": {
+        "title": "{title} 网络的一次训练(train_one_sample),{how}",
+        "how_neurons": "逐个节点(neurons)",
+        "how_vectorized": "矩阵形式(vectorized)",
+        "how_both": "neurons 与 vectorized 并排对照",
+        "given": "样本、目标值和学习速率:",
+        "note": "下面每个数都是库自己的阶段执行完之后,直接从网络对象中读出的(显示 9 位有效数字),"
+                "没有另外重算。",
+        "forward": "阶段 1 — 前向计算:net.predict(x)。式1:y_j = sigmoid(Σ_i w_ji·x_i + w_jb)",
+        "loss": "这个样本的误差:net.loss(y, t),E = ½Σ_i (t_i − y_i)²",
+        "output_delta": "阶段 2 — 误差项:net.calc_delta(t)。输出层,式3:"
+                        "δ_j = y_j(1−y_j)(t_j−y_j)",
+        "hidden_delta": "隐藏层(同一次调用),式4:δ_i = a_i(1−a_i)·Σ_k w_ki·δ_k,"
+                        "用的是更新之前的权重",
+        "gradient": "梯度:net.calc_gradient()。∂E/∂w_ji = −δ_j·x_ji(偏置项的 x 为 1);"
+                    "文章里存的是它的相反数 δ_j·x_ji",
+        "update": "阶段 3 — 更新权重:net.update_weight(η)。式5:w_ji ← w_ji + η·δ_j·x_ji "
+                  "= w_ji − η·∂E/∂w_ji",
+        "m_forward": "阶段 1 — 前向计算:net.predict(x),逐层进行。式2:a = f(W·x + b);"
+                     "读取 layer.input、layer.net、layer.output",
+        "m_loss": "这个样本的误差:net.loss(y, t),E = ½Σ(t − y)²",
+        "m_output_delta": "阶段 2 — net.calc_delta(t)。输出层,式7:δ = y(1−y)(t−y);"
+                          "读取 layer.delta",
+        "m_hidden_delta": "隐藏层,式8:δ⁽ˡ⁾ = a⁽ˡ⁾(1−a⁽ˡ⁾)∘(W⁽ˡ⁺¹⁾ᵀ·δ⁽ˡ⁺¹⁾)",
+        "m_gradient": "net.calc_gradient():∂E/∂W = −δ·xᵀ,∂E/∂b = −δ;"
+                      "读取 layer.W_grad、layer.b_grad",
+        "m_update": "阶段 3 — net.update_weight(η)。式9:W ← W + η·δ·xᵀ = W − η·∂E/∂W;"
+                    "式10:b ← b + η·δ;读取 layer.W、layer.b",
+        "c_forward": "前向计算(net.predict):节点的输出和加权输入",
+        "c_delta": "误差项 δ(net.calc_delta)",
+        "c_gradient": "梯度 ∂E/∂w(net.calc_gradient)",
+        "c_update": "net.update_weight(η) 之后的权重",
+        "c_header": ("量", "neurons", "vectorized", "|差|"),
+        "largest": "两者的最大差别:{diff}({name});项目的容差是 1e-12。",
+        "end": "完成:每个权重都走了一步。画出网络:neurons draw;在浏览器里一步一步看:"
+               "neurons explain --html page.html",
+    },
+}
+
+
+def default_lang(environ=None):
+    """"zh" when the locale (LC_ALL, LC_MESSAGES, LANG, in that order) is Chinese, else "en"."""
+    environ = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def text(lang):
+    if lang not in TEXT:
+        raise ExplainError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    return TEXT[lang]

@@ -1,0 +1,209 @@
+"""Pictures of training (matplotlib, the optional ``plot`` extra: pip install 'neurons[plot]').
+
+* :func:`plot_history`: loss and error-rate curves of a ``--history`` file (CSV or JSON),
+  every train / validation / eval / test column found, read by name;
+* :func:`plot_first_layer`: the first layer's weights of an MNIST network (a checkpoint) as
+  28×28 images, one per hidden unit;
+* :func:`plot_spiral`: the decision regions of a network trained on the spiral data set and,
+  for ReLU, the share of hidden units that never fire on any training point ("dying ReLU").
+
+matplotlib is imported only when a picture is drawn; without it these raise
+:class:`MatplotlibMissing` with the command that installs it.
+"""
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ExplainError
+
+
+class MatplotlibMissing(ImportError):
+    """matplotlib is not installed."""
+
+
+def pyplot():
+    """matplotlib.pyplot on the file-only Agg backend, or MatplotlibMissing."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise MatplotlibMissing("pictures need matplotlib: pip install 'neurons[plot]' "
+                                "(or pip install matplotlib)") from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+# -- history curves -----------------------------------------------------------------------
+
+def _number(value):
+    if value is None or value == "":
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def read_history(path):
+    """{column name: [float, …]} of a history file (.csv with a header row, or .json: a list
+    of objects). Missing values become NaN; columns are taken by name, whatever they are."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".json"):
+        raise ExplainError(f"history file {path} must end in .csv or .json")
+    try:
+        if suffix == ".json":
+            rows = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(rows, dict) and "history" in rows:
+                rows = rows["history"]
+        else:
+            with path.open(newline="", encoding="utf-8") as f:
+                rows = list(csv.DictReader(f))
+    except OSError as exc:
+        raise ExplainError(f"cannot read history file {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
+        raise ExplainError(f"{path} is not a readable history file ({exc})") from None
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+        raise ExplainError(f"{path} holds no epochs (expected one row per epoch)")
+    names = list(dict.fromkeys(k for r in rows for k in r if k))
+    return {name: [_number(r.get(name)) for r in rows] for name in names}
+
+
+def _label(name):
+    """train_loss → "train loss", eval_error_rate → "eval error rate"."""
+    return name.replace("_", " ")
+
+
+def history_series(columns):
+    """(x, x label, [(loss column, values)], [(error column, values)]) of a history."""
+    x = columns.get("epoch")
+    if x is None or all(math.isnan(v) for v in x):
+        x = list(range(1, len(next(iter(columns.values()))) + 1))
+    def keep(word):
+        return [(n, v) for n, v in columns.items()
+                if word in n.lower() and not all(math.isnan(u) for u in v)]
+    losses, errors = keep("loss"), keep("error")
+    if not losses and not errors:
+        raise ExplainError(f"the history has no loss or error column (columns: "
+                         f"{', '.join(columns)})")
+    return x, "epoch", losses, errors
+
+
+def plot_history(path, out):
+    """Loss curves (left) and error-rate curves in percent (right) of a history file."""
+    x, xlabel, losses, errors = history_series(read_history(path))
+    plt = pyplot()
+    panels = [(p, t) for p, t in ((losses, "loss"), (errors, "error rate (%)")) if p]
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
+    for ax, (series, title) in zip(axes[0], panels):
+        for name, values in series:
+            scale = 100.0 if "error" in name.lower() else 1.0
+            ax.plot(x, [v * scale for v in values], marker="o", markersize=3, label=_label(name))
+        ax.set_xlabel(xlabel)
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(Path(path).name)
+    fig.tight_layout()
+    return _save(fig, plt, out)
+
+
+def _save(fig, plt, out):
+    out = Path(out)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+# -- first-layer weights ------------------------------------------------------------------
+
+def plot_first_layer(checkpoint, out, max_units=64):
+    """The first layer's weight rows of a checkpointed MNIST network as 28×28 images."""
+    from training.checkpoint import load_checkpoint
+
+    ckpt = load_checkpoint(checkpoint)
+    W = np.asarray(ckpt.parameters[0][0], dtype=float)
+    side = math.isqrt(W.shape[1])
+    if side * side != W.shape[1]:
+        raise ExplainError(f"{checkpoint}: the first layer has {W.shape[1]} inputs, not a square "
+                         "image (MNIST has 784 = 28×28)")
+    n = min(W.shape[0], max_units)
+    cols = math.ceil(math.sqrt(n))
+    rows = math.ceil(n / cols)
+    plt = pyplot()
+    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.3 * rows + 0.4), squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k < n:
+            limit = float(np.abs(W[k]).max()) or 1.0  # one symmetric scale per unit
+            ax.imshow(W[k].reshape(side, side), cmap="RdBu_r", vmin=-limit, vmax=limit)
+    fig.suptitle(f"first-layer weights, {n} of {W.shape[0]} units (red +, blue −), "
+                 f"epoch {ckpt.epoch}")
+    fig.tight_layout()
+    return _save(fig, plt, out)
+
+
+# -- spiral decision regions and dying ReLU -----------------------------------------------
+
+def dead_share(net, points):
+    """Share of each hidden layer's units that output 0 for every point (never fire), from
+    ``layer.output`` of a vectorized network after ``predict`` of the whole batch."""
+    net.predict(points)
+    return [float((np.asarray(layer.output) <= 0).all(axis=0).mean())
+            for layer in net.layers[:-1]]
+
+
+def train_spiral(activation="relu", hidden=30, epochs=200, rate=0.5, seed=1, points=100):
+    """A vectorized 2-hidden-3 softmax network trained on the spiral; returns (net, points,
+    classes, [dead share per epoch of the first hidden layer])."""
+    import vectorized
+    from training.data import encode_labels, spiral_dataset
+
+    x, classes = spiral_dataset(points, 3, seed=0)
+    t = encode_labels(classes, 3)
+    net = vectorized.Network([2, hidden, 3], activation=activation, output="softmax",
+                             loss="cross_entropy", init="he" if "relu" in activation else "xavier",
+                             seed=seed)
+    dead = []
+    for _ in range(epochs):
+        net.train(t, x, rate, 1, batch_size=10)
+        dead.append(dead_share(net, x)[0])
+    return net, x, classes, dead
+
+
+def plot_spiral(out, activation="relu", hidden=30, epochs=200, rate=0.5, seed=1):
+    """Decision regions on the spiral; with ReLU also the dead-unit share per epoch."""
+    net, x, classes, dead = train_spiral(activation, hidden, epochs, rate, seed)
+    plt = pyplot()
+    relu = "relu" in activation
+    fig, axes = plt.subplots(1, 2 if relu else 1, figsize=(11 if relu else 5.5, 5),
+                             squeeze=False)
+    ax = axes[0][0]
+    grid = np.linspace(-1.2, 1.2, 200)
+    gx, gy = np.meshgrid(grid, grid)
+    predicted = net.predict(np.column_stack([gx.ravel(), gy.ravel()])).argmax(axis=1)
+    from matplotlib.colors import ListedColormap
+
+    colours = ListedColormap(["#e41a1c", "#377eb8", "#4daf4a"])  # one per class, both layers
+    ax.contourf(gx, gy, predicted.reshape(gx.shape), levels=[-0.5, 0.5, 1.5, 2.5],
+                cmap=colours, alpha=0.25)
+    ax.scatter(x[:, 0], x[:, 1], c=classes, cmap=colours, vmin=0, vmax=2, s=12,
+               edgecolors="k", linewidths=0.3)
+    accuracy = float((net.predict(x).argmax(axis=1) == classes).mean())
+    ax.set_title(f"2-{hidden}-3 {activation}: training accuracy {accuracy:.0%}")
+    ax.set_aspect("equal")
+    if relu:
+        ax2 = axes[0][1]
+        ax2.plot(range(1, len(dead) + 1), [100 * d for d in dead])
+        ax2.set_xlabel("epoch")
+        ax2.set_ylabel("hidden units that never fire (%)")
+        ax2.set_title("dying ReLU: units with output 0 on every training point")
+        ax2.set_ylim(0, 100)
+        ax2.grid(alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, plt, out)

@@ -1,0 +1,136 @@
+"""Scoring networks: a hand-worked confusion matrix, per-digit accuracy, the vote and its tie
+rule, the most confident mistakes, with tiny stand-in networks (and one real one)."""
+
+import numpy as np
+import pytest
+
+import neurons
+import vectorized
+from training.evaluate import (
+    accuracy,
+    confident_mistakes,
+    confusion_matrix,
+    evaluate_network,
+    network_outputs,
+    per_class_accuracy,
+    score,
+    vote,
+)
+
+
+class TableNet:
+    """A stand-in network: the features are row numbers, predict looks their outputs up."""
+
+    batched = True
+
+    def __init__(self, outputs):
+        self.outputs = np.asarray(outputs, dtype=np.float64)
+        self.calls = 0
+
+    def predict(self, batch):
+        self.calls += 1
+        return self.outputs[np.asarray(batch, dtype=np.int64)[:, 0]]
+
+
+class OneAtATimeNet(TableNet):
+    """The same, one sample per call (a list in, a list out), like ``neurons``."""
+
+    batched = False
+
+    def predict(self, sample):
+        self.calls += 1
+        return self.outputs[int(sample[0])].tolist()
+
+
+TRUE = np.array([0, 0, 1, 1, 2, 2, 2])
+PREDICTED = np.array([0, 1, 1, 1, 2, 0, 2])
+# rows true, columns predicted
+CONFUSION = [[1, 1, 0],
+             [0, 2, 0],
+             [1, 0, 2]]
+
+
+def test_confusion_matrix_by_hand():
+    matrix = confusion_matrix(TRUE, PREDICTED, 3)
+    assert matrix.tolist() == CONFUSION and matrix.dtype == np.int64
+    assert matrix.T.tolist() != CONFUSION  # rows and columns swapped would be caught
+    assert accuracy(TRUE, PREDICTED) == 5 / 7
+    assert per_class_accuracy(matrix).tolist() == [0.5, 1.0, 2 / 3]
+
+
+def test_a_class_without_samples_has_no_accuracy():
+    per_class = per_class_accuracy(confusion_matrix([0, 0, 2], [0, 2, 1], 3))
+    assert per_class[0] == 0.5 and np.isnan(per_class[1]) and per_class[2] == 0.0
+
+
+@pytest.mark.parametrize("net_class", [TableNet, OneAtATimeNet])
+def test_evaluate_network_with_stand_ins(net_class):
+    outputs = np.eye(3)[PREDICTED] * 0.8 + 0.1
+    net = net_class(outputs)
+    rows = np.arange(7)[:, None]
+    result = evaluate_network(net, rows, TRUE, chunk_size=3)
+    assert result.confusion.tolist() == CONFUSION
+    assert result.accuracy == 5 / 7 and result.predicted.tolist() == PREDICTED.tolist()
+    assert np.array_equal(result.outputs, outputs)
+    assert net.calls == (3 if net_class is TableNet else 7)  # chunks of 3, or one per sample
+
+
+def test_a_real_network_agrees_in_both_packages():
+    rng = np.random.default_rng(3)
+    x = rng.random((20, 4))
+    classes = rng.integers(0, 3, 20)
+    net_v = vectorized.Network([4, 5, 3], seed=1)
+    net_n = neurons.Network([4, 5, 3], seed=1)
+    result = evaluate_network(net_v, x, classes)
+    assert np.array_equal(result.predicted, np.argmax(net_v.predict(x), axis=1))
+    assert np.allclose(network_outputs(net_n, x), result.outputs, atol=1e-12)
+
+
+def test_vote_majority_and_its_tie_rule():
+    a = [[0.6, 0.4], [0.2, 0.8]]
+    b = [[0.7, 0.3], [0.9, 0.1]]
+    c = [[0.1, 0.9], [0.3, 0.7]]
+    assert vote([a, b, c]).tolist() == [0, 1]  # 2 votes to 1 in each row
+    # two networks disagree: the higher mean output wins (class 1: 0.65 > 0.35), although
+    # the smaller class (0) and the first network's choice (0) say otherwise
+    assert vote([[[0.6, 0.4]], [[0.1, 0.9]]]).tolist() == [1]
+    assert vote([[[0.1, 0.9]], [[0.6, 0.4]]]).tolist() == [1]
+
+
+def test_vote_only_the_most_voted_classes_compete():
+    # votes 2, 2, 0; class 2 has the highest mean (0.49) but no vote; 0 and 1 tie at 0.25
+    nets = [[[0.5, 0.0, 0.49]], [[0.5, 0.0, 0.49]], [[0.0, 0.5, 0.49]], [[0.0, 0.5, 0.49]]]
+    assert vote(nets).tolist() == [0]
+    assert np.argmax(np.mean(nets, axis=0), axis=1).tolist() == [2]  # a plain mean would say 2
+
+
+def test_confident_mistakes_most_confident_first():
+    outputs = np.array([[0.9, 0.1],   # right
+                        [0.7, 0.3],   # wrong, 0.7
+                        [0.2, 0.95],  # wrong, 0.95
+                        [0.6, 0.4],   # right
+                        [0.3, 0.7]])  # wrong, 0.7 (a tie with #1: the smaller index first)
+    true = np.array([0, 1, 0, 0, 0])
+    assert confident_mistakes(outputs, true).tolist() == [2, 1, 4]
+    assert confident_mistakes(outputs, np.argmax(outputs, axis=1)).tolist() == []
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match=r"NaN or infinity for 1 of 2 samples \(the first is #1"):
+        network_outputs(TableNet([[0.1, 0.2], [np.nan, 0.3]]), np.array([[0], [1]]))
+    with pytest.raises(ValueError, match="predict gave outputs of shape"):
+        network_outputs(TableNet([0.1, 0.2]), np.array([[0], [1]]))
+    with pytest.raises(ValueError, match="empty set"):
+        network_outputs(TableNet([[0.1]]), np.zeros((0, 1)))
+    with pytest.raises(ValueError, match="features has 2 rows but true has 3"):
+        evaluate_network(TableNet([[1.0], [2.0]]), np.array([[0], [1]]), [0, 0, 0])
+    with pytest.raises(ValueError, match="class 3 found, but n_classes is 3"):
+        confusion_matrix([0, 3], [0, 1], 3)
+    with pytest.raises(TypeError, match="integer class indices"):
+        score(np.eye(2), np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match="same shape"):
+        vote([np.zeros((2, 3)), np.zeros((3, 3))])
+    with pytest.raises(ValueError, match="one .N, C. array per network"):
+        vote(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        vote([[[np.nan, 1.0]]])

@@ -1,0 +1,59 @@
+"""`neurons gradcheck`: backprop against central differences (式6) on a small network."""
+
+import random
+
+from .. import validate
+from ..gradcheck import check_gradient
+from ..options import (
+    add_engine_option,
+    add_network_options,
+    build_networks,
+    checked,
+    network_config,
+)
+
+THRESHOLD = 1e-6
+EXIT_DISAGREE = 4
+# ε of the central difference: below 1e-10 round-off swamps the difference, above 1e-2 the
+# O(ε²) error does
+EPS_RANGE = (1e-10, 1e-2)
+
+
+def add_subcommands(subparsers):
+    gc = subparsers.add_parser(
+        "gradcheck", help="compare backprop with central differences (式6)",
+        description="Numerical gradient check on a small network: prints the worst relative "
+                    f"error per layer; exit status {EXIT_DISAGREE} when they disagree.")
+    add_engine_option(gc, "both")
+    add_network_options(gc, layers="4,5,3")
+    gc.add_argument("--eps", type=float, default=1e-5,
+                    help=f"finite-difference step, {EPS_RANGE[0]:g} … {EPS_RANGE[1]:g} "
+                         "(default 1e-5)")
+    gc.add_argument("--sample-seed", type=int, default=1, help="seed of the random sample")
+    gc.set_defaults(handler=run)
+
+
+def run(args):
+    with checked("--eps"):
+        validate.real(args.eps, "eps", low=EPS_RANGE[0], high=EPS_RANGE[1])
+    config = network_config(args)
+    nets = build_networks(args, config)
+    rng = random.Random(args.sample_seed)
+    sizes = config["layer_sizes"]
+    sample = [rng.uniform(-1, 1) for _ in range(sizes[0])]
+    if config["loss"] == "cross_entropy":
+        label = [0.0] * sizes[-1]
+        label[rng.randrange(sizes[-1])] = 1.0
+    else:
+        label = [rng.uniform(0, 1) for _ in range(sizes[-1])]
+    worst = 0.0
+    for impl, net in nets.items():
+        print(f"{impl}: {net!r}")
+        for r in check_gradient(net, label, sample, eps=args.eps):
+            print(f"  layer {r.layer}: worst relative error  W {r.worst_weight:.2e}"
+                  f"   b {r.worst_bias:.2e}")
+            worst = max(worst, r.worst)
+    agree = worst < THRESHOLD
+    print(f"backprop and central differences {'agree' if agree else 'DISAGREE'} "
+          f"(worst {worst:.2e}, threshold {THRESHOLD:g})")
+    return 0 if agree else EXIT_DISAGREE

@@ -1,0 +1,294 @@
+"""`neurons train`: check every setting, prepare a data set, train one engine or both in
+lockstep, report; the test set is scored once, at the end."""
+
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .. import validate
+from ..checkpoint import latest_epoch
+from ..errors import UsageError
+from ..history import SUFFIXES
+from ..networks import max_parameter_difference
+from ..options import (
+    add_engine_option,
+    add_network_options,
+    build_networks,
+    checked,
+    network_config,
+)
+from ..prepare import prepare
+from ..settings import TrainSettings
+from ..trainer import Trainer
+
+EXIT_DIVERGED = 3
+EXIT_INTERRUPTED = 130
+
+
+def add_subcommands(subparsers):
+    train = subparsers.add_parser(
+        "train", help="train a network on bits, spiral or MNIST",
+        description="Train either engine, or both in lockstep. Early stopping and the best "
+                    "epoch use the validation set; the test set is scored once, at the end. "
+                    f"Exit status {EXIT_DIVERGED}: the training diverged.")
+    add_engine_option(train, "vectorized")
+    train.add_argument("--dataset", default="mnist", choices=("bits", "spiral", "mnist"))
+    src = train.add_mutually_exclusive_group()
+    src.add_argument("--data-dir", help="directory with the four MNIST idx files (.gz or raw)")
+    src.add_argument("--download", action="store_true",
+                     help="download MNIST (checksums verified) into --cache-dir")
+    train.add_argument("--cache-dir", help="download cache (default ~/.cache/neurons/mnist)")
+    add_network_options(train, layers="784,300,10", rate=0.3)
+    t = train.add_argument_group("training")
+    t.add_argument("--epochs", type=int, default=10)
+    t.add_argument("--batch-size", type=int, default=1)
+    t.add_argument("--labels", choices=("tutorial", "onehot"), default=None,
+                   help="target coding: tutorial = 0.9/0.1, onehot = 1/0 "
+                        "(default: onehot for softmax, tutorial otherwise)")
+    t.add_argument("--center", action="store_true",
+                   help="subtract the training samples' mean pixel (MNIST)")
+    t.add_argument("--no-shuffle", action="store_true", help="keep the data's order")
+    t.add_argument("--shuffle-seed", type=int, default=0)
+    t.add_argument("--validation", type=int, metavar="N",
+                   help="hold out the last N training samples for evaluation during training, "
+                        "early stopping and the best epoch (default: 10000 for the full "
+                        "60,000-image MNIST, none otherwise)")
+    t.add_argument("--eval-every", type=int, default=1,
+                   help="report (and evaluate on the validation set) every N epochs")
+    t.add_argument("--patience", type=int, default=None,
+                   help="early stop after N evaluations without a better validation error "
+                        "rate (0 = the tutorial's rule: stop as soon as it rises)")
+    t.add_argument("--train-limit", type=int, help="use only the first N training samples")
+    t.add_argument("--test-limit", type=int, help="use only the first N test samples")
+    c = train.add_argument_group("checkpoints and output")
+    c.add_argument("--checkpoint-dir", help="save checkpoints here (one run per folder)")
+    c.add_argument("--checkpoint-every", type=int, default=1, help="epochs between checkpoints")
+    c.add_argument("--keep", default="3", metavar="N|all",
+                   help="keep the last N checkpoints plus the best epoch's (default 3)")
+    c.add_argument("--resume", nargs="?", const=True, metavar="CHECKPOINT",
+                   help="continue the run in --checkpoint-dir, or from CHECKPOINT "
+                        "(a folder or an epoch-NNNN.json)")
+    c.add_argument("--overwrite", action="store_true",
+                   help="start a new run in a --checkpoint-dir that holds one (deletes it)")
+    c.add_argument("--history", help="save the history as .csv or .json")
+    c.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (there is none unless stderr is a terminal)")
+    train.set_defaults(handler=run)
+
+
+# --- checks before any work ------------------------------------------------------------------
+
+def check(args):
+    """Every number and path, before data is loaded or a network built."""
+    minimum = {"epochs": 0, "batch_size": 1, "eval_every": 1, "checkpoint_every": 1,
+               "train_limit": 1, "test_limit": 1, "patience": 0, "validation": 0}
+    for name, low in minimum.items():
+        value = getattr(args, name)
+        if value is not None and value < low:
+            raise UsageError(f"--{name.replace('_', '-')} must be at least {low}, got {value}")
+    with checked("--rate"):
+        validate.real(args.rate, "the rate", low=0, low_open=True)
+    with checked("--l2"):
+        validate.real(args.l2, "λ", low=0)
+    args.keep = None if args.keep == "all" else _keep(args.keep)
+    for option in ("data_dir", "cache_dir", "checkpoint_dir", "history"):
+        if getattr(args, option) is not None:
+            with checked("--" + option.replace("_", "-")):
+                validate.text(getattr(args, option), "the path")
+    if args.cache_dir is not None and args.download:
+        validate.writable_directory(args.cache_dir, "--cache-dir")
+    for path in history_paths(args).values():
+        validate.output_file(path, "--history", SUFFIXES)
+    _check_checkpoints(args)
+
+
+def _keep(text):
+    try:
+        keep = int(text)
+    except ValueError:
+        raise UsageError(f"--keep {text!r}: give a number of checkpoints or 'all'") from None
+    if keep < 1:
+        raise UsageError(f"--keep must be at least 1 (or 'all'), got {keep}")
+    return keep
+
+
+def _check_checkpoints(args):
+    if args.resume not in (None, True) and args.impl == "both":
+        raise UsageError("--resume CHECKPOINT names one engine's checkpoint; with --impl both "
+                         "give --checkpoint-dir and a plain --resume")
+    if args.resume not in (None, True):
+        validate.text(args.resume, "--resume")
+        if not Path(args.resume).exists():
+            raise UsageError(f"--resume {args.resume}: no such checkpoint file or folder")
+        if args.checkpoint_dir is None:  # continue writing beside the checkpoint
+            path = Path(args.resume)
+            args.checkpoint_dir = str(path if path.is_dir() else path.parent)
+    elif args.resume and args.checkpoint_dir is None:
+        raise UsageError("--resume needs --checkpoint-dir (where the checkpoint is), "
+                         "or a checkpoint: --resume FOLDER/epoch-NNNN.json")
+    for folder in checkpoint_dirs(args).values():
+        validate.writable_directory(folder, "--checkpoint-dir")
+        held = latest_epoch(folder)
+        if args.resume and held is None and args.resume is True:
+            raise UsageError(f"--resume: {folder} holds no checkpoint to continue")
+        if not args.resume and held is not None and not args.overwrite:
+            raise UsageError(f"--checkpoint-dir {folder} already holds a run (checkpoint of "
+                             f"epoch {held}): continue it with --resume, or replace it with "
+                             "--overwrite")
+
+
+def checkpoint_dirs(args):
+    """{engine: folder} (a subfolder per engine with --impl both); empty without one."""
+    if args.checkpoint_dir is None:
+        return {}
+    if args.impl != "both":
+        return {args.impl: Path(args.checkpoint_dir)}
+    return {name: Path(args.checkpoint_dir) / name for name in ("neurons", "vectorized")}
+
+
+def history_paths(args):
+    if args.history is None:
+        return {}
+    path = Path(args.history)
+    if args.impl != "both":
+        return {args.impl: path}
+    return {name: path.with_name(f"{path.stem}-{name}{path.suffix}")
+            for name in ("neurons", "vectorized")}
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+def run(args):
+    check(args)
+    config = network_config(args)
+    nets = build_networks(args, config)  # memory checked, names checked: before the data
+    data = prepare(args)
+    sizes = config["layer_sizes"]
+    if sizes[0] != data.n_in or sizes[-1] != data.n_classes:
+        raise UsageError(f"--layers {args.layers}: the {data.name} data set needs "
+                         f"{data.n_in} inputs and {data.n_classes} outputs")
+    if args.patience is not None and not data.validation:
+        raise UsageError("--patience needs a validation set: give --validation N (the last N "
+                         "training samples are held out)")
+    print(f"{data.name}: {len(data.train_c) - data.validation} training, {data.validation} "
+          f"validation and {len(data.test_c)} test samples; rate {args.rate}, batch "
+          f"{args.batch_size}, {args.epochs} epochs")
+    folders, histories = checkpoint_dirs(args), history_paths(args)
+    status, seconds = 0, {}
+    for impl, net in nets.items():
+        print(f"\n{impl}: {net!r}")
+        trainer = _trainer(args, data, net, folders.get(impl))
+        resume = None
+        if args.resume:
+            resume = folders[impl] if args.resume is True else args.resume
+        start = time.perf_counter()
+        try:
+            result = trainer.fit(resume=resume, overwrite=args.overwrite)
+        except KeyboardInterrupt:
+            return _interrupted(args, trainer, folders.get(impl), histories.get(impl))
+        seconds[impl] = time.perf_counter() - start
+        status = max(status, _report(args, trainer, result, seconds[impl], folders.get(impl)))
+        if impl in histories:
+            print(f"  history saved to {result.history.save(histories[impl])}")
+    if len(nets) > 1:
+        _compare(nets, data, seconds)
+    return status
+
+
+def _trainer(args, data, net, folder):
+    settings = TrainSettings(
+        rate=args.rate, epochs=args.epochs, batch_size=args.batch_size,
+        seed=args.shuffle_seed, shuffle=not args.no_shuffle, validation=data.validation,
+        eval_every=args.eval_every, patience=args.patience,
+        checkpoint_dir=None if folder is None else str(folder),
+        checkpoint_every=args.checkpoint_every, keep_checkpoints=args.keep,
+        progress=False if args.no_progress else None)
+    return Trainer(net, data.train_x, data.train_c, encode=data.encode,
+                   transform=data.transform, test_features=data.test_x,
+                   test_classes=data.test_c, settings=settings, recipe=data.recipe,
+                   on_epoch=lambda record: _print_epoch(record, args),
+                   on_note=lambda text: print(f"neurons train: {text}", file=sys.stderr))
+
+
+def _print_epoch(record, args):
+    """One finished line per evaluation (or per --eval-every epochs without a validation set)."""
+    if record.validation_error_rate is not None:
+        scores = f", validation error {100 * record.validation_error_rate:.2f} %"
+    elif record.epoch % args.eval_every == 0 or record.epoch == args.epochs:
+        scores = ""
+    else:
+        return
+    print(f"  epoch {record.epoch:>3}: training loss {record.train_loss:.5f}{scores} "
+          f"({record.seconds:.1f} s)", flush=True)
+
+
+def _report(args, trainer, result, seconds, folder):
+    if result.diverged:
+        print(f"neurons train: {result.stop_reason}", file=sys.stderr)
+    elif result.stopped_early:
+        print(f"  stopped early: {result.stop_reason}")
+    if result.best_epoch is not None:
+        print(f"  best validation error {100 * result.best_error_rate:.2f} % after epoch "
+              f"{result.best_epoch}")
+    if result.restored_best:
+        print(f"  restored the parameters of epoch {result.test_epoch}"
+              + (" (the initial ones)" if result.test_epoch == 0 else "")
+              + (f" (saved to {folder / 'best.json'})" if result.diverged and folder else ""))
+    test = result.test
+    print(f"  test accuracy {100 * (1 - test.error_rate):.2f} % (loss {test.loss:.4f}), "
+          f"scored once after training; training took {seconds:.1f} s")
+    return EXIT_DIVERGED if result.diverged else 0
+
+
+def resume_command(args, folder):
+    """The command line that continues this run from its checkpoint folder."""
+    argv, words, skip = [], list(args.argv), False
+    for k, word in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        if word == "--resume" and args.resume not in (None, True) and \
+                k + 1 < len(words) and words[k + 1] == args.resume:
+            skip = True
+            continue
+        if word in ("--resume", "--overwrite") or word.startswith("--resume="):
+            continue
+        argv.append(word)
+    if "--checkpoint-dir" not in argv and not any(w.startswith("--checkpoint-dir=")
+                                                  for w in argv):
+        argv += ["--checkpoint-dir", str(folder)]
+    return "neurons " + shlex.join(argv + ["--resume"])
+
+
+def _interrupted(args, trainer, folder, history_path):
+    if history_path is not None and trainer.history:
+        trainer.history.save(history_path)
+    saved = latest_epoch(folder) if folder is not None else None
+    where = f"interrupted with {trainer.epoch} epoch(s) done"
+    if saved:
+        print(f"neurons train: {where}; the checkpoint of epoch {saved} is in {folder}; "
+              f"continue with: {resume_command(args, folder)}", file=sys.stderr)
+    else:
+        print(f"neurons train: {where}; no checkpoint was saved (give --checkpoint-dir to be "
+              "able to resume)", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def _compare(nets, data, seconds):
+    slow, fast = nets["neurons"], nets["vectorized"]
+    x = data.transform(data.test_x)
+    with np.errstate(all="ignore"):
+        out_fast = np.asarray(fast.predict(x))
+        out_slow = np.array([slow.predict(row) for row in np.asarray(x).tolist()])
+    same = int(np.count_nonzero(out_fast.argmax(1) == out_slow.argmax(1)))
+    print("\nneurons vs vectorized, same seed, same batches:")
+    print(f"  largest parameter difference {max_parameter_difference(slow, fast):.2e}")
+    print(f"  largest output difference on the test set "
+          f"{float(np.max(np.abs(out_fast - out_slow))):.2e}")
+    print(f"  identical predicted classes on {same} of {len(x)} test samples")
+    ratio = seconds["neurons"] / seconds["vectorized"]
+    print(f"  time (evaluation included): neurons {seconds['neurons']:.1f} s, vectorized "
+          f"{seconds['vectorized']:.1f} s — the matrices were {ratio:.1f}× as fast")

@@ -1,0 +1,171 @@
+"""Scoring trained networks on a labelled set: accuracy, per-digit accuracy, the confusion
+matrix, a majority vote of several networks, and the most confident mistakes.
+
+Works on any network-like object with ``predict``: a batch (B, n_in) → (B, n_out) when the
+object has ``batched = True`` (``vectorized``), one sample → one output vector otherwise
+(``neurons``); the class of a sample is the index of its largest output. Loading checkpoints
+is the caller's business (training/checkpoint.py)::
+
+    result = evaluate_network(net, test_images, test_labels, transform=prep)
+    print(f"{100 * result.accuracy:.2f} %", result.per_class, result.confusion, sep="\\n")
+    worst = confident_mistakes(result.outputs, test_labels)[:16]    # for a picture
+
+    outputs = [network_outputs(net, test_images, transform=prep) for net in nets]
+    predicted = vote(outputs)                                       # the ensemble's classes
+
+**Vote rule** (:func:`vote`): each network votes for its predicted class; the class with the
+most votes wins. A tie between classes goes to the tied class with the highest *mean output*
+(the mean of the networks' output vectors, probabilities for a softmax output, raw sigmoid
+values otherwise); if the means tie too, to the smallest class.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Rows per predict call: fast matrix products without one huge float copy of the set.
+CHUNK = 4096
+
+
+def _classes(values, name):
+    values = np.asarray(values)
+    if values.ndim != 1 or values.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be a 1-D array of integer class indices, got dtype "
+                        f"{values.dtype} shape {values.shape}")
+    if values.size and values.min() < 0:
+        raise ValueError(f"{name} holds a negative class {values.min()}")
+    return values
+
+
+def network_outputs(net, features, *, transform=None, chunk_size=CHUNK):
+    """Outputs of ``net`` for every row of ``features``: float64 (N, n_out).
+
+    transform: selected rows → floats the network takes (e.g. a training.data.Preprocessor);
+    default ``astype(float64)``. Raises ValueError if any output is NaN or infinite (a
+    diverged network), naming how many rows and the first.
+    """
+    transform = transform or (lambda rows: np.asarray(rows, dtype=np.float64))
+    if len(features) == 0:
+        raise ValueError("cannot evaluate on an empty set")
+    chunks = []
+    for start in range(0, len(features), chunk_size):
+        x = transform(features[start:start + chunk_size])
+        if getattr(net, "batched", False):
+            y = np.asarray(net.predict(x), dtype=np.float64)
+        else:
+            y = np.array([net.predict(row) for row in np.asarray(x).tolist()],
+                         dtype=np.float64)
+        if y.ndim != 2 or len(y) != len(x):
+            raise ValueError(f"predict gave outputs of shape {y.shape} for {len(x)} rows")
+        chunks.append(y)
+    outputs = np.concatenate(chunks)
+    bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
+    if bad.size:
+        raise ValueError(f"the network's outputs hold NaN or infinity for {bad.size:,} of "
+                         f"{len(outputs):,} samples (the first is #{bad[0]}): it has diverged")
+    return outputs
+
+
+def accuracy(true, predicted):
+    """Fraction of samples whose predicted class is the true one."""
+    true, predicted = _classes(true, "true"), _classes(predicted, "predicted")
+    if true.shape != predicted.shape or true.size == 0:
+        raise ValueError(f"true {true.shape} and predicted {predicted.shape} must be the same "
+                         "non-empty shape")
+    return float(np.mean(true == predicted))
+
+
+def confusion_matrix(true, predicted, n_classes):
+    """int64 (n_classes, n_classes): [i, j] counts samples of true class i predicted as j
+    (rows true, columns predicted; the diagonal is the correct ones)."""
+    true, predicted = _classes(true, "true"), _classes(predicted, "predicted")
+    if true.shape != predicted.shape:
+        raise ValueError(f"true {true.shape} and predicted {predicted.shape} differ in shape")
+    top = max(int(true.max(initial=0)), int(predicted.max(initial=0)))
+    if top >= n_classes:
+        raise ValueError(f"class {top} found, but n_classes is {n_classes}")
+    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(matrix, (true, predicted), 1)
+    return matrix
+
+
+def per_class_accuracy(confusion):
+    """(n_classes,) float64: the diagonal over each row's total; NaN for a class absent from
+    the true labels."""
+    confusion = np.asarray(confusion)
+    totals = confusion.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, np.diag(confusion) / totals, np.nan)
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """outputs (N, C) float64; predicted (N,) int64; accuracy; per_class (C,) (NaN where a
+    class has no samples); confusion (C, C) int64, rows true, columns predicted."""
+
+    outputs: np.ndarray
+    predicted: np.ndarray
+    accuracy: float
+    per_class: np.ndarray
+    confusion: np.ndarray
+
+
+def score(outputs, true):
+    """An :class:`Evaluation` of outputs (N, C) against true classes (N,)."""
+    outputs = np.asarray(outputs, dtype=np.float64)
+    true = _classes(true, "true")
+    if outputs.ndim != 2 or len(outputs) != len(true):
+        raise ValueError(f"outputs {outputs.shape} must be (N, C) with N = {len(true)} labels")
+    predicted = np.argmax(outputs, axis=1).astype(np.int64)
+    confusion = confusion_matrix(true, predicted, outputs.shape[1])
+    return Evaluation(outputs, predicted, accuracy(true, predicted),
+                      per_class_accuracy(confusion), confusion)
+
+
+def evaluate_network(net, features, true, *, transform=None, chunk_size=CHUNK):
+    """Score ``net`` on (features, true classes); see :func:`network_outputs`, :func:`score`."""
+    true = _classes(true, "true")
+    if len(features) != len(true):
+        raise ValueError(f"features has {len(features)} rows but true has {len(true)} labels")
+    return score(network_outputs(net, features, transform=transform, chunk_size=chunk_size),
+                 true)
+
+
+def vote(outputs):
+    """The ensemble's class per sample from several networks' outputs.
+
+    outputs: a sequence of (N, C) arrays, one per network (or an array (networks, N, C)).
+    Returns (N,) int64: the class most networks predict; ties to the highest mean output,
+    then to the smallest class.
+    """
+    try:
+        stack = np.asarray(outputs, dtype=np.float64)
+    except ValueError:
+        shapes = [np.shape(y) for y in outputs]
+        raise ValueError(f"every network's outputs must have the same shape (N, C), got "
+                         f"{shapes}") from None
+    if stack.ndim != 3 or 0 in stack.shape:
+        raise ValueError(f"outputs must be one (N, C) array per network, got an array of "
+                         f"shape {stack.shape}")
+    if not np.isfinite(stack).all():
+        raise ValueError("the outputs hold NaN or infinity")
+    _, n, n_classes = stack.shape
+    votes = np.zeros((n, n_classes), dtype=np.int64)
+    for y in stack:
+        votes[np.arange(n), np.argmax(y, axis=1)] += 1
+    mean = stack.mean(axis=0)
+    mean[votes < votes.max(axis=1, keepdims=True)] = -np.inf  # only the most-voted compete
+    return np.argmax(mean, axis=1).astype(np.int64)  # argmax takes the first of equal means
+
+
+def confident_mistakes(outputs, true):
+    """Indices of the wrongly classified samples, most confident first: sorted by the output
+    of the predicted class, highest first, equal outputs by index. (M,) int64."""
+    outputs = np.asarray(outputs, dtype=np.float64)
+    true = _classes(true, "true")
+    if outputs.ndim != 2 or len(outputs) != len(true):
+        raise ValueError(f"outputs {outputs.shape} must be (N, C) with N = {len(true)} labels")
+    predicted = np.argmax(outputs, axis=1)
+    wrong = np.flatnonzero(predicted != true)
+    confidence = outputs[wrong, predicted[wrong]]
+    return wrong[np.lexsort((wrong, -confidence))]

@@ -1,0 +1,125 @@
+"""The history of a training run: one record per epoch, saved as CSV or JSON with exact floats.
+
+The validation columns are filled at the epochs evaluated on the validation set; the test
+columns once, in the record of the epoch whose parameters were scored on the test set at the
+end of the run (the best epoch when its parameters were restored, else the last).
+"""
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Optional
+
+from .files import atomic_write
+
+SUFFIXES = (".csv", ".json")
+
+
+@dataclass
+class EpochRecord:
+    """One epoch: mean training loss; validation (and, once, test) loss and error rate (None
+    where not evaluated); seconds since the run started (continued across a resume)."""
+
+    epoch: int
+    train_loss: float
+    validation_loss: Optional[float] = None
+    validation_error_rate: Optional[float] = None
+    seconds: float = 0.0
+    test_loss: Optional[float] = None
+    test_error_rate: Optional[float] = None
+
+
+COLUMNS = tuple(f.name for f in fields(EpochRecord))
+
+
+def encode_float(value):
+    """A float for strict JSON: NaN and infinities become the strings "NaN", "Infinity"."""
+    if value is None or isinstance(value, int) or math.isfinite(value):
+        return value
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+
+
+def decode_float(value):
+    return None if value is None else float(value)
+
+
+class History(list):
+    """The per-epoch records of a run (a list of :class:`EpochRecord`).
+
+    ``print(history)`` shows a table; ``history.save("h.csv")`` / ``("h.json")`` writes it
+    (atomically), ``History.load(path)`` reads it back with the same numbers.
+    """
+
+    def to_dicts(self):
+        return [{name: encode_float(getattr(r, name)) for name in COLUMNS} for r in self]
+
+    @classmethod
+    def from_dicts(cls, rows):
+        history = cls()
+        for row in rows:
+            history.append(EpochRecord(
+                epoch=int(row["epoch"]), train_loss=float(row["train_loss"]),
+                **{name: decode_float(row.get(name)) for name in COLUMNS[2:] if name != "seconds"},
+                seconds=float(row.get("seconds", 0.0)),
+            ))
+        return history
+
+    def save(self, path):
+        """Write as CSV or JSON, chosen by the file's extension (.csv or .json)."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix == ".json":
+            text = json.dumps(self.to_dicts(), indent=1, allow_nan=False) + "\n"
+        elif suffix == ".csv":
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(COLUMNS)
+            for r in self:
+                writer.writerow(["" if getattr(r, n) is None else repr(getattr(r, n))
+                                 for n in COLUMNS])
+            text = out.getvalue()
+        else:
+            raise ValueError(f"history file {path} must end in .csv or .json")
+        return atomic_write(path, text.encode("utf-8"))
+
+    @classmethod
+    def load(cls, path):
+        """Read a history written by :meth:`save` (CSV or JSON, by extension)."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix not in SUFFIXES:
+            raise ValueError(f"history file {path} must end in .csv or .json")
+        try:
+            if suffix == ".json":
+                return cls.from_dicts(json.loads(path.read_text(encoding="utf-8")))
+            with path.open(newline="", encoding="utf-8") as f:
+                rows = [{k: (v if v != "" else None) for k, v in row.items()}
+                        for row in csv.DictReader(f)]
+            return cls.from_dicts(rows)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"{path} is not a history file written by History.save "
+                             f"({type(exc).__name__}: {exc})") from None
+
+    def table(self):
+        """The history as a small text table (error rates in percent)."""
+        lines = [f"{'epoch':>5}  {'train loss':>11}  {'valid. loss':>11}  {'valid. error':>12}"
+                 f"  {'test error':>10}  {'seconds':>8}"]
+
+        def rate(value):
+            return "" if value is None else f"{100 * value:.2f} %"
+
+        for r in self:
+            loss = "" if r.validation_loss is None else f"{r.validation_loss:.6f}"
+            lines.append(f"{r.epoch:>5}  {r.train_loss:>11.6f}  {loss:>11}  "
+                         f"{rate(r.validation_error_rate):>12}  {rate(r.test_error_rate):>10}"
+                         f"  {r.seconds:>8.1f}")
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.table()
+
+    def __repr__(self):
+        return f"History({list.__repr__(self)})"

@@ -1,0 +1,110 @@
+"""Command-line options shared by the subcommands, and turning their text into checked values.
+
+Only syntax is left to argparse (an unknown option, a word where a number belongs, a name not
+among the choices: argparse's usage message and exit status 2). Everything else is checked
+here, before any work starts, and a problem is one :class:`UsageError` naming the option.
+"""
+
+import contextlib
+
+from neurons import HIDDEN_ACTIVATIONS as ACTIVATIONS  # the names both packages share
+
+from . import validate
+from .errors import UsageError
+from .networks import BOTH, available_engines, build, memory_needed, supports_dtype
+
+__all__ = ["UsageError", "ACTIVATIONS", "add_engine_option", "add_network_options",
+           "parse_layers", "parse_activation", "network_config", "engines", "build_networks",
+           "checked"]
+
+
+@contextlib.contextmanager
+def checked(option):
+    """Report a ValueError/TypeError of a validator as a UsageError naming ``option``."""
+    try:
+        yield
+    except (ValueError, TypeError) as error:
+        raise UsageError(f"{option}: {error}") from None
+
+
+def parse_layers(text):
+    """'784,300,10' → [784, 300, 10]."""
+    with checked("--layers"):
+        validate.text(text, "--layers")
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise UsageError(f"--layers {text!r}: give sizes as integers separated by commas, "
+                         "e.g. 784,300,10") from None
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise UsageError(f"--layers {text!r}: need at least two sizes, each at least 1")
+    return sizes
+
+
+def parse_activation(text):
+    """'relu' or 'relu,tanh' (one per hidden layer)."""
+    with checked("--activation"):
+        validate.text(text, "--activation")
+    names = text.split(",")
+    return names[0] if len(names) == 1 else names
+
+
+def add_engine_option(p, default):
+    choices = available_engines() + ("both",)
+    p.add_argument("--impl", default=default, choices=choices,
+                   help=f"engine: {', '.join(available_engines())}, or both = "
+                        f"{' and '.join(BOTH)} in lockstep (default {default})")
+
+
+def add_network_options(p, *, layers, rate=None):
+    g = p.add_argument_group("network")
+    g.add_argument("--layers", default=layers, help=f"layer sizes (default {layers})")
+    g.add_argument("--activation", default="sigmoid",
+                   help="hidden activation, or one per hidden layer separated by commas "
+                        f"({', '.join(ACTIVATIONS)}; default sigmoid)")
+    g.add_argument("--output", default="sigmoid",
+                   help="output activation: any of the above or softmax (default sigmoid)")
+    g.add_argument("--loss", default="mse", help="mse | cross_entropy | hinge (default mse)")
+    g.add_argument("--init", default="uniform", help="uniform | xavier | he (default uniform)")
+    g.add_argument("--l2", type=float, default=0.0, help="λ of the L2 penalty (default 0)")
+    g.add_argument("--seed", type=int, default=0, help="initialisation seed (default 0)")
+    g.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                   help="float type of engines that have one (vectorized, fast)")
+    if rate is not None:
+        g.add_argument("--rate", type=float, default=rate, help=f"learning rate (default {rate})")
+
+
+def network_config(args):
+    """The Network keyword arguments of the parsed options (dtype only when not float64)."""
+    config = {
+        "layer_sizes": parse_layers(args.layers),
+        "activation": parse_activation(args.activation),
+        "output": args.output, "loss": args.loss, "init": args.init,
+        "l2": args.l2, "seed": args.seed,
+    }
+    if args.dtype != "float64":
+        config["dtype"] = args.dtype
+    return config
+
+
+def engines(args):
+    """The engine names ``--impl`` asks for; refuses ``--dtype`` where an engine has none."""
+    names = BOTH if args.impl == "both" else (args.impl,)
+    if args.dtype != "float64":
+        plain = [name for name in names if not supports_dtype(name)]
+        if plain:
+            raise UsageError(f"--dtype {args.dtype}: the {plain[0]} engine computes in float64 "
+                             "only; choose an engine with a dtype (vectorized, fast)")
+    return names
+
+
+def build_networks(args, config):
+    """{engine: Network} for ``--impl``, each checked to fit in memory before it is built;
+    the constructor's refusal of a name or value becomes a UsageError."""
+    nets = {}
+    for name in engines(args):
+        validate.fits_in_memory(memory_needed(name, config["layer_sizes"], args.dtype),
+                                f"--layers {args.layers} with the {name} engine")
+        with checked("network"):
+            nets[name] = build(name, config)
+    return nets

@@ -1,0 +1,99 @@
+"""The data of `neurons train`: load or generate a data set, limit it, choose the validation
+split, and make the ``transform`` and ``encode`` the Trainer applies batch by batch."""
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from . import data as datasets
+from .errors import UsageError
+
+# The CNN article's split of the full training set: the last 10,000 of 60,000 validate.
+FULL_MNIST, FULL_MNIST_VALIDATION = 60_000, 10_000
+
+
+@dataclass
+class Prepared:
+    """A data set ready for the Trainer: features stay in their stored dtype until
+    ``transform`` makes floats of a batch; ``encode`` makes target vectors of class indices.
+    The Trainer holds out the last ``validation`` training samples."""
+
+    name: str
+    train_x: np.ndarray
+    train_c: np.ndarray
+    test_x: np.ndarray
+    test_c: np.ndarray
+    transform: Callable
+    encode: Callable
+    n_in: int
+    n_classes: int
+    validation: int
+    recipe: dict
+
+
+def label_coding(args):
+    return args.labels or ("onehot" if args.output == "softmax" else "tutorial")
+
+
+def _encoder(n_classes, coding):
+    on, off = (0.9, 0.1) if coding == "tutorial" else (1.0, 0.0)
+    return lambda classes: datasets.encode_labels(classes, n_classes, on=on, off=off)
+
+
+def _as_float(rows):
+    return np.asarray(rows, dtype=np.float64)
+
+
+def prepare(args):
+    """Load or generate the chosen data set (DataError/UsageError on anything wrong)."""
+    coding = label_coding(args)
+    if args.dataset == "bits":
+        # The tutorial's 8-3-8 task on the numbers 1, 2, 4, …, 128: class k is bit k, and its
+        # 0.9/0.1 target vector is the input itself.
+        x = datasets.encode_bits([1 << k for k in range(8)])
+        c = np.arange(8)
+        name, train, test, transform = "bits", (x, c), (x, c), _as_float
+        coding, n_in, n_classes = "tutorial", 8, 8
+    elif args.dataset == "spiral":
+        name, transform, n_in, n_classes = "spiral", _as_float, 2, 3
+        train, test = datasets.spiral_dataset(100, 3, seed=0), datasets.spiral_dataset(100, 3,
+                                                                                        seed=1)
+    else:
+        mnist = datasets.load_mnist(_mnist_directory(args))
+        name, n_in, n_classes = "mnist", mnist.train_images.shape[1], datasets.N_CLASSES
+        train, test = (mnist.train_images, mnist.train_labels), (mnist.test_images,
+                                                                 mnist.test_labels)
+    train_x, train_c = train[0][:args.train_limit], np.asarray(train[1][:args.train_limit],
+                                                               dtype=np.int64)
+    test_x, test_c = test[0][:args.test_limit], np.asarray(test[1][:args.test_limit],
+                                                           dtype=np.int64)
+    validation = args.validation
+    if validation is None:
+        validation = FULL_MNIST_VALIDATION if name == "mnist" and len(train_c) == FULL_MNIST \
+            else 0
+    if validation >= len(train_c):
+        raise UsageError(f"--validation {validation}: the {name} training set has only "
+                         f"{len(train_c)} samples")
+    if name == "mnist":  # the mean image of the samples trained on, never of the held-out ones
+        transform = datasets.Preprocessor.fit(train_x[:len(train_x) - validation],
+                                              center=args.center)
+    recipe = {"dataset": name, "labels": coding, "center": bool(args.center)}
+    return Prepared(name, train_x, train_c, test_x, test_c, transform,
+                    _encoder(n_classes, coding), n_in, n_classes, validation, recipe)
+
+
+def _mnist_directory(args):
+    if args.download:
+        from .download import download_mnist
+        return download_mnist(args.cache_dir, progress=None if not args.no_progress else False,
+                              report=lambda text: print(f"neurons train: {text}",
+                                                        file=sys.stderr))
+    if not args.data_dir:
+        raise UsageError("MNIST needs --data-dir DIR (the four idx files) or --download")
+    directory = Path(args.data_dir)
+    if not directory.is_dir():
+        raise UsageError(f"--data-dir {directory}: no such directory")
+    return directory

@@ -1,0 +1,104 @@
+"""A run's state in a checkpoint, and resuming from one: everything is read and checked
+before the network changes.
+
+Resuming refuses, naming every difference, a checkpoint whose run differs from this one in
+anything that changes the numbers: the engine, the network's configuration (l2, dtype, …),
+the training data and its validation split, the settings in ``settings.TRAJECTORY`` (rate,
+batch size, shuffling) and the caller's ``recipe`` (e.g. the CLI's ``--center``,
+``--labels``). Epochs, patience, evaluation and checkpoint settings may change.
+"""
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from .checkpoint import Checkpoint, check_architecture, load_checkpoint
+from .errors import CheckpointError
+from .history import History
+from .networks import engine_name
+from .settings import TRAJECTORY
+from .stopping import EarlyStopping
+
+# Configuration keys that do not matter once the parameters are loaded.
+_INITIAL_ONLY = ("seed", "init")
+
+
+def trainer_state(trainer, rng, stopping, history, stop_reason):
+    """The JSON-ready state a checkpoint keeps for a resume."""
+    return {
+        "settings": trainer.settings.to_dict(),
+        "rng_state": rng.bit_generator.state,
+        "best": stopping.to_dict(),
+        "history": history.to_dicts(),
+        "data": trainer.data_description(),
+        "recipe": trainer.recipe,
+        "stop_reason": stop_reason,
+    }
+
+
+@dataclass
+class ResumePoint:
+    checkpoint: Checkpoint
+    history: History
+    rng_state: dict
+    stopping: EarlyStopping
+    stop_reason: object  # None or the text of an early stop
+
+
+def read(path, trainer):
+    """Load and check a checkpoint for ``trainer``; the network is not touched."""
+    checkpoint = load_checkpoint(path)
+    where = checkpoint.path
+    check_architecture(checkpoint, trainer.net)
+    saved = checkpoint.trainer
+    if "rng_state" not in saved:
+        raise CheckpointError(f"{where} holds parameters only, no trainer state to resume "
+                              "from (load it with load_checkpoint)")
+    try:
+        settings = dict(saved["settings"])
+        history = History.from_dicts(saved["history"])
+        rng_state = saved["rng_state"]
+        np.random.default_rng().bit_generator.state = rng_state  # a valid PCG64 state?
+        stopping = EarlyStopping.from_dict(saved["best"], checkpoint.best_parameters)
+        data, recipe = dict(saved["data"]), saved["recipe"]
+        stop_reason = saved["stop_reason"]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CheckpointError(f"{where}: the trainer state is incomplete or invalid "
+                              f"({type(exc).__name__}: {exc})") from None
+    if len(history) != checkpoint.epoch or (history and history[-1].epoch != checkpoint.epoch):
+        raise CheckpointError(f"{where}: its history has {len(history)} epochs but the "
+                              f"checkpoint is at epoch {checkpoint.epoch}")
+    differences = _differences(checkpoint, settings, data, recipe, trainer)
+    if differences:
+        raise CheckpointError(f"cannot resume from {where}: this run differs in "
+                              + "; ".join(differences)
+                              + " (resume with the checkpoint's settings, or start a new run)")
+    return ResumePoint(checkpoint, history, rng_state, stopping, stop_reason)
+
+
+def _differences(checkpoint, settings, data, recipe, trainer):
+    differences = []
+    ours = trainer.settings.to_dict()
+    for key in TRAJECTORY:
+        if settings.get(key) != ours[key]:
+            differences.append(f"{key}: {ours[key]!r} now, {settings.get(key)!r} in the "
+                               "checkpoint")
+    engine = engine_name(trainer.net)
+    if checkpoint.implementation != engine:
+        differences.append(f"engine: {engine} now, {checkpoint.implementation} in the "
+                           "checkpoint")
+    config = json.loads(json.dumps(trainer.net.config()))  # lists, as the checkpoint's
+    for key in sorted(set(config) | set(checkpoint.config)):
+        if key not in _INITIAL_ONLY and config.get(key) != checkpoint.config.get(key):
+            differences.append(f"{key}: {config.get(key)!r} now, "
+                               f"{checkpoint.config.get(key)!r} in the checkpoint")
+    recipe = recipe if isinstance(recipe, dict) else {}
+    for key in sorted(set(trainer.recipe) | set(recipe)):
+        if trainer.recipe.get(key) != recipe.get(key):
+            differences.append(f"{key}: {trainer.recipe.get(key)!r} now, "
+                               f"{recipe.get(key)!r} in the checkpoint")
+    if data != trainer.data_description():
+        differences.append(f"training data: {trainer.data_description()['n_train']} samples "
+                           f"now, {data.get('n_train')} (other values?) in the checkpoint")
+    return differences

@@ -1,0 +1,132 @@
+"""Every check of a value or path, written once (the trainer, data, download and CLI use these).
+
+Numbers: ``integer``, ``boolean``, ``real``. Paths, checked before any work starts so that a
+bad path never costs a training run: ``text`` (no empty strings), ``output_file`` (a file that
+can be written, with a known extension), ``writable_directory`` (a folder that exists or can
+be made, and can be written). Memory: ``fits_in_memory``. Range and path problems raise
+:class:`UsageError` (a ValueError), wrong types TypeError.
+"""
+
+import math
+import os
+import tempfile
+from numbers import Integral, Real
+from pathlib import Path
+
+from .errors import UsageError
+
+
+def integer(value, name, minimum=None):
+    """``value`` as an int (bools refused), at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer, not {type(value).__name__} {value!r}")
+    if minimum is not None and value < minimum:
+        raise UsageError(f"{name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def boolean(value, name):
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, not {value!r}")
+    return value
+
+
+def real(value, name, *, low=None, high=None, low_open=False):
+    """``value`` as a finite float in [low, high] (``low_open``: (low, high])."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__} {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise UsageError(f"{name} must be a finite number, got {value}")
+    too_low = low is not None and (value <= low if low_open else value < low)
+    if too_low or (high is not None and value > high):
+        left = "(" if low_open else "["
+        raise UsageError(f"{name} must lie in {left}{low:g}, {high:g}], got {value:g}"
+                         if high is not None else
+                         f"{name} must be {'greater than' if low_open else 'at least'} "
+                         f"{low:g}, got {value:g}")
+    return value
+
+
+def text(value, name):
+    """A non-empty string (``--checkpoint-dir ""`` must not quietly mean "none")."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a string or path, not {value!r}")
+    if str(value).strip() == "":
+        raise UsageError(f"{name} must not be empty")
+    return value
+
+
+def _probe(directory, name, path):
+    """Write and remove a temporary file: the only honest test of "can be written"."""
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        raise UsageError(f"{name} {path}: cannot write in {directory} "
+                         f"({error.strerror or error})") from None
+
+
+def _existing_ancestor(path):
+    path = Path(os.path.abspath(path))
+    while not path.exists():
+        path = path.parent
+    return path
+
+
+def writable_directory(path, name):
+    """A folder that is there or can be made, and can be written; nothing is created."""
+    path = Path(text(path, name))
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{name} {path} is a file, not a folder")
+    ancestor = _existing_ancestor(path)
+    if not ancestor.is_dir():
+        raise UsageError(f"{name} {path}: {ancestor} is a file, not a folder")
+    _probe(ancestor, name, path)
+    return path
+
+
+def output_file(path, name, suffixes=None):
+    """A file that can be written (its folder exists), ending in one of ``suffixes``."""
+    path = Path(text(path, name))
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise UsageError(f"{name} {path} must end in {' or '.join(suffixes)}")
+    if path.is_dir():
+        raise UsageError(f"{name} {path} is a folder, not a file")
+    parent = path.parent
+    if not parent.is_dir():
+        raise UsageError(f"{name} {path}: the folder {parent} does not exist")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise UsageError(f"{name} {path}: the file exists and cannot be written")
+    _probe(parent, name, path)
+    return path
+
+
+def available_memory():
+    """Bytes of memory available to a new allocation (MemAvailable; total RAM elsewhere)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def format_bytes(n):
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+
+
+def fits_in_memory(n_bytes, what):
+    """Refuse ``what`` if it needs more than the available memory (unknown: allowed)."""
+    available = available_memory()
+    if available is not None and n_bytes > available:
+        raise UsageError(f"{what} needs about {format_bytes(n_bytes)} of memory; "
+                         f"{format_bytes(available)} is available")
