@@ -221,3 +221,25 @@ def test_bad_inputs_name_the_shape_and_change_nothing():
         vectorized.Network(["1x4x4", "conv2x3", "pool2", 2], activation=["relu", "relu"])
     for (W, b), (W0, b0) in zip(net.parameters(), before):
         assert np.array_equal(W, W0) and np.array_equal(b, b0)
+
+
+def test_training_runs_each_formula_in_its_home(monkeypatch):
+    """A breakpoint on each CNN formula's home fires during train_one_sample (DESIGN.md)."""
+    from vectorized.dropout import Dropout
+    from vectorized.layer import FullConnectedLayer
+    from vectorized.pool import MaxPoolingLayer
+
+    homes = [(ConvLayer, "forward"), (ConvLayer, "backward_error"), (ConvLayer, "error_below"),
+             (ConvLayer, "calc_gradient"), (ConvLayer, "update"),
+             (MaxPoolingLayer, "forward"), (MaxPoolingLayer, "backward"),
+             (MaxPoolingLayer, "error_below"), (Dropout, "error_below"),
+             (FullConnectedLayer, "backward"), (FullConnectedLayer, "backward_error")]
+    fired = set()
+    for cls, name in homes:
+        method = getattr(cls, name)
+        monkeypatch.setattr(cls, name, lambda self, *a, _m=method, _k=(cls, name), **kw:
+                            fired.add(_k) or _m(self, *a, **kw))
+    net = vectorized.Network(["2x8x8", "conv3x3", "pool2", "conv2x2", "pool1", 4, "drop0.5", 3, 2],
+                             seed=0)
+    net.train_one_sample([0.0, 1.0], np.ones(128), 0.1)
+    assert fired == set(homes)

@@ -3,8 +3,9 @@ adjacent sizes, or a CNN's conv, pooling, fully connected and dropout layers.
 
 Same API and same numbers as :class:`neurons.network.Network` (see ../shared/DESIGN.md and
 docs/conventions.md). Samples are 1-D arrays ``(in,)``; a batch is a 2-D array ``(N, in)``
-with one sample per row (a CNN also takes maps (C, H, W) and (N, C, H, W)). Every public method validates its arguments completely before it
-changes anything, so an error never leaves the network half-updated.
+with one sample per row (a CNN also takes maps (C, H, W) and (N, C, H, W)). Every public
+method validates its arguments completely before it changes anything, so an error never leaves
+the network half-updated.
 
 A training step is the tutorial's four phases, each public so that it can be stepped through
 beside the ``neurons`` package: :meth:`Network.predict` (式2), :meth:`Network.calc_delta`
