@@ -146,6 +146,29 @@ def test_config_repr_and_dump(capsys):
     assert (net.input_shape, net.input_size, net.output_size) == ((1, 6, 6), 36, 3)
 
 
+def assert_no_dropout_outside_training(net, plain, t, x):
+    """predict and get_gradient give the numbers of the same network without dropout."""
+    assert np.array_equal(net.predict(x), plain.predict(x))
+    for (dW, db), (pW, pb) in zip(net.get_gradient(t, x), plain.get_gradient(t, x)):
+        assert np.array_equal(dW, pW) and np.array_equal(db, pb)
+
+
+class AlwaysDrop(vectorized.Dropout):
+    """Wrong on purpose: drops in predict too."""
+
+    def forward(self, x, training=False):
+        return super().forward(x, training=True)
+
+
+def test_dropout_checker_catches_dropping_in_predict():
+    net = vectorized.Network(["1x4x4", "conv2x3", 5, "drop0.5", 2], seed=5)
+    plain = vectorized.Network(["1x4x4", "conv2x3", 5, 2], seed=5)
+    t, x = np.full((3, 2), 0.5), np.random.default_rng(0).uniform(-1, 1, (3, 16))
+    net.layers[2].__class__ = AlwaysDrop
+    with pytest.raises(AssertionError):
+        assert_no_dropout_outside_training(net, plain, t, x)
+
+
 def test_dropout_only_in_training():
     spec = ["1x4x4", "conv2x3", 5, "drop0.5", 2]
     net = vectorized.Network(spec, seed=5)
@@ -153,9 +176,7 @@ def test_dropout_only_in_training():
     x = np.random.default_rng(0).uniform(-1, 1, (3, 16))
     t = np.random.default_rng(1).uniform(0, 1, (3, 2))
     # predict, get_gradient and loss never drop: the same numbers as without the dropout layer
-    assert np.array_equal(net.predict(x), plain.predict(x))
-    for (dW, db), (pW, pb) in zip(net.get_gradient(t, x), plain.get_gradient(t, x)):
-        assert np.array_equal(dW, pW) and np.array_equal(db, pb)
+    assert_no_dropout_outside_training(net, plain, t, x)
     state = net.dropout_rng.bit_generator.state
     net.get_gradient(t, x)
     assert net.dropout_rng.bit_generator.state == state  # no mask drawn

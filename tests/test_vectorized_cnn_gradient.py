@@ -43,11 +43,8 @@ def test_whole_cnn_gradient_matches_central_differences(config, batch, seed):
     assert_gradients_close(net.get_gradient(t, x), numerical_gradient(net, t, x))
 
 
-@SETTINGS
-@given(cnn_configs(), st.integers(2, 4), st.integers(0, 2**32 - 1))
-def test_batch_gradient_is_the_mean_of_the_samples(config, n, seed):
-    net = build(config)
-    t, x = cnn_data(net, n, seed)
+def assert_batch_is_the_mean(net, t, x):
+    n = len(x)
     batch = net.get_gradient(t, x.reshape((n,) + net.input_shape))
     singles = [net.get_gradient(t[k], x[k]) for k in range(n)]
     l2_terms = [net.l2 * W for W, _ in net.parameters()]
@@ -56,6 +53,32 @@ def test_batch_gradient_is_the_mean_of_the_samples(config, n, seed):
         mean_b = np.mean([s[k][1] for s in singles], axis=0)
         np.testing.assert_allclose(dW, mean_W, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(db, mean_b, rtol=1e-10, atol=1e-12)
+
+
+@SETTINGS
+@given(cnn_configs(), st.integers(2, 4), st.integers(0, 2**32 - 1))
+def test_batch_gradient_is_the_mean_of_the_samples(config, n, seed):
+    net = build(config)
+    assert_batch_is_the_mean(net, *cnn_data(net, n, seed))
+
+
+class SummingConv(ConvLayer):
+    """Wrong on purpose: the batch's gradient is the sum over its samples, not the mean."""
+
+    def calc_gradient(self, l2=0.0):
+        super().calc_gradient(0.0)
+        self.W_grad *= len(self.patches)
+        self.W_grad += l2 * self.W
+        return self.W_grad, self.b_grad
+
+
+def test_mean_checker_catches_a_summed_batch():
+    net = build({"layer_sizes": ["1x5x5", "conv2x3", 2], "seed": 2})
+    t, x = cnn_data(net, 3, 0)
+    assert_batch_is_the_mean(net, t, x)
+    net.layers[0].__class__ = SummingConv
+    with pytest.raises(AssertionError):
+        assert_batch_is_the_mean(net, t, x)
 
 
 def test_dropout_is_off_in_get_gradient():
