@@ -65,7 +65,8 @@ def test_train_one_sample_is_the_four_phases(monkeypatch):
     for name in ("predict", "calc_delta", "calc_gradient", "update_weight"):
         method = getattr(vectorized.Network, name)
         monkeypatch.setattr(vectorized.Network, name,
-                            lambda self, *a, _m=method, _n=name: calls.append(_n) or _m(self, *a))
+                            lambda self, *a, _m=method, _n=name, **kw:
+                            calls.append(_n) or _m(self, *a, **kw))
     net.train_one_sample(t, x, 0.3)
     assert calls == ["predict", "calc_delta", "calc_gradient", "update_weight"]
     for (W, b), (W0, b0) in zip(net.parameters(), by_hand.parameters()):

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .activators import HIDDEN_ACTIVATIONS, get_activator
+
 _PLAIN = {float, int}  # entry types that need no further look
 
 
@@ -137,3 +139,79 @@ def _check_entries(values, name):
             if isinstance(values, np.ndarray) and values.ndim == 2:
                 name = f"{name}[{index // values.shape[1]}]"
             raise TypeError(f"{name} must contain numbers, got {v!r} ({type(v).__name__})")
+
+
+# -- a CNN's maps and filters, and the hidden activations ----------------------------------
+
+
+def as_map_array(value, name, dtype, *, shape=None):
+    """``value`` (an array of any shape, or nested lists) as a finite array of ``dtype``, with
+    the same words as :func:`as_array`; ``shape``, when given, is the shape it must have."""
+    if not isinstance(value, np.ndarray):
+        try:
+            array = np.asarray(value)
+        except (ValueError, TypeError):
+            array = np.asarray(value, dtype=object)
+        if array.dtype.kind not in "iuf":
+            _check_entries(array, name)
+        value = array
+    elif value.dtype.kind not in "iuf":
+        _check_entries(value, name)
+    if shape is not None and value.shape != tuple(shape):
+        raise ValueError(f"{name} has shape {value.shape}, expected {tuple(shape)}")
+    if value.dtype != dtype:
+        with np.errstate(over="ignore"):  # beyond float32's range gives inf: caught below
+            value = value.astype(dtype)
+    if not np.isfinite(value).all():
+        raise ValueError(f"{name} contains non-finite values (NaN or inf)")
+    return value
+
+
+def check_activations(activation, n_hidden):
+    """The hidden layers' activations as a list of ``n_hidden`` names, from one name (checked
+    even when there is no hidden layer) or a list of one name per hidden layer."""
+    if isinstance(activation, str):
+        hidden, names = [activation] * n_hidden, [activation]
+    elif isinstance(activation, (list, tuple)):
+        hidden = names = list(activation)
+    else:
+        raise TypeError(f"activation must be a name or a list of names, got {activation!r}")
+    if len(hidden) != n_hidden:
+        raise ValueError(f"activation has {len(hidden)} names, the network has "
+                         f"{n_hidden} hidden layers")
+    for name in names:
+        if name not in HIDDEN_ACTIVATIONS:
+            get_activator(name)  # raises with the list of choices ('softmax': output only)
+    return hidden
+
+
+def check_parameters(params, layers, n_layers, dtype):
+    """``params`` (one (W, b) pair per layer with parameters, nested lists or arrays) checked
+    against ``layers`` and returned as arrays of ``dtype``; ``n_layers`` counts all layers
+    (pooling and dropout too), only to word the count error. The words are neurons'."""
+    if isinstance(params, (str, bytes)) or not hasattr(params, "__len__"):
+        raise TypeError(f"params must be a list of (W, b) pairs, not {type(params).__name__}")
+    if len(params) != len(layers):
+        raise ValueError(f"params has {len(params)} layers, the network has {len(layers)}"
+                         + (" with parameters" if len(layers) < n_layers else ""))
+    checked = []
+    for k, (pair, layer) in enumerate(zip(params, layers)):
+        if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise ValueError(f"params[{k}] must be a (W, b) pair")
+        W, b = pair
+        if layer.W.ndim != 2:  # a conv layer's (N, C, K, K) filters
+            W = as_map_array(W, f"params[{k}] W", dtype, shape=layer.W.shape)
+            b = as_array(b, f"params[{k}] b", dtype, layer.b.shape[0],
+                         f"the conv layer {k + 1}", rows=False)
+            checked.append((W, b))
+            continue
+        n_out, n_in = layer.W.shape
+        if (isinstance(W, (str, bytes)) or not hasattr(W, "__len__")
+                or (isinstance(W, np.ndarray) and W.ndim == 0)):
+            raise TypeError(f"params[{k}] W must be a {n_out}×{n_in} matrix")
+        if len(W) != n_out:
+            raise ValueError(f"params[{k}] W has {len(W)} rows, layer {k + 1} has {n_out} nodes")
+        W = as_array(W, f"params[{k}] W", dtype, n_in, f"layer {k}", rows=True)
+        b = as_array(b, f"params[{k}] b", dtype, n_out, f"layer {k + 1}", rows=False)
+        checked.append((W, b))
+    return checked

@@ -130,7 +130,16 @@ class FullConnectedLayer:
         """
         if self.net is None:
             raise RuntimeError("no forward pass to go back through: call forward first")
-        self.delta = self._f_prime(self.net, self.output) * (delta_above @ W_above)
+        return self.backward_error(delta_above @ W_above)  # W_aboveᵀ·δ_above: Σ_k w_kj δ_k
+
+    def backward_error(self, error):
+        """式8's product for any ``error = −∂E/∂output`` (out,) or (N, out): ``δ = f'(net) ⊙
+        error``. :meth:`backward` passes ``W_aboveᵀ·δ_above``; in a spec network a dropout layer
+        above hands down ``mask ⊙ δ`` (its ``error_below()``). Sets and returns ``self.delta``."""
+        if self.net is None or error.shape != self.net.shape:
+            raise ValueError(f"error has shape {error.shape}, expected "
+                             f"{None if self.net is None else self.net.shape}")
+        self.delta = self._f_prime(self.net, self.output) * error  # 式8
         return self.delta
 
     def calc_gradient(self, l2=0.0):
