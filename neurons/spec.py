@@ -67,10 +67,11 @@ def _product(shape):
 
 
 def has_layer_names(layer_sizes):
-    """True when ``layer_sizes`` holds any string entry (a CNN spec or dropout)."""
+    """True when ``layer_sizes`` holds a layer name (a CNN spec or dropout): a string that is
+    not just digits ('2' where a size belongs is a size given as text: refused as such)."""
     if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
         return False
-    return any(isinstance(entry, str) for entry in layer_sizes)
+    return any(isinstance(entry, str) and not entry.strip().isdigit() for entry in layer_sizes)
 
 
 def parse_layer_sizes(layer_sizes):

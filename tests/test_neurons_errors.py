@@ -13,9 +13,7 @@ import neurons
     ({"layer_sizes": [3, 0, 2]}, ValueError, "layer_sizes entry must be at least 1, got 0"),
     ({"layer_sizes": [3, 2.5]}, TypeError, "layer_sizes entry must be an int, got 2.5"),
     ({"layer_sizes": [3, True]}, TypeError, "layer_sizes entry must be an int, got True"),
-    # a string makes it a spec with layer names (neurons.spec): vectorized's words
-    ({"layer_sizes": [3, "2"]}, TypeError,
-     "layer_sizes[1] must be an int or a layer name such as 'conv20x5', got '2'"),
+    ({"layer_sizes": [3, "2"]}, TypeError, "layer_sizes entry must be an int, got '2'"),
     ({"layer_sizes": 3}, TypeError, "layer_sizes must be a list of ints, got 3"),
     ({"layer_sizes": "784,10"}, TypeError, "layer_sizes"),
     ({"layer_sizes": [2, 2, 2], "activation": "sigmoidd"}, ValueError, "unknown hidden activation"),

@@ -135,12 +135,12 @@ def test_both_packages_export_the_same_name_lists():
         assert all(isinstance(x, str) for x in ours) and ours == theirs, name
 
 
-# input_shape, input_size, output_size and dropout_rng came with vectorized's CNN; the
-# object-graph CNN (issue 12) brings its own and then moves them to the shared set.
-CNN_ONLY = {"input_shape", "input_size", "output_size", "dropout_rng"}
-ONLY_IN = {"neurons": {"connections"}, "vectorized": {"dtype", "layer_class"} | CNN_ONLY,
-           "fast": {"dtype", "layer_class"} | CNN_ONLY}
-SHARED_ATTRIBUTES = ("layer_sizes", "activation", "output", "loss_name", "init", "seed", "l2")
+# neurons' own: its Connections, every trained number once (weights) and a CNN's SharedWeights.
+# dropout_rng is shared by name only: random.Random in neurons, NumPy's generator in vectorized.
+ONLY_IN = {"neurons": {"connections", "weights", "shared_weights"},
+           "vectorized": {"dtype", "layer_class"}, "fast": {"dtype", "layer_class"}}
+SHARED_ATTRIBUTES = ("layer_sizes", "activation", "output", "loss_name", "init", "seed", "l2",
+                     "input_shape", "input_size", "output_size")
 
 
 def test_the_same_public_attributes_hold_the_same_values():
@@ -155,6 +155,16 @@ def test_the_same_public_attributes_hold_the_same_values():
         values = [getattr(net, attribute) for net in nets.values()]
         assert values[0] == values[1] == values[2], attribute
     assert nets["neurons"].activation == ("relu", "tanh")
+
+
+def test_a_cnn_has_the_same_attributes_too():
+    config = dict(layer_sizes=["2x5x5", "conv3x3p1", "pool2", 4, "drop0.5", 2], seed=3)
+    nets = {name: p.Network(**config) for name, p in ENGINES.items()}
+    for attribute in SHARED_ATTRIBUTES:
+        values = [getattr(net, attribute) for net in nets.values()]
+        assert values[0] == values[1] == values[2], attribute
+    assert nets["neurons"].input_shape == (2, 5, 5) and nets["neurons"].output_size == 2
+    assert all(net.dropout_rng is not None for net in nets.values())
 
 
 # -- each checker catches a planted difference -------------------------------------------------
