@@ -1,6 +1,6 @@
 """CNNs through training/: the Trainer and checkpoints (resume bitwise, dropout masks
-included), the command line (`train` with a CNN spec, `--impl neurons` refused, `gradcheck`),
-and MNIST reaching a CNN as 1x28x28."""
+included, in all three engines), the command line (`train` with a CNN spec, `--impl neurons`
+and `both`, `gradcheck`), and MNIST reaching a CNN as 1x28x28."""
 
 from pathlib import Path
 
@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from test_checkpoint_resume import assert_same_run  # tests/ is on sys.path
 
+import neurons
 import vectorized
 import vectorized.fast
 from training import resume as resuming
@@ -35,7 +36,8 @@ def run(directory, *, engine=vectorized, resume=None, seed=1, epochs=6):
     return net, trainer.fit(resume=resume)
 
 
-@pytest.mark.parametrize("engine", [vectorized, vectorized.fast], ids=["textbook", "fast"])
+@pytest.mark.parametrize("engine", [vectorized, vectorized.fast, neurons],
+                         ids=["textbook", "fast", "neurons"])
 def test_cnn_resume_is_bitwise_the_uninterrupted_run(tmp_path, engine):
     net_a, result_a = run(tmp_path / "a", engine=engine)
     net_b, result_b = run(tmp_path / "b", engine=engine, seed=99,
@@ -43,13 +45,19 @@ def test_cnn_resume_is_bitwise_the_uninterrupted_run(tmp_path, engine):
     assert_same_run(net_a, result_a, net_b, result_b)
     saved = load_checkpoint(tmp_path / "a")
     assert [W.shape for W, _ in saved.parameters] == [(2, 1, 3, 3), (5, 8), (3, 5)]
-    assert saved.trainer["dropout_rng_state"]["bit_generator"] == "PCG64"
+    state = saved.trainer["dropout_rng_state"]
+    if engine is neurons:  # random.Random's state: version, 625 ints, gauss
+        assert state[0] == 3 and len(state[1]) == 625
+    else:
+        assert state["bit_generator"] == "PCG64"
 
 
-def test_the_resume_check_catches_forgotten_dropout_masks(tmp_path, monkeypatch):
-    net_a, result_a = run(tmp_path / "a")
+@pytest.mark.parametrize("engine", [vectorized, neurons], ids=["textbook", "neurons"])
+def test_the_resume_check_catches_forgotten_dropout_masks(tmp_path, monkeypatch, engine):
+    net_a, result_a = run(tmp_path / "a", engine=engine)
     monkeypatch.setattr(resuming, "dropout_generator", lambda net: None)  # state not kept
-    net_b, result_b = run(tmp_path / "b", seed=99, resume=tmp_path / "a" / "epoch-0002.json")
+    net_b, result_b = run(tmp_path / "b", engine=engine, seed=99,
+                          resume=tmp_path / "a" / "epoch-0002.json")
     with pytest.raises(AssertionError):
         assert_same_run(net_a, result_a, net_b, result_b)
 
@@ -71,7 +79,7 @@ def cli(capsys, *argv):
     return code, out, err
 
 
-def test_cli_trains_a_cnn_resumes_it_and_refuses_neurons(tmp_path, capsys):
+def test_cli_trains_a_cnn_resumes_it_in_every_engine(tmp_path, capsys):
     common = ["train", "--dataset", "bits", "--layers", "1x2x4,conv3x2,pool1,6,drop0.25,8",
               "--rate", "0.5", "--batch-size", "2", "--no-progress"]
     code, out, _ = cli(capsys, *common, "--epochs", "4", "--checkpoint-dir", str(tmp_path / "a"))
@@ -82,10 +90,16 @@ def test_cli_trains_a_cnn_resumes_it_and_refuses_neurons(tmp_path, capsys):
     a, b = load_checkpoint(tmp_path / "a"), load_checkpoint(tmp_path / "b")
     for (W, bias), (W0, b0) in zip(a.parameters, b.parameters):
         assert np.array_equal(W, W0) and np.array_equal(bias, b0)
-    for impl in ("neurons", "both"):
-        code, _, err = cli(capsys, *common, "--impl", impl)
-        assert code == 1 and len(err.strip().splitlines()) == 1
-        assert "the object-graph CNN does not exist yet" in err
+    code, out, _ = cli(capsys, *common, "--epochs", "2", "--impl", "neurons")
+    assert code == 0 and "conv3x2" in out and "test accuracy" in out
+    # both: the same numbers without dropout; with it, different masks by design (one note)
+    code, out, _ = cli(capsys, *common[:4], "1x2x4,conv3x2,pool1,6,drop0,8", *common[5:],
+                       "--epochs", "2", "--impl", "both")
+    assert code == 0 and "identical predicted classes on" in out and "by design" not in out
+    difference = float(out.split("largest parameter difference ")[1].split()[0])
+    assert difference < 1e-9
+    code, out, _ = cli(capsys, *common, "--epochs", "1", "--impl", "both")
+    assert code == 0 and "with dropout they differ by design" in out
     code, _, err = cli(capsys, "train", "--dataset", "bits", "--layers", "1x2x4,conv3x3,8")
     assert code == 1 and "layer_sizes[1] = 'conv3x3': a 3x3 kernel does not fit" in err
 
@@ -103,3 +117,17 @@ def test_mnist_reaches_a_cnn_as_1x28x28(capsys):
                        "40", "--test-limit", "40", "--epochs", "1", "--batch-size", "10",
                        "--no-progress")
     assert code == 0 and "1x28x28" in out and "test accuracy" in out
+
+
+@pytest.mark.parametrize("spec", [["1x6x6", "conv2x3", "pool2", 4, "drop0.5", 3],
+                                  ["2x5x5", "conv3x3p1", 2]])
+def test_neurons_memory_estimate_counts_its_connections(spec):
+    """The memory check of --impl neurons counts Connections (the objects that cost memory),
+    not the few shared weights: exact without padding, an upper bound with it."""
+    from training.networks import connection_count, parameter_count
+
+    net = neurons.Network(spec, seed=0)
+    built = sum(len(node.upstream) for layer in net.layers[1:] for node in layer.nodes)
+    assert connection_count(spec) >= built and connection_count(spec) > parameter_count(spec)
+    if "p1" not in spec[1]:
+        assert connection_count(spec) == built

@@ -105,12 +105,31 @@ def parameter_count(layer_sizes):
     return sum(math.prod(W) + math.prod(b) for W, b in parameter_shapes(layer_sizes))
 
 
+def connection_count(layer_sizes):
+    """Connection objects of a ``neurons`` network (an upper bound for a padded conv layer):
+    a fully connected layer's weights and biases; a conv layer's N·OH·OW receptive fields of
+    C·K·K plus a bias each (its few shared weights are not what costs memory); a pool node's
+    K·K; a dropout node's one."""
+    if not is_convolutional(layer_sizes):
+        return parameter_count(layer_sizes)
+    count = 0
+    for spec in parse_layer_sizes(layer_sizes):
+        if spec.kind == "full":
+            count += (spec.in_size + 1) * spec.out_size
+        elif spec.kind == "conv":
+            count += spec.out_size * (spec.in_shape[0] * spec.kernel * spec.kernel + 1)
+        elif spec.kind == "pool":
+            count += spec.out_size * spec.kernel * spec.kernel
+        else:
+            count += spec.out_size
+    return count
+
+
 def memory_needed(impl, layer_sizes, dtype="float64"):
     """A rough lower bound of the bytes engine ``impl`` needs for ``layer_sizes``."""
-    n = parameter_count(layer_sizes)
     if impl == "neurons":
-        return n * _NEURONS_BYTES_PER_PARAMETER
-    return n * _MATRIX_COPIES * (4 if str(dtype) == "float32" else 8)
+        return connection_count(layer_sizes) * _NEURONS_BYTES_PER_PARAMETER
+    return parameter_count(layer_sizes) * _MATRIX_COPIES * (4 if str(dtype) == "float32" else 8)
 
 
 def as_lists(params):

@@ -120,10 +120,6 @@ def build_networks(args, config):
     """{engine: Network} for ``--impl``, each checked to fit in memory before it is built;
     the constructor's refusal of a name or value becomes a UsageError."""
     nets = {}
-    if "neurons" in engines(args) and is_convolutional(config["layer_sizes"]):
-        raise UsageError(f"--layers {args.layers}: the object-graph CNN does not exist yet "
-                         "(--impl neurons takes fully connected sizes only); use --impl "
-                         "vectorized or fast")
     for name in engines(args):
         validate.fits_in_memory(memory_needed(name, config["layer_sizes"], args.dtype),
                                 f"--layers {args.layers} with the {name} engine")

@@ -9,6 +9,7 @@ batch size, shuffling) and the caller's ``recipe`` (e.g. the CLI's ``--center``,
 """
 
 import json
+import random
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,8 +26,31 @@ _INITIAL_ONLY = ("seed", "init")
 
 
 def dropout_generator(net):
-    """The network's dropout mask generator (``net.dropout_rng``), or None without dropout."""
+    """The network's dropout mask generator (``net.dropout_rng``), or None without dropout:
+    NumPy's generator in vectorized, a ``random.Random`` in neurons."""
     return getattr(net, "dropout_rng", None)
+
+
+def generator_state(generator):
+    """The JSON-ready state of a NumPy generator or a ``random.Random``."""
+    if hasattr(generator, "bit_generator"):
+        return generator.bit_generator.state
+    version, internal, gauss = generator.getstate()
+    return [version, list(internal), gauss]
+
+
+def set_generator_state(generator, state):
+    """Restore what :func:`generator_state` gave (TypeError/ValueError if it does not fit)."""
+    if hasattr(generator, "bit_generator"):
+        generator.bit_generator.state = state
+    else:
+        version, internal, gauss = state
+        generator.setstate((version, tuple(internal), gauss))
+
+
+def _probe(generator):
+    """A fresh generator of ``generator``'s kind, to check a saved state on."""
+    return np.random.default_rng() if hasattr(generator, "bit_generator") else random.Random()
 
 
 def trainer_state(trainer, rng, stopping, history, stop_reason):
@@ -36,7 +60,7 @@ def trainer_state(trainer, rng, stopping, history, stop_reason):
     return {
         "settings": trainer.settings.to_dict(),
         "rng_state": rng.bit_generator.state,
-        "dropout_rng_state": None if dropout is None else dropout.bit_generator.state,
+        "dropout_rng_state": None if dropout is None else generator_state(dropout),
         "best": stopping.to_dict(),
         "history": history.to_dicts(),
         "data": trainer.data_description(),
@@ -70,10 +94,11 @@ def read(path, trainer):
         rng_state = saved["rng_state"]
         np.random.default_rng().bit_generator.state = rng_state  # a valid PCG64 state?
         dropout_state = saved.get("dropout_rng_state")
-        if dropout_generator(trainer.net) is not None:
+        dropout = dropout_generator(trainer.net)
+        if dropout is not None:
             if dropout_state is None:
                 raise ValueError("no dropout_rng_state for the network's dropout masks")
-            np.random.default_rng().bit_generator.state = dropout_state
+            set_generator_state(_probe(dropout), dropout_state)
         stopping = EarlyStopping.from_dict(saved["best"], checkpoint.best_parameters)
         data, recipe = dict(saved["data"]), saved["recipe"]
         stop_reason = saved["stop_reason"]

@@ -144,7 +144,7 @@ class Trainer:
             rng.bit_generator.state = point.rng_state
             dropout = resuming.dropout_generator(self.net)
             if dropout is not None:  # the masks continue where they were
-                dropout.bit_generator.state = point.dropout_rng_state
+                resuming.set_generator_state(dropout, point.dropout_rng_state)
             run = RunState(rng, point.history, point.stopping, point.checkpoint.epoch)
             if point.stop_reason is not None:  # stopped early: does the new patience agree?
                 evaluated = [r for r in run.history if r.validation_error_rate is not None]

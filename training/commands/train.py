@@ -288,6 +288,9 @@ def _compare(nets, data, seconds):
     print(f"  largest output difference on the test set "
           f"{float(np.max(np.abs(out_fast - out_slow))):.2e}")
     print(f"  identical predicted classes on {same} of {len(x)} test samples")
+    if any(getattr(layer, "p", 0.0) > 0.0 for layer in slow.layers):
+        print("  (with dropout they differ by design: neurons draws its masks from "
+              "random.Random, vectorized from NumPy's generator)")
     ratio = seconds["neurons"] / seconds["vectorized"]
     print(f"  time (evaluation included): neurons {seconds['neurons']:.1f} s, vectorized "
           f"{seconds['vectorized']:.1f} s — the matrices were {ratio:.1f}× as fast")
