@@ -19,26 +19,11 @@ from hypothesis import strategies as st
 import neurons
 import vectorized
 import vectorized.fast
-from tests.neurons_cnn_strategies import cnn_configs, cnn_data, flat, near_kink
-
-pytest.importorskip("vectorized.spec")  # vectorized's CNN (DESIGN.md "Convolutional networks")
+from tests.helpers import close, flat
+from tests.neurons_cnn_strategies import cnn_configs, cnn_data, near_kink
 
 ENGINES = pytest.mark.parametrize("engine", [vectorized, vectorized.fast],
                                   ids=["textbook", "fast"])
-
-
-def close(a, b, tol):
-    """|a − b| ≤ tol, relative to max(|a|, |b|) when that exceeds 1."""
-    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
-    assert a.shape == b.shape
-    scale = np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
-    worst = float(np.max(np.abs(a - b) / scale, initial=0.0))
-    assert worst <= tol, f"differ by {worst:.3e} > {tol}"
-
-
-def numbers(params):
-    """Every weight and bias of [(W, b), …] (lists or arrays) in row-major order."""
-    return [float(v) for W, b in params for v in np.ravel(W).tolist() + np.ravel(b).tolist()]
 
 
 def pair(config, engine):
@@ -49,7 +34,7 @@ def pair(config, engine):
 @given(cnn_configs())
 def test_same_seed_gives_identical_initial_parameters(engine, config):
     slow, fast = pair(config, engine)
-    assert flat(slow.parameters()) == numbers(fast.parameters())  # bitwise: the same draws
+    assert flat(slow.parameters()) == flat(fast.parameters())  # bitwise: the same draws
 
 
 @ENGINES
@@ -61,7 +46,7 @@ def test_predict_and_gradient_agree(engine, config, data):
     out = slow.predict(sample)
     close(out, fast.predict(np.asarray(sample)), 1e-12)
     close(flat(slow.get_gradient(label, sample)),
-          numbers(fast.get_gradient(np.asarray(label), np.asarray(sample))), 1e-12)
+          flat(fast.get_gradient(np.asarray(label), np.asarray(sample))), 1e-12)
     assert math.isclose(slow.loss(out, label), fast.loss(np.asarray(out), np.asarray(label)),
                         rel_tol=1e-12, abs_tol=1e-12)
 
@@ -78,14 +63,14 @@ def test_training_agrees_per_sample_and_in_mini_batches(engine, config, data):
     loss_slow = slow.train(labels, samples, rate, epochs, batch_size=batch_size)
     loss_fast = fast.train(np.asarray(labels), np.asarray(samples), rate, epochs,
                            batch_size=batch_size)
-    after_slow, after_fast = flat(slow.parameters()), numbers(fast.parameters())
+    after_slow, after_fast = flat(slow.parameters()), flat(fast.parameters())
     assume(all(map(math.isfinite, after_slow + after_fast)))  # diverged: nothing to compare
     close(after_slow, after_fast, 1e-9)
     assert math.isclose(loss_slow, loss_fast, rel_tol=1e-9, abs_tol=1e-9)
     # one more step, one sample: train_one_sample agrees too
     slow.train_one_sample(labels[0], samples[0], rate)
     fast.train_one_sample(np.asarray(labels[0]), np.asarray(samples[0]), rate)
-    close(flat(slow.parameters()), numbers(fast.parameters()), 1e-9)
+    close(flat(slow.parameters()), flat(fast.parameters()), 1e-9)
 
 
 def test_closeness_check_catches_one_wrong_weight():
@@ -97,6 +82,6 @@ def test_closeness_check_catches_one_wrong_weight():
     sample = [k / 25.0 for k in range(25)]
     with pytest.raises(AssertionError):
         close(flat(slow.get_gradient([1.0, 0.0], sample)),
-              numbers(fast.get_gradient(np.array([1.0, 0.0]), np.array(sample))), 1e-12)
+              flat(fast.get_gradient(np.array([1.0, 0.0]), np.array(sample))), 1e-12)
     with pytest.raises(AssertionError):
-        close(flat(slow.parameters()), numbers(fast.parameters()), 1e-12)
+        close(flat(slow.parameters()), flat(fast.parameters()), 1e-12)

@@ -1,9 +1,13 @@
 """neurons.spec, the twin of vectorized/spec.py: the same shapes and the same errors in the same
 words, through neurons.Network as a learner meets them."""
 
+from pathlib import Path
+
 import pytest
 
 import neurons
+import neurons.spec
+import vectorized.spec
 from neurons.spec import parse_layer_sizes
 
 BAD = [
@@ -48,11 +52,18 @@ def test_bad_specs_get_one_exact_error(layer_sizes, error, message):
 
 @pytest.mark.parametrize("layer_sizes, error, message", BAD)
 def test_the_same_words_as_vectorized(layer_sizes, error, message):
-    vectorized_spec = pytest.importorskip("vectorized.spec")
     with pytest.raises(error) as info:
-        vectorized_spec.parse_layer_sizes(layer_sizes)
+        vectorized.spec.parse_layer_sizes(layer_sizes)
     assert str(info.value) == message
-    assert vectorized_spec.EXPECTED == neurons.spec.EXPECTED
+    assert vectorized.spec.EXPECTED == neurons.spec.EXPECTED
+
+
+def test_the_twins_are_the_same_code():
+    """neurons/spec.py is vectorized/spec.py but for the docstring's last paragraph."""
+    root = Path(__file__).resolve().parents[1]
+    ours, theirs = ((root / p / "spec.py").read_text().split('"""', 2)[2]
+                    for p in ("neurons", "vectorized"))
+    assert ours == theirs
 
 
 def test_error_check_catches_a_missing_error():
