@@ -35,7 +35,7 @@ def time_engine_one_sample(engine, sizes, *, repeats, min_time, seed=0, dtype="f
     adds every step to W at once (``DEFERRED_STEPS = 0``)."""
     net = ENGINES[engine].Network(list(sizes), seed=seed, dtype=dtype)
     pairs = [(np.asarray(t, dtype=dtype), np.asarray(x, dtype=dtype))
-             for t, x in random_samples(sizes[0], sizes[-1], N_SAMPLES, seed)]
+             for t, x in random_samples(net.input_size, net.output_size, N_SAMPLES, seed)]
     next_pair = cycling(pairs)
 
     def step():

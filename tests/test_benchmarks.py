@@ -156,6 +156,23 @@ def test_neurons_timing_worker_does_not_import_numpy():
     assert _positive_finite(result["results"][0]["median"])
 
 
+def test_neurons_timing_of_a_cnn_counts_its_connections():
+    """A CNN spec through the stdlib worker, with the memory figures (still no NumPy)."""
+    options = json.dumps({"architectures": [["1x6x6", "conv2x3", "pool2", 3, 2]],
+                          "repeats": 2, "min_time": 0.001, "warmup_time": 0.0, "memory": True})
+    done = subprocess.run([sys.executable, "-m", "benchmarks.neurons_timing", options],
+                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60,
+                          env={**os.environ, "PYTHONPATH": PROJECT_ROOT})
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    memory = result["results"][0]["memory"]
+    assert result["numpy_imported"] is False
+    # conv 2·4·4 nodes × (9 + bias), pool 2·2·2 × 4, fully connected 3·9 + 2·4
+    assert memory["connections"] == 32 * 10 + 27 + 8 and memory["shared_weights"] == 20
+    assert memory["connections_touched"] == memory["connections"] + 32
+    assert _positive_finite(memory["traced_bytes_per_connection_after_build"])
+
+
 def test_useful_flops_count():
     # forward + weight gradient everywhere, input gradient after the first layer
     assert minibatch.useful_flops_per_sample([784, 300, 10]) == 784 * 300 * 4 + 300 * 10 * 6
