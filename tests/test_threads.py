@@ -4,6 +4,7 @@ Each checker below is a function returning what went wrong (an empty list when n
 run once on the real code and once on a deliberately wrong stand-in that it must catch.
 """
 
+import argparse
 import contextlib
 import sys
 import warnings
@@ -21,6 +22,7 @@ from training.threads import (
     cpu_times,
     largest_product,
     parse_threads,
+    threads_argument,
 )
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
@@ -68,6 +70,30 @@ def test_parse_checker_catches_a_parser_that_accepts_any_integer():
     assert {"0", "-1", "3", "1.5", "two"} <= wrong
 
 
+def command_line_error(type_, argv):
+    """The error text argparse prints for ``argv`` with ``--threads`` of ``type_`` (or None)."""
+    parser = argparse.ArgumentParser(prog="neurons train")
+    parser.add_argument("--threads", type=type_, default=None)
+    messages = []
+    parser.error = messages.append  # instead of printing and exiting
+    parser.parse_args(argv)
+    return messages[0] if messages else None
+
+
+def test_the_command_line_shows_the_reason(monkeypatch):
+    monkeypatch.setattr(threads, "available_cores", lambda: 2)
+    assert command_line_error(threads_argument, ["--threads", "2"]) is None
+    for value, words in (("0", "at least 1, got 0"), ("-1", "at least 1"),
+                         ("3", "more than the 2 cores"), ("x", "whole number")):
+        message = command_line_error(threads_argument, ["--threads", value])
+        assert "--threads" in message and words in message, message
+
+
+def test_the_command_line_check_catches_a_generic_message():
+    message = command_line_error(parse_threads, ["--threads", "0"])
+    assert "at least 1" not in message  # argparse's own "invalid parse_threads value: '0'"
+
+
 def test_check_threads_types_and_limits():
     assert check_threads(2, cores=2) == 2
     assert check_threads(2.0, cores=2) == 2  # an integral float is a count
@@ -102,6 +128,8 @@ RULE_CASES = [
     ([784, 300, 10], 1, 2, 0, 1),     # one sample: gemv, never worth a second thread
     ([784, 300, 10], 10, 2, 0, 1),
     ([784, 500, 10], 10, 2, 0, 1),    # the issue's case: 1.95 ms on two threads, 1.32 on one
+    ([784, 300, 10], 32, 2, 0, 1),    # 7.5 M multiply-adds: below the crossover
+    ([784, 300, 10], 64, 2, 0, 2),    # 15 M: above it
     ([784, 300, 10], 256, 2, 0, 2),
     ([784, 500, 10], 256, 2, 0, 2),
     ([784, 500, 10], 256, 2, 1, 1),   # another process holds one of the two cores

@@ -27,7 +27,7 @@ from typing import NamedTuple
 #: is used. Measured on a 2-core Xeon (SkylakeX kernels, OpenBLAS 0.3.31), 784-H-10 relu +
 #: softmax, ``train`` one thread vs two, interleaved, median per-step time ratio:
 #: MEASURED_TABLE_PLACEHOLDER
-WORK_PER_THREAD = 12_000_000
+WORK_PER_THREAD = 5_000_000
 
 #: How long :func:`busy_cores` watches the CPUs (seconds).
 BUSY_SAMPLE_SECONDS = 0.1
@@ -74,6 +74,17 @@ def parse_threads(text, cores=None, name="--threads"):
     if not re.fullmatch(r"[+-]?\d+", text):
         raise ValueError(f"{name} must be a whole number of threads or 'auto', got {text!r}")
     return check_threads(int(text), cores, name)
+
+
+def threads_argument(text):
+    """argparse ``type=`` for ``--threads``: :func:`parse_threads`, with its message shown as
+    is (argparse replaces a ValueError's message by "invalid … value")."""
+    import argparse
+
+    try:
+        return parse_threads(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 _CONV = re.compile(r"conv(\d+)x(\d+)(?:s(\d+))?(?:p(\d+))?")
