@@ -9,7 +9,8 @@ random inputs) for each network and batch size with three BLAS thread settings:
 
 first on the machine as it is ("quiet"), then with one core kept busy by a plain Python loop in
 another process (:func:`~benchmarks.cpuload.busy_core`). The three settings are timed in
-alternation, repeat by repeat; full mode alternates quiet and busy blocks three times. Every
+alternation, repeat by repeat, in a rotating order; full mode alternates quiet and busy blocks
+three times. Every
 figure is a median; the ratios compare medians of this one run. How much CPU *other* processes
 used during the quiet blocks is reported, since a shared machine is never quite quiet.
 
@@ -19,6 +20,7 @@ For the suite: :func:`run` fills a results entry, :func:`markdown` turns it into
 
 import argparse
 import json
+import math
 import os
 import statistics
 import sys
@@ -31,7 +33,7 @@ from training.threads import available_cores, blas_threads, choose_threads
 
 from .cpuload import OtherLoad, busy_core
 from .environment import blas_libraries, load_average
-from .timing import format_time, measure_interleaved
+from .timing import format_time
 
 NETWORKS = ([784, 300, 10], [784, 500, 10])
 BATCHES = (1, 10, 64, 256)
@@ -41,6 +43,9 @@ STATES = ("quiet", "busy")
 #: best of one and all threads on the quiet machine.
 BUSY_LIMIT, BUSY_BATCHES = 1.5, (10, 64)
 QUIET_LIMIT = 1.10
+#: Above this many cores used by other processes during the quiet blocks, the report says the
+#: machine was not quiet.
+QUIET_OTHERS = 0.25
 
 
 def input_size(spec):
@@ -72,23 +77,45 @@ def _call(net, labels, data, batch, threads):
     return train_epoch
 
 
+def _time_rotating(fns, repeats, min_time, warmup_time=0.2):
+    """``{name: [seconds per call, one per repeat]}``, the functions timed in alternation as
+    :func:`~benchmarks.timing.measure_interleaved` does, but in an order that rotates every
+    repeat: OpenBLAS's workers keep spinning for a while after a multi-threaded call and slow
+    whatever runs next, so each setting must follow each other one equally often."""
+    names = list(fns)
+    deadline, once = time.perf_counter() + warmup_time, {}
+    while not once or time.perf_counter() < deadline:
+        for name in names:
+            start = time.perf_counter()
+            fns[name]()
+            once[name] = time.perf_counter() - start
+    number = {name: max(1, math.ceil(min_time / max(once[name], 1e-9))) for name in names}
+    times = {name: [] for name in names}
+    for repeat in range(repeats):
+        for name in names[repeat % len(names):] + names[:repeat % len(names)]:
+            start = time.perf_counter()
+            for _ in range(number[name]):
+                fns[name]()
+            times[name].append((time.perf_counter() - start) / number[name])
+    return times
+
+
 def _time_block(spec, batch, quick, repeats, min_time):
     """{setting: [seconds per step, one per repeat]} and the default's choice, for one block."""
     cores = available_cores()
     net, labels, data = _workload(spec, batch, quick)
     choice = choose_threads(spec, batch, cores=cores)
     counts = {"default": choice.threads, "one": 1, "all": cores}
-    timings = measure_interleaved(
-        {name: _call(net, labels, data, batch, counts[name]) for name in SETTINGS},
-        repeats=repeats, min_time=min_time, warmup_time=0.2)
+    times = _time_rotating({name: _call(net, labels, data, batch, counts[name])
+                            for name in SETTINGS}, repeats, min_time)
     steps = -(-len(data) // batch)
-    return {name: [t / steps for t in timings[name]["times"]] for name in SETTINGS}, choice
+    return {name: [t / steps for t in times[name]] for name in SETTINGS}, choice
 
 
 def run(quick=False, progress=print, networks=NETWORKS, batches=BATCHES):
     """Results entry: every (network, batch) row timed quiet and busy with each setting.
     ``networks``: any layer specs ``vectorized.Network`` accepts (convolutional ones too)."""
-    rounds, repeats, min_time = (1, 3, 0.05) if quick else (3, 5, 0.1)
+    rounds, repeats, min_time = (1, 3, 0.05) if quick else (3, 6, 0.1)
     cells = [(list(spec), batch) for spec in networks for batch in batches]
     times = {(i, state): {name: [] for name in SETTINGS} for i in range(len(cells))
              for state in STATES}
@@ -159,7 +186,7 @@ def markdown(results):
              f"`vectorized.Network.train`, time per step (median), {cores} cores. \"busy\": a "
              "plain Python loop in another process keeps one core busy. Settings: the default "
              "policy (`training.threads`; its thread count, quiet/busy, in brackets), one "
-             f"thread, all {cores}. The settings alternate repeat by repeat; "
+             f"thread, all {cores}. The settings alternate repeat by repeat (rotating order); "
              f"{section['rounds']} round(s) of quiet then busy. Other processes used "
              f"{_cores(other['quiet'])} during the quiet blocks and {_cores(other['busy'])} "
              "during the busy ones (the loop included).", ""]
@@ -174,6 +201,10 @@ def markdown(results):
             cells += [format_time(t[state][name]) for name in ("one", "all")]
         cells += [f"×{row['busy_over_quiet']:.2f}", f"×{row['default_over_best_quiet']:.2f}"]
         lines.append("| " + " | ".join(cells) + " |")
+    if other["quiet"] is not None and other["quiet"] > QUIET_OTHERS:
+        lines += ["", f"**Not a quiet machine**: other processes used {other['quiet']:.2f} "
+                      "cores during the quiet blocks, so the default saw busy cores there too; "
+                      "rerun on an idle machine for the quiet figures."]
     lines += ["", f"Targets: busy ÷ quiet ≤ ×{BUSY_LIMIT} for batch "
                   f"{' and '.join(map(str, BUSY_BATCHES))}; default ÷ best ≤ ×{QUIET_LIMIT:.2f}."]
     return lines

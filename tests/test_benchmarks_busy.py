@@ -92,3 +92,12 @@ def test_run_measures_every_cell_quiet_and_busy():
             assert all(t > 0 for t in row["seconds_per_step"][state].values())
     assert results["other_processes_cores"]["busy"] is None or \
         results["other_processes_cores"]["busy"] >= 0.5
+
+
+def test_the_settings_take_turns_going_first():
+    calls = []
+    fns = {name: (lambda name=name: calls.append(name)) for name in "abc"}
+    times = busy._time_rotating(fns, repeats=3, min_time=0.0, warmup_time=0.0)
+    assert calls[:3] == ["a", "b", "c"]  # the warm-up pass
+    assert calls[3:] == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]
+    assert {name: len(values) for name, values in times.items()} == {"a": 3, "b": 3, "c": 3}
