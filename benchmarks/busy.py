@@ -9,10 +9,11 @@ random inputs) for each network and batch size with three BLAS thread settings:
 
 first on the machine as it is ("quiet"), then with one core kept busy by a plain Python loop in
 another process (:func:`~benchmarks.cpuload.busy_core`). The three settings are timed in
-alternation, repeat by repeat, in a rotating order; full mode alternates quiet and busy blocks
-three times. Every
-figure is a median; the ratios compare medians of this one run. How much CPU *other* processes
-used during the quiet blocks is reported, since a shared machine is never quite quiet.
+alternation, repeat by repeat, in a rotating order, with a pause of single-threaded work after
+a multi-threaded setting (its idle BLAS workers spin for a while and slow the next); full mode
+alternates quiet and busy blocks three times. Every figure is a median; the ratios compare
+medians of this one run. How much CPU *other* processes used during the quiet blocks is
+reported, since a shared machine is never quite quiet.
 
 For the suite: :func:`run` fills a results entry, :func:`markdown` turns it into lines, and
 :func:`check_targets` gives rows in ``benchmarks.report``'s target format.
@@ -77,11 +78,24 @@ def _call(net, labels, data, batch, threads):
     return train_epoch
 
 
-def _time_rotating(fns, repeats, min_time, warmup_time=0.2):
+#: After a multi-threaded call OpenBLAS's idle workers keep spinning (measured here: ~55 ms of
+#: CPU time in the 0.3 s after a 256×784 by 784×500 product on two threads) and slow whatever
+#: runs next; the next setting is timed only after this long of plain single-threaded work.
+SETTLE_SECONDS = 0.15
+
+
+def _settle(seconds=SETTLE_SECONDS):
+    """Keep this thread busy (the CPU at full speed) while BLAS's workers go to sleep."""
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        pass
+
+
+def _time_rotating(fns, repeats, min_time, warmup_time=0.2, settle=()):
     """``{name: [seconds per call, one per repeat]}``, the functions timed in alternation as
-    :func:`~benchmarks.timing.measure_interleaved` does, but in an order that rotates every
-    repeat: OpenBLAS's workers keep spinning for a while after a multi-threaded call and slow
-    whatever runs next, so each setting must follow each other one equally often."""
+    :func:`~benchmarks.timing.measure_interleaved` does, in an order that rotates every repeat
+    (each goes first equally often); after a repeat of a name in ``settle`` (multi-threaded
+    settings), :func:`_settle` before the next."""
     names = list(fns)
     deadline, once = time.perf_counter() + warmup_time, {}
     while not once or time.perf_counter() < deadline:
@@ -97,6 +111,8 @@ def _time_rotating(fns, repeats, min_time, warmup_time=0.2):
             for _ in range(number[name]):
                 fns[name]()
             times[name].append((time.perf_counter() - start) / number[name])
+            if name in settle:
+                _settle()
     return times
 
 
@@ -107,7 +123,8 @@ def _time_block(spec, batch, quick, repeats, min_time):
     choice = choose_threads(spec, batch, cores=cores)
     counts = {"default": choice.threads, "one": 1, "all": cores}
     times = _time_rotating({name: _call(net, labels, data, batch, counts[name])
-                            for name in SETTINGS}, repeats, min_time)
+                            for name in SETTINGS}, repeats, min_time,
+                           settle={name for name in SETTINGS if counts[name] > 1})
     steps = -(-len(data) // batch)
     return {name: [t / steps for t in times[name]] for name in SETTINGS}, choice
 

@@ -19,6 +19,7 @@ import numpy as np
 import vectorized
 from training.threads import available_cores, blas_threads, largest_product
 
+from .busy import _settle
 from .cpuload import OtherLoad
 
 HIDDEN = (100, 300, 500, 1000)
@@ -61,6 +62,7 @@ def quietest_pairs(calls, pairs, keep):
                 call()
                 times.append(time.perf_counter() - start)
             loads.append(load.cores or 0.0)
+            _settle()  # let the idle BLAS workers stop spinning before the next call
         rounds.append((max(loads), times))
     return sorted(rounds, key=lambda r: r[0])[:keep]
 
@@ -80,11 +82,12 @@ def main(argv=None):
     print("|---|---:|---:|---:|---:|---:|---:|")
     for hidden in (int(h) for h in args.hidden.split(",")):
         for batch in (int(b) for b in args.batches.split(",")):
-            (one, steps), (all_, _) = (training_call(hidden, batch, t) for t in (1, cores))
-            kept = quietest_pairs([one, all_], pairs, keep)
+            (one, steps1), (all_, steps2) = (training_call(hidden, batch, t) for t in (1, cores))
+            kept = [(load, (a / steps1, b / steps2))  # seconds per step
+                    for load, (a, b) in quietest_pairs([one, all_], pairs, keep)]
             ratio = statistics.median(a / b for _, (a, b) in kept)
-            t1 = statistics.median(a for _, (a, _) in kept) / steps
-            t2 = statistics.median(b for _, (_, b) in kept) / steps
+            t1 = statistics.median(a for _, (a, _) in kept)
+            t2 = statistics.median(b for _, (_, b) in kept)
             load = max(other for other, _ in kept)
             work = batch * largest_product([784, hidden, 10])
             print(f"| 784-{hidden}-10 | {batch} | {work:,} | {t1 * 1e3:.3f} ms "

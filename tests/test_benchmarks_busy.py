@@ -101,3 +101,11 @@ def test_the_settings_take_turns_going_first():
     assert calls[:3] == ["a", "b", "c"]  # the warm-up pass
     assert calls[3:] == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]
     assert {name: len(values) for name, values in times.items()} == {"a": 3, "b": 3, "c": 3}
+
+
+def test_multi_threaded_settings_are_followed_by_a_pause(monkeypatch):
+    calls = []
+    monkeypatch.setattr(busy, "_settle", lambda: calls.append("pause"))
+    fns = {name: (lambda name=name: calls.append(name)) for name in ("one", "all")}
+    busy._time_rotating(fns, repeats=2, min_time=0.0, warmup_time=0.0, settle={"all"})
+    assert calls[2:] == ["one", "all", "pause", "all", "pause", "one"]
