@@ -60,6 +60,12 @@ def input_size(spec):
     return int(first)
 
 
+def parse_spec(text):
+    """``"784-300-10"`` → ``[784, 300, 10]``; ``"1x28x28-conv20x5-pool2-100-10"`` → the
+    convolutional spec (numbers become ints, the rest stays text)."""
+    return [int(part) if part.isdigit() else part for part in text.split("-")]
+
+
 def _workload(spec, batch, quick):
     """(network, labels, data): a few batches of dense random data for ``spec``."""
     net = vectorized.Network(list(spec), activation="relu", output="softmax",
@@ -236,13 +242,19 @@ def main(argv=None):
                                      description="BLAS threads on a quiet and a busy machine.")
     parser.add_argument("--quick", action="store_true", help="one round, fewer repeats")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument("--network", action="append", type=parse_spec, metavar="SPEC",
+                        help="a network to time instead of 784-300-10 and 784-500-10, its "
+                             "layers joined by '-' (e.g. 1x28x28-conv20x5-pool2-100-10); "
+                             "repeat for several")
+    parser.add_argument("--batches", type=lambda text: [int(b) for b in text.split(",")],
+                        default=list(BATCHES), help="comma-separated (default 1,10,64,256)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
 
     def progress(message):
         print(f"[{time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
 
-    results = {"busy": run(args.quick, progress)}
+    results = {"busy": run(args.quick, progress, args.network or NETWORKS, args.batches)}
     results["busy"]["load_average_at_end"] = load_average()
     results["targets"] = check_targets(results)
     lines = markdown(results)

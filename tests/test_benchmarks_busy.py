@@ -35,6 +35,12 @@ def test_other_load_sees_the_busy_process():
     assert load.cores >= 0.5  # the loop's core, whatever else the machine does
 
 
+def test_network_specs_from_the_command_line():
+    assert busy.parse_spec("784-300-10") == [784, 300, 10]
+    assert busy.parse_spec("1x28x28-conv20x5-pool2-100-10") == [
+        "1x28x28", "conv20x5", "pool2", 100, 10]
+
+
 def test_input_size_of_dense_and_convolutional_specs():
     assert busy.input_size([784, 300, 10]) == 784
     assert busy.input_size(["1x28x28", "conv20x5", "pool2", 100, 10]) == 784

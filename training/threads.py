@@ -12,6 +12,12 @@ steps were measured 3–100× slower on a busy 2-core machine than with one thre
   and puts back whatever was set before, also when the block raises;
 * :func:`parse_threads` / :func:`check_threads` — ``--threads N`` and ``threads=N``.
 
+A training run uses them so (the trainer's hook)::
+
+    choice = choose_threads(net.layer_sizes, batch_size, threads=threads)  # threads: N or None
+    with blas_threads(choice):
+        ...  # every epoch of the run; the previous limits come back afterwards
+
 Controlling the threads needs ``threadpoolctl`` (in the ``fast`` and ``dev`` extras). Without
 it BLAS keeps its own count and :func:`blas_threads` says so once; numbers never change.
 """
@@ -22,11 +28,24 @@ import time
 import warnings
 from typing import NamedTuple
 
-#: Multiply-adds one BLAS thread must get from the largest product of a step (batch × the
-#: largest layer's product per sample; 784-300-10: 235,200 per sample) before another thread
-#: is used. Measured on a 2-core Xeon (SkylakeX kernels, OpenBLAS 0.3.31), 784-H-10 relu +
-#: softmax, ``train`` one thread vs two, interleaved, median per-step time ratio:
-#: MEASURED_TABLE_PLACEHOLDER
+#: Multiply-adds each BLAS thread must get from the largest product of a step (batch × the
+#: largest layer's in·out; 784-300-10: 235,200 per sample) — two threads from 10 M on.
+#: PROVISIONAL, measured on a shared 2-core KVM Xeon (SkylakeX kernels, OpenBLAS 0.3.31) in
+#: the rare moments other work left it alone: ``train`` of 784-H-10 (relu, softmax), one
+#: thread ÷ two threads per step (above 1: two pay):
+#:
+#: ==========  ===============  ==========  ================================
+#: network     batch            product     one ÷ two threads
+#: ==========  ===============  ==========  ================================
+#: 784-300-10  4                0.9 M       0.91
+#: 784-500-10  10               3.9 M       0.68 (issue 16: 1.32 vs 1.95 ms)
+#: 784-500-10  16               6.3 M       1.18
+#: 784-300-10  64               15 M        1.19
+#: 784-300-10  256 / 1024       60 / 241 M  1.51 / 1.54
+#: ==========  ===============  ==========  ================================
+#:
+#: Two cores can give at most 2×; a busy core costs 3–100× (see the module's docstring), so
+#: the rule asks for a clear gain. Remeasure with ``python -m benchmarks.crossover``.
 WORK_PER_THREAD = 5_000_000
 
 #: How long :func:`busy_cores` watches the CPUs (seconds).
