@@ -166,6 +166,8 @@ def run(quick=False, progress=print, networks=NETWORKS, batches=BATCHES):
             "reason": {state: chosen[i, state].reason for state in STATES},
             "seconds_per_step": med,
             "busy_over_quiet": med["busy"]["default"] / quiet["default"],
+            # the same for one thread: what the other load alone costs (no thread can help)
+            "busy_over_quiet_one_thread": med["busy"]["one"] / quiet["one"],
             "default_over_best_quiet": quiet["default"] / min(quiet["one"], quiet["all"]),
         })
     return {"cores": available_cores(), "rounds": rounds, "repeats": repeats,
@@ -210,11 +212,13 @@ def markdown(results):
              "plain Python loop in another process keeps one core busy. Settings: the default "
              "policy (`training.threads`; its thread count, quiet/busy, in brackets), one "
              f"thread, all {cores}. The settings alternate repeat by repeat (rotating order); "
-             f"{section['rounds']} round(s) of quiet then busy. Other processes used "
+             f"{section['rounds']} round(s) of quiet then busy. \"busy ÷ quiet\" is the default's; "
+             "\"… 1 thread\" the same for one thread, what the load costs when no thread "
+             "waits for another. Other processes used "
              f"{_cores(other['quiet'])} during the quiet blocks and {_cores(other['busy'])} "
              "during the busy ones (the loop included).", ""]
     head = ["network", "batch", "quiet: default", "1 thread", "all", "busy: default",
-            "1 thread", "all", "busy ÷ quiet", "default ÷ best"]
+            "1 thread", "all", "busy ÷ quiet", "… 1 thread", "default ÷ best"]
     lines += ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
     for row in section["rows"]:
         t = row["seconds_per_step"]
@@ -222,7 +226,8 @@ def markdown(results):
         for state in STATES:
             cells.append(f"{format_time(t[state]['default'])} ({row['threads'][state]})")
             cells += [format_time(t[state][name]) for name in ("one", "all")]
-        cells += [f"×{row['busy_over_quiet']:.2f}", f"×{row['default_over_best_quiet']:.2f}"]
+        cells += [f"×{row[key]:.2f}" for key in ("busy_over_quiet", "busy_over_quiet_one_thread",
+                                                  "default_over_best_quiet")]
         lines.append("| " + " | ".join(cells) + " |")
     if other["quiet"] is not None and other["quiet"] > QUIET_OTHERS:
         lines += ["", f"**Not a quiet machine**: other processes used {other['quiet']:.2f} "

@@ -53,6 +53,7 @@ def _row(batch, quiet_default, quiet_one, quiet_all, busy_default):
     return {"layer_sizes": [784, 300, 10], "batch_size": batch,
             "threads": {"quiet": 1, "busy": 1}, "reason": {"quiet": "", "busy": ""},
             "seconds_per_step": times, "busy_over_quiet": busy_default / quiet_default,
+            "busy_over_quiet_one_thread": 1.0,
             "default_over_best_quiet": quiet_default / min(quiet_one, quiet_all)}
 
 
