@@ -33,6 +33,7 @@ import vectorized
 from training.threads import available_cores, blas_threads, choose_threads
 
 from .cpuload import OtherLoad, busy_core
+from .cpuload import settle as _settle
 from .environment import blas_libraries, load_average
 from .timing import format_time
 
@@ -82,19 +83,6 @@ def _call(net, labels, data, batch, threads):
         with blas_threads(threads):  # as a training run does: set, train, restore
             net.train(labels, data, 0.01, 1, batch_size=batch)
     return train_epoch
-
-
-#: After a multi-threaded call OpenBLAS's idle workers keep spinning (measured here: ~55 ms of
-#: CPU time in the 0.3 s after a 256×784 by 784×500 product on two threads) and slow whatever
-#: runs next; the next setting is timed only after this long of plain single-threaded work.
-SETTLE_SECONDS = 0.15
-
-
-def _settle(seconds=SETTLE_SECONDS):
-    """Keep this thread busy (the CPU at full speed) while BLAS's workers go to sleep."""
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        pass
 
 
 def _time_rotating(fns, repeats, min_time, warmup_time=0.2, settle=()):

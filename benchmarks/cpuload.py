@@ -3,6 +3,7 @@
 * :class:`OtherLoad` — cores' worth of CPU time *other* processes used during a block (Linux's
   /proc/stat busy time minus this process's own CPU time), so a "quiet" figure can say how
   quiet it was, and a measurement taken while others worked can be retried.
+* :func:`settle` — single-threaded work while OpenBLAS's idle workers stop spinning;
 * :func:`busy_core` — a context manager running a plain Python loop in another process (one
   core's worth of work), stopped on leaving the block, also when the block raises.
 """
@@ -77,3 +78,16 @@ def busy_core(timeout=10.0):
         if process.is_alive():
             process.kill()
             process.join()
+
+
+#: After a multi-threaded call OpenBLAS's idle workers keep spinning (measured here: ~55 ms of
+#: CPU time in the 0.3 s after a 256×784 by 784×500 product on two threads) and slow whatever
+#: runs next; the next setting is timed only after this long of plain single-threaded work.
+SETTLE_SECONDS = 0.15
+
+
+def settle(seconds=SETTLE_SECONDS):
+    """Keep this thread busy (the CPU at full speed) while BLAS's workers go to sleep."""
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        pass

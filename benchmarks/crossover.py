@@ -19,8 +19,7 @@ import numpy as np
 import vectorized
 from training.threads import available_cores, blas_threads, largest_product
 
-from .busy import _settle
-from .cpuload import OtherLoad
+from .cpuload import OtherLoad, settle
 
 HIDDEN = (100, 300, 500, 1000)
 BATCHES = (1, 4, 16, 32, 64, 128, 256, 1024)
@@ -62,7 +61,7 @@ def quietest_pairs(calls, pairs, keep):
                 call()
                 times.append(time.perf_counter() - start)
             loads.append(load.cores or 0.0)
-            _settle()  # let the idle BLAS workers stop spinning before the next call
+            settle()  # let the idle BLAS workers stop spinning before the next call
         rounds.append((max(loads), times))
     return sorted(rounds, key=lambda r: r[0])[:keep]
 
