@@ -4,10 +4,11 @@ from dataclasses import asdict, dataclass
 from typing import Optional
 
 from . import validate
+from .threads import check_threads
 
 # Settings that change the parameters' trajectory: a resumed run must use the checkpoint's.
 # The others (epochs, patience, eval_every, restore_best, checkpoints, progress, seed, which
-# a resume replaces by the checkpoint's RNG state) may change when a run is continued.
+# a resume replaces by the checkpoint's RNG state, threads) may change when a run is continued.
 TRAJECTORY = ("rate", "batch_size", "shuffle", "validation")
 
 
@@ -34,6 +35,8 @@ class TrainSettings:
                   ``keep_checkpoints`` numbered ones plus the best epoch's (None: all)
     progress      a tqdm bar per epoch on stderr; None (default): only when stderr is a
                   terminal
+    threads       BLAS threads while training a NumPy engine (1 … the cores); None (default):
+                  ``training.threads.choose_threads`` decides from the network and batch size
     """
 
     rate: float = 0.1
@@ -49,6 +52,7 @@ class TrainSettings:
     checkpoint_every: int = 1
     keep_checkpoints: Optional[int] = None
     progress: Optional[bool] = None
+    threads: Optional[int] = None
 
     def __post_init__(self):
         self.rate = validate.real(self.rate, "rate", low=0, low_open=True)
@@ -69,6 +73,8 @@ class TrainSettings:
             self.keep_checkpoints = validate.integer(self.keep_checkpoints, "keep_checkpoints", 1)
         if self.progress is not None:
             validate.boolean(self.progress, "progress")
+        if self.threads is not None:
+            self.threads = check_threads(self.threads)
 
     def to_dict(self):
         return asdict(self)

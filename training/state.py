@@ -7,6 +7,7 @@ from typing import Optional
 from .evaluation import Evaluation
 from .history import History
 from .stopping import EarlyStopping
+from .threads import ThreadChoice
 
 
 @dataclass
@@ -23,6 +24,8 @@ class FitResult:
     test           the test set's Evaluation of the final network (None without one)
     test_epoch     the epoch whose parameters were scored on the test set
     notes          warnings in words, e.g. "not learning: …"
+    threads        the run's BLAS threads and why (a ``training.threads.ThreadChoice``;
+                   None for an engine without BLAS, e.g. neurons)
     """
 
     history: History
@@ -35,6 +38,7 @@ class FitResult:
     test: Optional[Evaluation] = None
     test_epoch: Optional[int] = None
     notes: list = field(default_factory=list)
+    threads: Optional[ThreadChoice] = None
 
 
 class RunState:

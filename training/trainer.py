@@ -45,6 +45,7 @@ from .sets import check_set, fingerprint
 from .settings import TrainSettings
 from .state import FitResult, RunState
 from .stopping import at_chance, copy_parameters, divergence, not_learning
+from .threads import blas_threads, choose_threads
 
 # The public names of the training loop, wherever they live.
 __all__ = ["Trainer", "TrainSettings", "FitResult", "History", "EpochRecord", "Evaluation",
@@ -119,21 +120,35 @@ class Trainer:
         deletes that run's checkpoints). With ``resume`` (a checkpoint folder, or an
         epoch-NNNN.json file) the whole checkpoint is checked against this run before the
         network changes, then the run continues after its epoch. A run that stopped early
-        continues if the new ``patience`` lets it.
+        continues if the new ``patience`` lets it. The epochs run with the BLAS threads of
+        :meth:`thread_choice` (``result.threads``); the previous limits come back afterwards.
         """
         point = resuming.read(resume, self) if resume is not None else None
         self.notes = []
+        threads = self.thread_choice()
         with runfolder.claim(self.settings.checkpoint_dir, resuming=point is not None,
                              overwrite=overwrite):
             run = self._begin(point)
-            while run.epoch < self.settings.epochs and run.stop_reason is None:
-                record = self._train_and_judge(run)
-                if self._checkpoint_due(run):
-                    runfolder.save(self, run)
-                    self.saved_epoch = run.epoch
-                if self.on_epoch:
-                    self.on_epoch(record)
-            return self._finish(run)
+            with blas_threads(threads):  # for this run only; the old limits come back
+                while run.epoch < self.settings.epochs and run.stop_reason is None:
+                    record = self._train_and_judge(run)
+                    if self._checkpoint_due(run):
+                        runfolder.save(self, run)
+                        self.saved_epoch = run.epoch
+                    if self.on_epoch:
+                        self.on_epoch(record)
+            result = self._finish(run)
+        result.threads = threads
+        return result
+
+    def thread_choice(self):
+        """The BLAS threads of a run (``training.threads.choose_threads`` from the network's
+        largest product and the batch size, or ``settings.threads``), or None for an engine
+        that does not batch into NumPy (neurons: plain Python, no BLAS to set)."""
+        if not self.batched:
+            return None
+        return choose_threads(self.net.layer_sizes, self.settings.batch_size,
+                              threads=self.settings.threads)
 
     def _begin(self, point):
         rng = np.random.default_rng(self.settings.seed)

@@ -22,6 +22,7 @@ from ..options import (
 )
 from ..prepare import prepare
 from ..settings import TrainSettings
+from ..threads import threads_argument
 from ..trainer import Trainer
 
 EXIT_DIVERGED = 3
@@ -61,6 +62,9 @@ def add_subcommands(subparsers):
     t.add_argument("--patience", type=int, default=None,
                    help="early stop after N evaluations without a better validation error "
                         "rate (0 = the tutorial's rule: stop as soon as it rises)")
+    t.add_argument("--threads", type=threads_argument, default=None, metavar="N|auto",
+                   help="BLAS threads while training vectorized/fast (default auto: one, "
+                        "more only for large products on free cores)")
     t.add_argument("--train-limit", type=int, help="use only the first N training samples")
     t.add_argument("--test-limit", type=int, help="use only the first N test samples")
     c = train.add_argument_group("checkpoints and output")
@@ -204,7 +208,7 @@ def _trainer(args, data, net, folder):
         eval_every=args.eval_every, patience=args.patience,
         checkpoint_dir=None if folder is None else str(folder),
         checkpoint_every=args.checkpoint_every, keep_checkpoints=args.keep,
-        progress=False if args.no_progress else None)
+        progress=False if args.no_progress else None, threads=args.threads)
     return Trainer(net, data.train_x, data.train_c, encode=data.encode,
                    transform=data.transform, test_features=data.test_x,
                    test_classes=data.test_c, settings=settings, recipe=data.recipe,
@@ -225,6 +229,8 @@ def _print_epoch(record, args):
 
 
 def _report(args, trainer, result, seconds, folder):
+    if result.threads is not None:  # on stdout: stderr stays for problems
+        print(f"  BLAS threads: {result.threads.threads} ({result.threads.reason})")
     if result.diverged:
         print(f"neurons train: {result.stop_reason}", file=sys.stderr)
     elif result.stopped_early:
