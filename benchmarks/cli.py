@@ -22,11 +22,23 @@ import os
 import sys
 import time
 
-from . import chart, cnn, environment, ladder, memory, minibatch, per_sample, phases, pypy, report
+from . import (
+    busy,
+    chart,
+    cnn,
+    environment,
+    ladder,
+    memory,
+    minibatch,
+    per_sample,
+    phases,
+    pypy,
+    report,
+)
 from . import pytorch as pytorch_section
 
 RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-SECTIONS = ("per-sample", "phases", "minibatch", "memory", "pytorch", "cnn")
+SECTIONS = ("per-sample", "phases", "minibatch", "memory", "pytorch", "cnn", "busy")
 
 
 def parse_args(argv):
@@ -113,6 +125,8 @@ def main(argv=None):
                                                  blas_threads=environment.blas_threads()[0])
     if "cnn" in args.sections:
         results["cnn"] = cnn.run(quick, progress, blas_threads=environment.blas_threads()[0])
+    if "busy" in args.sections:  # last: it keeps a core busy, and sets its own BLAS threads
+        results["busy"] = busy.run(quick, progress)
     results["targets"] = report.check_targets(results)
     results["meta"]["seconds"] = time.perf_counter() - started
     results["meta"]["load_average_at_end"] = environment.load_average()

@@ -6,12 +6,22 @@ Every number printed here comes from the results dict the benchmarks filled in: 
 typed in, apart from the targets themselves.
 """
 
+from . import busy, targets
 from .formatting import format_bytes, ratio, sizes_name, table, threads
 from .report_batches import cnn_section, memory_section, minibatch_section, pytorch_section
-from .targets import check_targets, per_sample_row, targets_section
+from .targets import per_sample_row, targets_section
 from .timing import format_time
 
 __all__ = ["check_targets", "markdown"]
+
+
+def check_targets(results):
+    """Every target of the sections that were run: the suite's (targets.py), then the busy
+    machine's (busy.py keeps its own, one per network and batch size)."""
+    checked = targets.check_targets(results)
+    if "busy" in results:
+        checked += busy.check_targets(results)
+    return checked
 
 
 def header(results):
@@ -214,6 +224,8 @@ def markdown(results):
         lines += pytorch_section(results)
     if "cnn" in results:
         lines += cnn_section(results)
+    if "busy" in results:
+        lines += busy.markdown(results)
     if results.get("targets"):
         lines += targets_section(results)
     if results["meta"].get("chart_note"):

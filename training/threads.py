@@ -18,8 +18,9 @@ A training run uses them so (the trainer's hook)::
     with blas_threads(choice):
         ...  # every epoch of the run; the previous limits come back afterwards
 
-Controlling the threads needs ``threadpoolctl`` (in the ``fast`` and ``dev`` extras). Without
-it BLAS keeps its own count and :func:`blas_threads` says so once; numbers never change.
+Controlling the threads needs ``threadpoolctl`` (the ``threads``, ``fast`` and ``dev``
+extras). Without it BLAS keeps its own count and :func:`blas_threads` says so once; numbers
+never change.
 """
 
 import os
