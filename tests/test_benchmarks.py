@@ -14,7 +14,7 @@ import pytest
 
 import vectorized.fast.blas
 import vectorized.fast.layer
-from benchmarks import PROJECT_ROOT, cli, minibatch, pytorch, report, targets
+from benchmarks import PROJECT_ROOT, busy, cli, minibatch, pytorch, report, targets
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,8 @@ def test_markdown_has_every_section(quick_run):
     text = quick_run[0].stdout
     for heading in ("# Benchmarks", "## 1. Per-sample training", "## 2. Phases",
                     "## 3. Mini-batch training", "## 4. Memory", "## 5. `vectorized.fast` and "
-                    "PyTorch", "## 6. Convolutional networks", "## Targets"):
+                    "PyTorch", "## 6. Convolutional networks", "## Busy machine",
+                    "## Targets"):
         assert heading in text
     assert "per connection per step" in text  # the why-sentence
     assert "quick mode: 10,000 samples" in text
@@ -137,6 +138,14 @@ def test_json_has_positive_finite_measurements(quick_run):
     if not torch_section["found"]:
         expected.discard("fast_batch64_float32_vs_pytorch")
         expected.discard("cnn1_fast_vs_pytorch")
+    busy_rows = results["busy"]["rows"]
+    assert [(r["layer_sizes"], r["batch_size"]) for r in busy_rows] == [
+        (list(spec), batch) for spec in busy.NETWORKS for batch in busy.BATCHES]
+    for row in busy_rows:
+        for key in ("busy_over_quiet", "busy_over_quiet_one_thread", "default_over_best_quiet"):
+            assert _positive_finite(row[key])
+    expected |= {t["key"] for t in busy.check_targets(results)}
+    assert len(busy.check_targets(results)) == 12  # 8 quiet ratios, 4 busy (batch 10, 64)
     assert {t["key"] for t in results["targets"]} == expected
     assert report.check_targets(results) == results["targets"]
     for target in results["targets"]:

@@ -6,7 +6,7 @@ that the busy process really runs and really stops, and that the checks catch ba
 
 import pytest
 
-from benchmarks import busy
+from benchmarks import busy, cli, report
 from benchmarks.cpuload import OtherLoad, busy_core
 
 pytest.importorskip("threadpoolctl")
@@ -116,3 +116,13 @@ def test_multi_threaded_settings_are_followed_by_a_pause(monkeypatch):
     fns = {name: (lambda name=name: calls.append(name)) for name in ("one", "all")}
     busy._time_rotating(fns, repeats=2, min_time=0.0, warmup_time=0.0, settle={"all"})
     assert calls[2:] == ["one", "all", "pause", "all", "pause", "one"]
+
+
+def test_the_suite_runs_the_section_and_checks_its_targets():
+    assert cli.parse_args(["--only", "busy"]).sections == ("busy",)
+    assert "busy" in cli.SECTIONS
+    results = _results([_row(10, 1.0, 1.0, 2.0, 1.6)])
+    checked = [(t["description"], t["ok"]) for t in report.check_targets(results)]
+    assert checked == [("default threads ÷ best of 1 and all, quiet, 784-300-10 batch 10", True),
+                       ("busy ÷ quiet machine, default threads, 784-300-10 batch 10", False)]
+    assert report.check_targets({}) == []  # not run: no busy targets
