@@ -22,11 +22,11 @@ import os
 import sys
 import time
 
-from . import chart, environment, ladder, memory, minibatch, per_sample, phases, pypy, report
+from . import chart, cnn, environment, ladder, memory, minibatch, per_sample, phases, pypy, report
 from . import pytorch as pytorch_section
 
 RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-SECTIONS = ("per-sample", "phases", "minibatch", "memory", "pytorch")
+SECTIONS = ("per-sample", "phases", "minibatch", "memory", "pytorch", "cnn")
 
 
 def parse_args(argv):
@@ -111,6 +111,8 @@ def main(argv=None):
     if "pytorch" in args.sections:
         results["pytorch"] = pytorch_section.run(quick, progress,
                                                  blas_threads=environment.blas_threads()[0])
+    if "cnn" in args.sections:
+        results["cnn"] = cnn.run(quick, progress, blas_threads=environment.blas_threads()[0])
     results["targets"] = report.check_targets(results)
     results["meta"]["seconds"] = time.perf_counter() - started
     results["meta"]["load_average_at_end"] = environment.load_average()

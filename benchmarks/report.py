@@ -7,7 +7,7 @@ typed in, apart from the targets themselves.
 """
 
 from .formatting import format_bytes, ratio, sizes_name, table, threads
-from .report_batches import memory_section, minibatch_section, pytorch_section
+from .report_batches import cnn_section, memory_section, minibatch_section, pytorch_section
 from .targets import check_targets, per_sample_row, targets_section
 from .timing import format_time
 
@@ -212,6 +212,8 @@ def markdown(results):
         lines += memory_section(results)
     if "pytorch" in results:
         lines += pytorch_section(results)
+    if "cnn" in results:
+        lines += cnn_section(results)
     if results.get("targets"):
         lines += targets_section(results)
     if results["meta"].get("chart_note"):

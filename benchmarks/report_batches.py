@@ -89,3 +89,26 @@ def memory_section(results):
     lines += ["", "Bytes per Connection = everything the network allocates (Connection, Node and "
                   "list objects, float weights) ÷ its number of connections."]
     return lines
+
+
+def cnn_section(results):
+    section = results["cnn"]
+    lines = ["", f"## 6. Convolutional networks: `train`, {section['dtype']}, batch "
+             f"{section['batch_size']}", ""]
+    torch = section.get("torch")
+    lines.append(
+        "Every engine trains the same network on the same random data, one epoch per call, all "
+        "timed in alternation with a square `np.matmul`; each figure is the median over the "
+        "repeats (the machine is shared with other jobs, so single repeats vary widely). "
+        + (f"PyTorch {torch['version']} with `torch.set_num_threads({torch['threads']})`."
+           if torch else "PyTorch is not installed: its rows are missing."))
+    for net in section["networks"]:
+        lines += ["", f"**{net['network']}** `{net['layer_sizes']}`, {net['activation']}: "
+                      f"{net['flops_per_sample']:,} useful FLOPs per sample; matmul peak "
+                      f"{net['peak_gflops']:.1f} GFLOP/s ({net['matmul_n']}², median)", ""]
+        rows = [[row["engine"], format_time(row["seconds_per_sample"]), f"{row['gflops']:.1f}",
+                 f"{100 * row['fraction_of_peak']:.0f}%", ratio(row["engine_over_fast"])]
+                for row in net["rows"]]
+        lines += table(["engine", "time per sample", "GFLOP/s", "of matmul peak",
+                        "engine ÷ fast"], rows)
+    return lines

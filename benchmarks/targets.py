@@ -40,6 +40,13 @@ def _torch_over_fast(results, batch_size):
     raise KeyError(batch_size)
 
 
+def _torch_over_fast_cnn1(results):
+    for row in results["cnn"]["networks"][0]["rows"]:
+        if row["engine"] == "torch":
+            return row["engine_over_fast"]
+    raise KeyError("torch")  # not installed: no target to check
+
+
 # (key, description, getter(results) -> measured value, comparison, threshold, unit)
 TARGETS = (
     ("neurons_784_300_10_seconds", "neurons `train_one_sample`, 784-300-10",
@@ -57,6 +64,9 @@ TARGETS = (
      lambda r: _torch_over_fast(r, 64), ">=", 1.0, "×"),
     ("batch256_float32_fraction_of_peak", "vectorized.fast batch 256, float32, of matmul peak",
      lambda r: minibatch_row(r, "float32", 256)["fraction_of_peak"], ">=", 0.60, "%"),
+    ("cnn1_fast_vs_pytorch",
+     "CNN 1 `train` batch 64 float32 per sample, PyTorch CPU ÷ vectorized.fast",
+     _torch_over_fast_cnn1, ">=", 1.0, "×"),
     ("epoch_peak_rss_bytes", "vectorized epoch, peak memory of the whole process",
      lambda r: r["memory"]["vectorized_epoch"]["peak_rss_bytes"], "<", 300e6, "B"),
 )

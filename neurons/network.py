@@ -47,7 +47,7 @@ class Network:
         hidden = _hidden_activations(activation, len(sizes) - 2)
         if output not in OUTPUT_ACTIVATIONS:
             get_activator(output, output=True)  # raises the "unknown activation" error
-        self.loss_fn, self.loss_grad = get_loss(loss)
+        self._loss_fn, self._loss_grad = get_loss(loss)
         if loss == "cross_entropy" and output != "softmax":
             # −Σ t log y is only a cross-entropy of a probability vector
             raise ValueError(f"loss 'cross_entropy' needs output='softmax', got output={output!r}")
@@ -88,6 +88,15 @@ class Network:
         for conn in [c for row in rows for c in row] + bias_conns:
             self.connections.add_connection(conn)
 
+    @property
+    def l2(self):
+        """λ of the L2 term ``λ/2 Σ W²`` (settable; must be finite and ≥ 0)."""
+        return self._l2
+
+    @l2.setter
+    def l2(self, value):
+        self._l2 = checks.as_finite_float(value, "l2", non_negative=True)
+
     # --- phase 1: forward ---------------------------------------------------------------
     def predict(self, sample):
         """Output vector y (list of n_L floats) for one sample (n_0 numbers)."""
@@ -110,12 +119,12 @@ class Network:
             if self.loss_name == "cross_entropy":
                 y_dE_dy = [-tk for tk in label]  # y_k · (−t_k / y_k), without dividing by y_k
             else:
-                y_dE_dy = [yk * gk for yk, gk in zip(y, self.loss_grad(y, label))]
+                y_dE_dy = [yk * gk for yk, gk in zip(y, self._loss_grad(y, label))]
             total = sum(y_dE_dy)
             for node, yg in zip(out_nodes, y_dE_dy):
                 node.calc_output_layer_delta(yg, total)
         else:
-            for node, g in zip(out_nodes, self.loss_grad(y, label)):
+            for node, g in zip(out_nodes, self._loss_grad(y, label)):
                 node.calc_output_layer_delta(g)
         for layer in reversed(self.layers[1:-1]):
             for node in layer.nodes:
@@ -183,14 +192,14 @@ class Network:
     def _train_batch(self, labels, samples, rate):
         """One step by the batch's mean gradient; returns the batch's summed loss E."""
         if len(samples) == 1:  # one sample: the tutorial's four phases
-            loss = self.loss_fn(self.predict(samples[0]), labels[0])
+            loss = self._loss_fn(self.predict(samples[0]), labels[0])
             self.calc_delta(labels[0])
             self.calc_gradient()
             self.update_weight(rate)
             return loss
         total = 0.0
         for label, sample in zip(labels, samples):
-            total += self.loss_fn(self.predict(sample), label)
+            total += self._loss_fn(self.predict(sample), label)
             self.calc_delta(label)
             self.calc_gradient()
             for conn in self.connections:
@@ -261,7 +270,7 @@ class Network:
         """E of one sample: the data loss (½Σ(t−y)², −Σ t log y or the hinge), without L2."""
         n = self.layer_sizes[-1]
         y = checks.as_vector(output, n, "output", "the output layer")
-        return self.loss_fn(y, self._check_label(label))
+        return self._loss_fn(y, self._check_label(label))
 
     def config(self):
         """The constructor's arguments as a JSON-ready dict: Network(**config()) rebuilds it."""
@@ -297,16 +306,16 @@ class Network:
 def _hidden_activations(activation, n_hidden):
     """One activation name per hidden layer, from a name or a sequence of names."""
     if isinstance(activation, str):
-        names = [activation] * n_hidden
+        names, checked = [activation] * n_hidden, [activation]  # a name is checked even unused
     elif isinstance(activation, (list, tuple)):
-        names = list(activation)
+        names = checked = list(activation)
     else:
         raise TypeError(f"activation must be a name or a list of names, got {activation!r}")
     if len(names) != n_hidden:
         raise ValueError(
             f"activation has {len(names)} names, the network has {n_hidden} hidden layers"
         )
-    for name in names:
+    for name in checked:
         if name not in HIDDEN_ACTIVATIONS:
             get_activator(name)  # raises with the list of choices
     return tuple(names)

@@ -45,7 +45,7 @@ def test_markdown_has_every_section(quick_run):
     text = quick_run[0].stdout
     for heading in ("# Benchmarks", "## 1. Per-sample training", "## 2. Phases",
                     "## 3. Mini-batch training", "## 4. Memory", "## 5. `vectorized.fast` and "
-                    "PyTorch", "## Targets"):
+                    "PyTorch", "## 6. Convolutional networks", "## Targets"):
         assert heading in text
     assert "per connection per step" in text  # the why-sentence
     assert "quick mode: 10,000 samples" in text
@@ -136,6 +136,7 @@ def test_json_has_positive_finite_measurements(quick_run):
     expected = {t[0] for t in targets.TARGETS}
     if not torch_section["found"]:
         expected.discard("fast_batch64_float32_vs_pytorch")
+        expected.discard("cnn1_fast_vs_pytorch")
     assert {t["key"] for t in results["targets"]} == expected
     assert report.check_targets(results) == results["targets"]
     for target in results["targets"]:
@@ -171,3 +172,18 @@ def test_measure_interleaved_alternates_the_functions_repeat_by_repeat():
     for name in ("a", "b"):
         assert len(result[name]["times"]) == 4 and result[name]["number"] == 1
         assert result[name]["min"] <= result[name]["median"] <= result[name]["max"]
+
+
+def test_cnn_section_counts_the_useful_flops_and_times_every_engine(quick_run):
+    """The issue's figures: a training step of CNN 1 ≈ 2.9 million useful FLOPs per sample,
+    CNN 2 ≈ 9.2 million; every engine has a row (PyTorch when installed)."""
+    from benchmarks import cnn
+
+    assert cnn.useful_flops_per_sample(cnn.NETWORKS["CNN 1"][0]) == 2_886_000
+    assert cnn.useful_flops_per_sample(cnn.NETWORKS["CNN 2"][0]) == 9_222_000
+    results = json.loads(quick_run[1].read_text(encoding="utf-8"))
+    for net in results["cnn"]["networks"]:
+        engines = [row["engine"] for row in net["rows"]]
+        assert engines == ["textbook", "fast"] + (["torch"] if pytorch.available() else [])
+        for row in net["rows"]:
+            assert _positive_finite(row["seconds_per_sample"]) and _positive_finite(row["gflops"])

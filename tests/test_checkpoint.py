@@ -10,24 +10,14 @@ import numpy as np
 import pytest
 
 import neurons
+import vectorized
+from tests.helpers import params_equal
 from training import checkpoint as ckpt
 from training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-
-try:
-    import vectorized
-except ImportError:  # being written
-    vectorized = None
 
 
 def make_net(seed=1, **kwargs):
     return neurons.Network([4, 5, 3], seed=seed, **kwargs)
-
-
-def params_equal(a, b):
-    return len(a) == len(b) and all(
-        np.array_equal(np.asarray(W1), np.asarray(W2)) and np.array_equal(np.asarray(b1),
-                                                                            np.asarray(b2))
-        for (W1, b1), (W2, b2) in zip(a, b))
 
 
 def saved_pair(tmp_path, epochs=(2,)):
@@ -105,7 +95,6 @@ def test_latest_follows_the_newest_save_and_keep_prunes_older_ones(tmp_path):
     assert load_checkpoint(tmp_path).epoch == 2
 
 
-@pytest.mark.skipif(vectorized is None, reason="vectorized is not importable yet")
 def test_parameters_move_between_the_two_implementations(tmp_path):
     net = make_net()
     save_checkpoint(tmp_path, net, 1)

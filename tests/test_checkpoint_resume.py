@@ -6,18 +6,14 @@ import warnings
 
 import numpy as np
 import pytest
-from test_trainer import FakeNet, fake_trainer  # tests/ is on sys.path (no __init__.py)
 
 import neurons
+import vectorized
+from tests.helpers import FakeNet, fake_trainer
 from training.checkpoint import CheckpointError, latest_epoch, load_checkpoint, save_checkpoint
 from training.trainer import Trainer, TrainSettings
 
-try:
-    import vectorized
-except ImportError:  # being written
-    vectorized = None
-
-IMPLEMENTATIONS = [neurons] + ([vectorized] if vectorized is not None else [])
+IMPLEMENTATIONS = [neurons, vectorized]
 
 
 def data(seed=0, n=36):
@@ -68,7 +64,6 @@ def test_resume_is_bitwise_the_uninterrupted_run(tmp_path, package, from_epoch):
     assert load_checkpoint(tmp_path / "b").epoch == 6
 
 
-@pytest.mark.skipif(vectorized is None, reason="vectorized is not there")
 def test_resume_is_bitwise_with_held_one_sample_steps(tmp_path, monkeypatch):
     """vectorized.fast's large layers hold one-sample steps (vectorized/fast/deferred.py); made
     to hold 5 at a time here, 36 samples per epoch leave steps held at the end of an epoch.
@@ -188,7 +183,6 @@ def test_resume_refuses_another_recipe_naming_what_differs(tmp_path):
                    resume=tmp_path).history) == 2
 
 
-@pytest.mark.skipif(vectorized is None, reason="vectorized is not importable yet")
 def test_resume_refuses_another_engine_or_dtype(tmp_path):
     run(neurons, tmp_path / "a", epochs=2)
     with pytest.raises(CheckpointError, match="engine: vectorized now, neurons in the"):

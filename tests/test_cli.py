@@ -7,18 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import run_cli as run
 from training.cli import main
 
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.mark.parametrize("command", ["demo", "train", "gradcheck"])
+@pytest.mark.parametrize("command", ["demo", "train", "gradcheck", "explain", "draw", "plot"])
 def test_every_subcommand_has_help(capsys, command):
     with pytest.raises(SystemExit) as info:
         main([command, "--help"])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import run_cli as run
 from training import commands
 from training.checkpoint import latest_epoch, numbered_checkpoints
 from training.cli import main
@@ -18,12 +19,6 @@ BITS = ["train", "--dataset", "bits", "--layers", "8,3,8", "--rate", "1.0", "--n
 SPIRAL = ["train", "--dataset", "spiral", "--layers", "2,20,3", "--activation", "tanh",
           "--output", "softmax", "--loss", "cross_entropy", "--rate", "0.1",
           "--batch-size", "10", "--no-progress"]
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def one_line_error(code, out, err, words):

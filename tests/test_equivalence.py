@@ -19,19 +19,10 @@ from hypothesis import strategies as st
 import neurons
 import vectorized
 import vectorized.fast
+from tests.helpers import close
 from tests.strategies import cases, configs, datasets, near_kink
 from training.gradcheck import check_gradient
 from training.networks import flat_parameters
-
-
-def close(a, b, tol):
-    """|a − b| ≤ tol, relative to max(|a|, |b|) when that exceeds 1."""
-    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
-    assert a.shape == b.shape
-    scale = np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
-    worst = float(np.max(np.abs(a - b) / scale, initial=0.0))
-    assert worst <= tol, f"differ by {worst:.3e} > {tol}"
-
 
 ENGINES = pytest.mark.parametrize("engine", [vectorized, vectorized.fast],
                                   ids=["textbook", "fast"])
@@ -139,43 +130,7 @@ def test_batch_predict_equals_row_by_row_of_the_object_graph(engine, data):
     close(out, [slow.predict(s) for s in samples], 1e-12)
 
 
-BAD_CALLS = [
-    ("short sample", lambda n: n.predict([1.0, 2.0]), ValueError),
-    ("nan sample", lambda n: n.predict([1.0, float("nan"), 2.0]), ValueError),
-    ("text in sample", lambda n: n.predict([1.0, "a", 2.0]), TypeError),
-    ("short label", lambda n: n.train_one_sample([1.0], [1, 2, 3], 0.1), ValueError),
-    ("zero rate", lambda n: n.train_one_sample([1.0, 0.0], [1, 2, 3], 0.0), ValueError),
-    ("count mismatch", lambda n: n.train([[1.0, 0.0]], [[1, 2, 3], [1, 2, 3]], 0.1, 1), ValueError),
-    ("bad batch", lambda n: n.train([[1.0, 0.0]], [[1, 2, 3]], 0.1, 1, batch_size=0), ValueError),
-    ("bad shapes", lambda n: n.set_parameters([([[0.0] * 3] * 2, [0.0] * 2)]), ValueError),
-    ("inf param", lambda n: n.set_parameters(
-        [([[0.0] * 3] * 2, [0.0] * 2), ([[0.0] * 2] * 2, [0.0, float("inf")])]), ValueError),
-]
-
-
-@pytest.mark.parametrize("name,call,error", BAD_CALLS, ids=[c[0] for c in BAD_CALLS])
-@pytest.mark.parametrize("module", [neurons, vectorized, vectorized.fast],
-                         ids=["neurons", "vectorized", "fast"])
-def test_both_refuse_the_same_bad_input(module, name, call, error):
-    net = module.Network([3, 2, 2], seed=0)
-    before = flat_parameters(net)
-    with pytest.raises(error):
-        call(net)
-    assert flat_parameters(net) == before
-
-
-@pytest.mark.parametrize("kwargs", [
-    {"layer_sizes": [3]}, {"layer_sizes": [3, 0]}, {"layer_sizes": [3, 2.0]},
-    {"layer_sizes": [2, 2], "loss": "cross_entropy"}, {"layer_sizes": [2, 2], "init": "zeros"},
-    {"layer_sizes": [2, 2, 2], "activation": "softmax"}, {"layer_sizes": [2, 2], "l2": -1.0},
-])
-def test_both_refuse_the_same_constructor_arguments(kwargs):
-    errors = []
-    for module in (neurons, vectorized, vectorized.fast):
-        with pytest.raises((ValueError, TypeError)) as info:
-            module.Network(**kwargs)
-        errors.append(info.type)
-    assert errors[0] is errors[1] is errors[2]
+# Bad input: the same exception and words in all three, tests/test_surface.py.
 
 
 @ENGINES

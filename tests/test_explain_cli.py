@@ -7,21 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from explain.i18n import default_lang
+from tests.helpers import run_cli as run
 from training.cli import main
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.mark.parametrize("command", ["explain", "draw", "plot"])
-def test_help(capsys, command):
-    with pytest.raises(SystemExit) as info:
-        main([command, "--help"])
-    assert info.value.code == 0
-    assert "usage: neurons " + command in capsys.readouterr().out
 
 
 def test_explain_mazur_in_english(capsys):

@@ -12,6 +12,7 @@ from explain.compare import compare_rows, record_both, render_both
 from explain.matrices import Arr, record_vectorized, render_vectorized
 from explain.trace import Num
 from explain.walkthrough import fmt, given_lines
+from tests.helpers import step_phases
 
 ATTRS = ("input", "net", "output", "delta", "W", "b", "W_grad", "b_grad")
 
@@ -26,15 +27,7 @@ def observe(net, ex):
                 seen[(phase, "layer", l, attr)] = np.array(getattr(layer, attr), dtype=float)
 
     x, t = np.asarray(ex.sample), np.asarray(ex.label)
-    y = net.predict(x)
-    look("forward")
-    seen[("loss",)] = net.loss(y, t)
-    net.calc_delta(t)
-    look("delta")
-    net.calc_gradient()
-    look("gradient")
-    net.update_weight(ex.rate)
-    look("update")
+    seen[("loss",)] = step_phases(net, x, t, ex.rate, look)
     seen[("rate",)] = ex.rate
     seen[("label",)] = t
     return seen

@@ -12,6 +12,7 @@ import neurons
 from explain import Example, article_example, from_json, mazur_example
 from explain.trace import Num, record_neurons
 from explain.walkthrough import fmt, given_lines, render_neurons
+from tests.helpers import step_phases
 
 NUMBER = re.compile(r"(?<![\w⁰-⁹])-?\d+(?:\.\d+(?:e[+-]\d+)?|e[+-]\d+)")
 
@@ -31,15 +32,7 @@ def observe(net, ex):
                     seen[(phase, "conn", k, i, up, "weight")] = conn.weight
                     seen[(phase, "conn", k, i, up, "gradient")] = conn.gradient
 
-    y = net.predict(ex.sample)
-    look("forward")
-    seen[("loss",)] = net.loss(y, ex.label)
-    net.calc_delta(ex.label)
-    look("delta")
-    net.calc_gradient()
-    look("gradient")
-    net.update_weight(ex.rate)
-    look("update")
+    seen[("loss",)] = step_phases(net, ex.sample, ex.label, ex.rate, look)
     seen[("rate",)] = ex.rate
     for i, t in enumerate(ex.label):
         seen[("label", i)] = t

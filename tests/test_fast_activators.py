@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tests.test_vectorized_functions import check_sigmoid, sigmoid_test_points
+from tests.helpers import check_sigmoid, sigmoid_test_points
 from vectorized import activators
 from vectorized.fast import activators as fast_activators
 

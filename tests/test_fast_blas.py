@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import vectorized.fast.blas as blas_module
+from tests.helpers import max_difference
 from vectorized.fast import FullConnectedLayer, Network
 
 CONFIGS = [
@@ -49,12 +50,6 @@ def trained(config, use_blas, monkeypatch, dtype="float64", epochs=3, batch_size
         else:
             losses.append(net.train(labels, samples, 0.3, 1, batch_size=batch_size))
     return net, losses
-
-
-def max_difference(net_a, net_b):
-    return max(float(np.max(np.abs(pa - pb)))
-               for (Wa, ba), (Wb, bb) in zip(net_a.parameters(), net_b.parameters())
-               for pa, pb in ((Wa, Wb), (ba, bb)))
 
 
 @pytest.mark.parametrize("config", CONFIGS)

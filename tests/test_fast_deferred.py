@@ -15,8 +15,8 @@ import neurons
 import vectorized.fast
 import vectorized.fast.blas as blas_module
 import vectorized.fast.layer as layer_module
+from tests.helpers import max_difference
 from tests.strategies import configs, datasets
-from tests.test_fast_blas import max_difference
 from training.networks import flat_parameters
 
 

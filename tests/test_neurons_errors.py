@@ -100,42 +100,7 @@ def test_set_parameters_checks_everything_before_changing_anything(net):
     assert net.parameters() == before
 
 
-# The mistakes of issue 10 ("one surface"): each refused with the words vectorized uses.
-SAME_WORDS = [
-    (lambda n: n.predict({0: 1.0, 1: 2.0, 2: 3.0}), TypeError,
-     "sample must contain numbers, got a dict"),
-    (lambda n: n.predict(["1", "2", "3"]), TypeError, "sample must contain numbers, got '1' (str)"),
-    (lambda n: n.predict([True, False, True]), TypeError,
-     "sample must contain numbers, got True (bool)"),
-    (lambda n: n.predict(b"abc"), TypeError, "sample must contain numbers, got a string"),
-    (lambda n: n.train_one_sample([True, False], [1, 2, 3], 0.1), TypeError,
-     "label must contain numbers, got True (bool)"),
-    (lambda n: n.train_one_sample(["0.9", "0.1"], [1, 2, 3], 0.1), TypeError,
-     "label must contain numbers, got '0.9' (str)"),
-    (lambda n: n.train_one_sample([0.9, 0.1], [1, 2, 3], True), TypeError,
-     "rate must be a number, got True"),
-    (lambda n: n.train_one_sample([0.9, 0.1], [1, 2, 3], "0.1"), TypeError,
-     "rate must be a number, got '0.1'"),
-    (lambda n: n.train([], [], 0.1, 1), ValueError, "data_set is empty"),
-    (lambda n: n.train([], [], 0.1, 0), ValueError, "data_set is empty"),
-    (lambda n: n.train([[1, 0]], {0: [1, 2, 3]}, 0.1, 1), TypeError,
-     "data_set must contain numbers, got a dict"),
-    (lambda n: n.train([[1, 0]], [[1, 2, 3]], 0.1, 1, batch_size=True), TypeError,
-     "batch_size must be an int, got True"),
-    (lambda n: n.loss([True, False], [1.0, 0.0]), TypeError,
-     "output must contain numbers, got True (bool)"),
-    (lambda n: n.update_weight(math.nan), ValueError, "rate must be finite, got nan"),
-    (lambda n: n.calc_delta({0: 1.0, 1: 0.0}), TypeError, "label must contain numbers, got a dict"),
-]
-
-
-@pytest.mark.parametrize("call,error,message", SAME_WORDS)
-def test_bad_samples_labels_and_arguments_get_exact_words(net, call, error, message):
-    before = net.parameters()
-    with pytest.raises(error) as info:
-        call(net)
-    assert str(info.value) == message
-    assert net.parameters() == before
+# The words both packages share are held together in tests/test_surface.py.
 
 
 def test_a_generator_works_as_layer_sizes():

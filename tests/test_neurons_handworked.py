@@ -5,12 +5,12 @@ Expected values are computed here from the formulas (式1, 式3, 式4, 式5, and
 the object graph computes; the public-API tests run on vectorized too, with and without L2.
 """
 
-import math
 
 import pytest
 
 import neurons
 import vectorized
+from tests.helpers import sigmoid
 from training.networks import as_lists
 
 # w[j][i]: weight from node i to node j, numbered as in the tutorial's figure.
@@ -24,10 +24,6 @@ T = {8: 0.9, 9: 0.1}
 RATE = 0.5
 L2 = 0.1
 PACKAGES = [neurons, vectorized]
-
-
-def sigmoid(z):
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def by_hand(l2=0.0):

@@ -8,12 +8,9 @@ import pytest
 
 import neurons
 from neurons import Connection, Node
+from tests.helpers import flat
 
 PATTERNS = [[0.9 if i == k else 0.1 for i in range(8)] for k in range(8)]
-
-
-def flat(net):
-    return [v for W, b in net.parameters() for row in W + [b] for v in row]
 
 
 def trained(l2=0.0, batch_size=1, epochs=200):
@@ -47,7 +44,7 @@ def test_calc_gradient_is_the_gradient_training_uses(monkeypatch, batch_size):
 
     monkeypatch.setattr(Connection, "calc_gradient", l2_on_biases_too)
     broken, _ = trained(l2=0.01, batch_size=batch_size, epochs=3)
-    assert flat(broken) != flat(reference)
+    assert flat(broken.parameters()) != flat(reference.parameters())
 
 
 def test_get_gradient_reads_connection_calc_gradient(monkeypatch):
@@ -72,7 +69,7 @@ def test_mini_batches_step_through_the_connection_methods(monkeypatch, method):
             original(self, 1)
     monkeypatch.setattr(Connection, method, broken)
     net, _ = trained(batch_size=4, epochs=2)
-    assert flat(net) != flat(reference)
+    assert flat(net.parameters()) != flat(reference.parameters())
 
 
 @pytest.mark.parametrize("method", [
@@ -90,4 +87,4 @@ def test_node_formulas_run_in_training(monkeypatch, method):
 
     monkeypatch.setattr(Node, method, off_by_a_little)
     net, _ = trained(epochs=2)
-    assert flat(net) != flat(reference)
+    assert flat(net.parameters()) != flat(reference.parameters())

@@ -4,6 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import neurons
+from tests.helpers import flat, unflat
 from tests.strategies import configs, datasets
 
 PATTERNS = [[0.9 if i == k else 0.1 for i in range(8)] for k in range(8)]
@@ -23,10 +24,6 @@ def test_8_3_8_network_reproduces_every_bit():
     assert bit_accuracy(net, PATTERNS) == 1.0
 
 
-def flat(params):
-    return [v for W, b in params for row in W + [b] for v in row]
-
-
 @given(st.data())
 def test_full_batch_equals_gradient_descent_on_the_mean_gradient(data):
     config = data.draw(configs(max_layers=3, max_width=4))
@@ -43,16 +40,6 @@ def test_full_batch_equals_gradient_descent_on_the_mean_gradient(data):
     net.train(labels, samples, rate, 3, batch_size=len(samples))
     for a, b in zip(flat(net.parameters()), flat(reference.parameters())):
         assert abs(a - b) <= 1e-12 * max(1.0, abs(b))
-
-
-def unflat(values, sizes):
-    params, k = [], 0
-    for n_in, n_out in zip(sizes, sizes[1:]):
-        W = [values[k + j * n_in:k + (j + 1) * n_in] for j in range(n_out)]
-        k += n_in * n_out
-        params.append((W, values[k:k + n_out]))
-        k += n_out
-    return params
 
 
 @given(st.data())

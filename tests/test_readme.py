@@ -1,36 +1,40 @@
-"""The README's example runs and prints what the README says it prints."""
+"""The README's examples run through doctest and print what the README says they print."""
 
+import doctest
 import re
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
-def python_blocks():
-    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+def python_blocks(text):
+    return re.findall(r"```python\n(.*?)```", text, re.S)
 
 
-def test_short_example_runs_and_both_networks_agree():
-    namespace = {}
-    exec(compile(python_blocks()[0], "README.md", "exec"), namespace)
-    net, twin, data = namespace["net"], namespace["twin"], namespace["data"]
-    assert [y > 0.5 for y in net.predict(data[2])] == [k == 2 for k in range(8)]
-    from training.networks import max_parameter_difference
-    assert max_parameter_difference(net, twin) < 1e-12
+def run_examples(text, name="README.md"):
+    """Run every python block as one doctest session (names carry from block to block);
+    returns (failures, examples tried) and the report doctest printed."""
+    blocks = python_blocks(text)
+    test = doctest.DocTestParser().get_doctest("\n".join(blocks), {}, name, name, 0)
+    runner = doctest.DocTestRunner(optionflags=OPTIONS)
+    report = []
+    result = runner.run(test, out=report.append)
+    return (result.failed, result.attempted), "".join(report)
 
 
-def test_interactive_example_prints_what_the_readme_shows():
-    block = python_blocks()[1]
-    lines = block.strip().splitlines()
-    namespace = {}
-    for k, line in enumerate(lines):
-        if not line.startswith(">>> "):
-            continue
-        *statements, last = line[4:].split("; ")
-        for statement in statements:
-            exec(statement, namespace)
-        shown = lines[k + 1] if k + 1 < len(lines) else ">>> "
-        if shown.startswith(">>> "):  # no output shown: a statement such as an import
-            exec(last, namespace)
-        else:
-            assert repr(eval(last, namespace)) == shown
+def test_every_python_block_is_a_doctest():
+    for block in python_blocks(README.read_text(encoding="utf-8")):
+        assert block.startswith(">>> "), block[:60]
+
+
+def test_the_examples_print_what_the_readme_shows():
+    (failed, tried), report = run_examples(README.read_text(encoding="utf-8"))
+    assert tried >= 15 and failed == 0, report
+
+
+def test_a_wrong_output_in_the_readme_is_caught():
+    text = README.read_text(encoding="utf-8").replace(
+        "0.1, 0.1, 0.0, 0.1]", "0.1, 0.1, 0.0, 0.2]")
+    (failed, _), report = run_examples(text)
+    assert failed == 1 and "0.2]" in report

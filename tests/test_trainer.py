@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 import neurons
+import vectorized
+from tests.helpers import FakeNet, fake_trainer, quiet
 from training.trainer import (
     EpochRecord,
     Evaluation,
@@ -17,84 +19,12 @@ from training.trainer import (
     one_hot_encoder,
 )
 
-try:
-    import vectorized
-except ImportError:  # being written; the trainer must work without it
-    vectorized = None
-
-IMPLEMENTATIONS = [neurons] + ([vectorized] if vectorized is not None else [])
-
-
-def quiet(**kwargs):
-    return TrainSettings(progress=False, **kwargs)
+IMPLEMENTATIONS = [neurons, vectorized]
 
 
 def small_data(n=36, n_in=4, n_classes=3, seed=0):
     rng = np.random.default_rng(seed)
     return rng.normal(size=(n, n_in)), rng.integers(0, n_classes, size=n)
-
-
-class FakeNet:
-    """The shared API around one number w = the number of batches stepped so far.
-
-    Feature rows are [i]: predict([i]) is correct for the eval sample i unless i is below the
-    scripted count of wrong answers for the current w (so the held-out error rate after epoch
-    e is ``wrong[e] / n_eval`` when each epoch is one batch). Every batch is logged.
-    """
-
-    batched = False
-    layer_sizes = (1, 2)
-    l2 = 0.0
-
-    def __init__(self, wrong=(), losses=None):
-        self.wrong = list(wrong)
-        self.losses = losses
-        self.w = 0.0
-        self.calls = []
-
-    def config(self):
-        return {"layer_sizes": [1, 2], "activation": [], "output": "softmax", "loss": "fake",
-                "init": "uniform", "l2": 0.0, "seed": None}
-
-    def predict(self, sample):
-        (i,) = sample
-        epoch = int(self.w)
-        wrong = self.wrong[epoch - 1] if 0 < epoch <= len(self.wrong) else 0
-        return [0.0, 1.0] if i < wrong else [1.0, 0.0]
-
-    def loss(self, output, label):
-        return float(sum((t - y) ** 2 for t, y in zip(label, output)))
-
-    def train(self, labels, data_set, rate, epoch, batch_size=1):
-        """Like the real ones: step batch by batch through the given rows (the trainer hands
-        over several whole batches per call); each batch is logged as one step."""
-        assert epoch == 1 and len(data_set) == len(labels)
-        total = 0.0
-        for start in range(0, len(data_set), batch_size):
-            batch = data_set[start:start + batch_size]
-            self.calls.append([row[0] for row in batch])
-            self.w += 1.0
-            loss = 0.5 if self.losses is None else self.losses[len(self.calls) - 1]
-            total += loss * len(batch)
-        return total / len(data_set)
-
-    def parameters(self):
-        return [([[self.w], [self.w]], [0.0, 0.0])]
-
-    def set_parameters(self, params):
-        (W, b), = params
-        self.w = float(np.asarray(W)[0][0])
-
-
-def fake_trainer(wrong, n_eval=10, n_train=5, **settings):
-    """A trainer whose every epoch is one train call (batch_size = n_train)."""
-    net = FakeNet(wrong)
-    x = np.arange(n_train, dtype=float).reshape(-1, 1)
-    ex = np.arange(n_eval, dtype=float).reshape(-1, 1)
-    settings.setdefault("batch_size", n_train)
-    trainer = Trainer(net, x, np.zeros(n_train, dtype=int), validation_features=ex,
-                      validation_classes=np.zeros(n_eval, dtype=int), settings=quiet(**settings))
-    return net, trainer
 
 
 # --- early stopping ---------------------------------------------------------------------------
@@ -250,7 +180,6 @@ def test_evaluate_counts_errors_and_averages_the_loss():
     assert scores == Evaluation(loss=pytest.approx(4 * 2.0 / 10), error_rate=0.4)
 
 
-@pytest.mark.skipif(vectorized is None, reason="vectorized is not importable yet")
 def test_evaluate_gives_the_same_numbers_batched_and_row_by_row():
     x, c = small_data(n=50)
     a = neurons.Network([4, 5, 3], output="softmax", loss="cross_entropy", seed=4)

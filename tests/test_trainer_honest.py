@@ -7,17 +7,13 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from test_trainer import FakeNet, fake_trainer, quiet  # tests/ is on sys.path
 
 import training.data
+import vectorized
+from tests.helpers import FakeNet, fake_trainer, quiet
 from training.checkpoint import load_checkpoint
 from training.prepare import prepare
 from training.trainer import Trainer
-
-try:
-    import vectorized
-except ImportError:  # being written
-    vectorized = None
 
 
 class CountingNet(FakeNet):
@@ -86,7 +82,6 @@ def test_not_learning_is_noted_once_at_the_third_evaluation():
     assert learning.fit().notes == []
 
 
-@pytest.mark.skipif(vectorized is None, reason="vectorized is not importable yet")
 def test_divergence_restores_the_last_finite_epoch_writes_best_and_warns_nothing(tmp_path):
     rng = np.random.default_rng(0)
     x, c = rng.normal(size=(40, 4)) * 100, rng.integers(0, 3, size=40)

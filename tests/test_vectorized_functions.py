@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from neurons import activators as scalar_act
 from neurons import losses as scalar_loss
+from tests.helpers import check_sigmoid, sigmoid_test_points
 from tests.strategies import OUTPUT_LOSS
 from vectorized import activators, losses
 
@@ -135,7 +136,7 @@ def test_output_delta_is_minus_the_numerical_derivative_of_E(output, loss):
     net = rng.normal(0.0, 1.0, (2, 4))
     t = np.array([[0.1, 0.9, 0.1, 0.1], [0.0, 0.0, 1.0, 0.0]])
     f = activators.softmax if output == "softmax" else activators.ACTIVATORS[output][0]
-    E = losses.LOSSES[loss][0]
+    E = losses.LOSS_FUNCTIONS[loss][0]
     delta = losses.output_delta(output, loss, net, f(net), t)
     h = 1e-6
     for n in range(2):
@@ -157,23 +158,3 @@ def test_sigmoid_matches_the_two_branch_formula_without_warnings(dtype, batch):
     if batch:
         x = x.reshape(5, -1)
     check_sigmoid(activators.sigmoid, x)
-
-
-def sigmoid_test_points(dtype):
-    x = np.concatenate([np.linspace(-800.0, 800.0, 4001), [0.0, -0.0, 1e308, -1e308]])
-    return x.astype(dtype) if dtype is np.float64 else np.clip(x, -1e30, 1e30).astype(dtype)
-
-
-def check_sigmoid(sigmoid, x):
-    dtype = x.dtype
-    e = np.exp(-np.abs(x))
-    with np.errstate(under="ignore"):
-        two_branches = np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        y = sigmoid(x)
-    assert y.dtype == dtype
-    info = np.finfo(dtype)  # relative to a few ulps; absolutely below the smallest normal
-    np.testing.assert_allclose(y, two_branches, rtol=4 * info.eps, atol=info.tiny)
-    assert y[x == x.min()].max() == 0.0 and y[x == x.max()].min() == 1.0
-    assert y[x == 0.0].tolist() == [0.5] * int(np.count_nonzero(x == 0.0))

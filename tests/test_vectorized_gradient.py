@@ -1,7 +1,7 @@
 """vectorized.Network.get_gradient against a central-difference numerical gradient (式6).
 
 Small random networks drawn by hypothesis; every hidden activation and every output/loss pair.
-The numerical-gradient helper lives here until a shared gradcheck module exists.
+The numerical gradient is tests.helpers.numerical_gradient, written apart from training.gradcheck.
 """
 
 import numpy as np
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import numerical_gradient
 from vectorized import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, Network
 
-EPS = 1e-6
 RTOL = 1e-6
 ATOL = 1e-8
 KINK = 1e-4  # keep every kinked quantity at least this far from its kink
@@ -24,35 +24,6 @@ OUTPUT_LOSS_PAIRS.append(("softmax", "cross_entropy"))
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-
-
-def total_loss(net, labels, samples):
-    """E_total = mean(E) + λ/2 Σ W² (the function get_gradient differentiates)."""
-    penalty = 0.5 * net.l2 * sum(float(np.sum(W * W)) for W, _ in net.parameters())
-    return net.loss(net.predict(samples), labels) + penalty
-
-
-def numerical_gradient(net, labels, samples, eps=EPS):
-    """式6: (E(θ+ε) − E(θ−ε)) / 2ε for every weight and bias, through the public API."""
-    params = net.parameters()
-    grads = []
-    for index, (W, b) in enumerate(params):
-        pair = []
-        for array in (W, b):
-            grad = np.zeros_like(array)
-            for position in np.ndindex(array.shape):
-                values = []
-                for sign in (1.0, -1.0):
-                    perturbed = [(w.copy(), c.copy()) for w, c in params]
-                    target = perturbed[index][0 if array is W else 1]
-                    target[position] += sign * eps
-                    net.set_parameters(perturbed)
-                    values.append(total_loss(net, labels, samples))
-                grad[position] = (values[0] - values[1]) / (2.0 * eps)
-            pair.append(grad)
-        grads.append(tuple(pair))
-    net.set_parameters(params)
-    return grads
 
 
 def assert_gradients_close(analytic, numeric):

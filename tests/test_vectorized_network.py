@@ -10,12 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import vectorized
+from tests.helpers import sigmoid
 from vectorized import FullConnectedLayer, Network
-
-
-def sig(x):
-    return 1.0 / (1.0 + math.exp(-x))
-
 
 # -- a hand-worked 2-2-1 sigmoid/mse example -------------------------------------------------
 
@@ -30,8 +26,8 @@ T = [0.9]
 def worked_example():
     """Outputs and gradients from 式1–式5 by hand, independent of the package."""
     net_h = [W1[j][0] * X[0] + W1[j][1] * X[1] + B1[j] for j in range(2)]
-    a = [sig(n) for n in net_h]
-    y = sig(W2[0][0] * a[0] + W2[0][1] * a[1] + B2[0])
+    a = [sigmoid(n) for n in net_h]
+    y = sigmoid(W2[0][0] * a[0] + W2[0][1] * a[1] + B2[0])
     delta_o = y * (1 - y) * (T[0] - y)  # 式3
     delta_h = [a[i] * (1 - a[i]) * W2[0][i] * delta_o for i in range(2)]  # 式4
     dW1 = [[-delta_h[j] * X[i] for i in range(2)] for j in range(2)]
@@ -327,7 +323,7 @@ def bad_calls():
         ("batch_size float", TypeError, lambda n: n.train(labels, data, 0.1, 1, batch_size=2.0)),
         ("labels length", ValueError, lambda n: n.train(labels[:1], data, 0.1, 1)),
         ("data width", ValueError, lambda n: n.train(labels, [[1, 2], [3, 4]], 0.1, 1)),
-        ("data 1-D", ValueError, lambda n: n.train(labels, good_x, 0.1, 1)),
+        ("data 1-D", TypeError, lambda n: n.train(labels, good_x, 0.1, 1)),
         ("data empty", ValueError, lambda n: n.train([], [], 0.1, 1)),
         # a bad value in the last row: nothing may be trained on the first rows
         ("data NaN late", ValueError,

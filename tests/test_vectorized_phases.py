@@ -1,7 +1,6 @@
 """The public phases of vectorized.Network (predict, calc_delta, calc_gradient, update_weight):
 worked by hand, side by side with neurons, and the rule that inspecting changes nothing."""
 
-import math
 
 import numpy as np
 import pytest
@@ -11,6 +10,7 @@ from hypothesis import strategies as st
 import neurons
 import vectorized
 import vectorized.fast
+from tests.helpers import sigmoid
 from tests.strategies import configs, datasets
 
 # The 2-2-1 sigmoid/mse example of test_vectorized_network, with L2 this time.
@@ -19,16 +19,12 @@ W2, B2 = [[0.5, -0.6]], [0.2]
 X, T, L2, RATE = [1.0, 2.0], [0.9], 0.25, 0.7
 
 
-def sig(v):
-    return 1.0 / (1.0 + math.exp(-v))
-
-
 def test_each_phase_leaves_the_numbers_worked_by_hand():
     net = vectorized.Network([2, 2, 1], l2=L2)
     net.set_parameters([(W1, B1), (W2, B2)])
     hidden, top = net.layers
-    a = [sig(W1[j][0] * X[0] + W1[j][1] * X[1] + B1[j]) for j in range(2)]
-    y = sig(W2[0][0] * a[0] + W2[0][1] * a[1] + B2[0])
+    a = [sigmoid(W1[j][0] * X[0] + W1[j][1] * X[1] + B1[j]) for j in range(2)]
+    y = sigmoid(W2[0][0] * a[0] + W2[0][1] * a[1] + B2[0])
 
     net.predict(X)  # 式2
     np.testing.assert_allclose(hidden.output, a, rtol=1e-15)
@@ -69,7 +65,8 @@ def test_train_one_sample_is_the_four_phases(monkeypatch):
     for name in ("predict", "calc_delta", "calc_gradient", "update_weight"):
         method = getattr(vectorized.Network, name)
         monkeypatch.setattr(vectorized.Network, name,
-                            lambda self, *a, _m=method, _n=name: calls.append(_n) or _m(self, *a))
+                            lambda self, *a, _m=method, _n=name, **kw:
+                            calls.append(_n) or _m(self, *a, **kw))
     net.train_one_sample(t, x, 0.3)
     assert calls == ["predict", "calc_delta", "calc_gradient", "update_weight"]
     for (W, b), (W0, b0) in zip(net.parameters(), by_hand.parameters()):

@@ -5,7 +5,8 @@ Works with either network through the shared API only (``parameters``, ``set_par
 
     epoch-0004.npz    the parameters after epoch 4: arrays W1, b1, W2, b2, … (np.savez of
                       plain float arrays, read back with allow_pickle=False; W_k has shape
-                      (n_k, n_(k-1)), b_k (n_k,)). With a validation set it also holds
+                      (n_k, n_(k-1)), b_k (n_k,); one pair per layer with parameters, a conv
+                      W_k (N, C, K, K)). With a validation set it also holds
                       best_W1, best_b1, … (the best evaluation's parameters).
     epoch-0004.json   everything else: format and version, the engine ("neurons",
                       "vectorized", …), net.config(), the epoch completed, the trainer's state
@@ -216,7 +217,8 @@ def load_checkpoint(path, net=None):
     arrays = read_npz(npz_path, meta["parameters"]["sha256"], json_path)
     parameters = layers(arrays, "", sizes, npz_path, required=True)
     best = layers(arrays, "best_", sizes, npz_path, required=False)
-    expected = {f"{p}{n}{k}" for p in ("", "best_") for n in "Wb" for k in range(1, len(sizes))}
+    expected = {f"{p}{n}{k}" for p in ("", "best_") for n in "Wb"
+                for k in range(1, len(parameters) + 1)}
     extra = sorted(set(arrays) - expected)
     if extra:
         raise CheckpointError(f"{npz_path}: unexpected arrays {', '.join(extra)}")

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import CheckpointError
+from .networks import is_convolutional, parameter_shapes
 
 FORMAT = "neurons-checkpoint"
 FORMAT_VERSION = 1
@@ -74,7 +75,13 @@ def read_json(path):
     if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
         raise CheckpointError(f"{path}: 'epoch' must be an integer ≥ 0, got {epoch!r}")
     sizes = meta["config"].get("layer_sizes")
-    if (not isinstance(sizes, list) or len(sizes) < 2
+    if isinstance(sizes, list) and is_convolutional(sizes):
+        try:
+            parameter_shapes(sizes)
+        except (TypeError, ValueError) as exc:
+            raise CheckpointError(f"{path}: config.layer_sizes is not a valid spec: {exc}") \
+                from None
+    elif (not isinstance(sizes, list) or len(sizes) < 2
             or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes)):
         raise CheckpointError(f"{path}: config.layer_sizes must list ≥ 2 sizes ≥ 1, got {sizes!r}")
     file_name = meta["parameters"].get("file")
@@ -116,8 +123,10 @@ def read_npz(path, digest, json_path):
 
 
 def layers(arrays, prefix, sizes, path, *, required):
-    """[(W, b), …] from arrays named {prefix}W1, {prefix}b1, …, every shape and value checked."""
-    names = [f"{prefix}{n}{k}" for k in range(1, len(sizes)) for n in "Wb"]
+    """[(W, b), …] from arrays named {prefix}W1, {prefix}b1, …, every shape and value checked
+    (one pair per layer with parameters: a CNN's pooling and dropout layers have none)."""
+    shapes = parameter_shapes(sizes)
+    names = [f"{prefix}{n}{k}" for k in range(1, len(shapes) + 1) for n in "Wb"]
     present = [name for name in names if name in arrays]
     if not present and not required:
         return None
@@ -125,10 +134,9 @@ def layers(arrays, prefix, sizes, path, *, required):
     if missing:
         raise CheckpointError(f"{path} lacks the arrays {', '.join(missing)}")
     layers = []
-    for k in range(1, len(sizes)):
+    for k, (W_shape, b_shape) in enumerate(shapes, start=1):
         pair = []
-        for name, shape in ((f"{prefix}W{k}", (sizes[k], sizes[k - 1])),
-                            (f"{prefix}b{k}", (sizes[k],))):
+        for name, shape in ((f"{prefix}W{k}", W_shape), (f"{prefix}b{k}", b_shape)):
             array = arrays[name]
             if array.dtype.kind != "f":
                 raise CheckpointError(f"{path}: {name} has dtype {array.dtype}, expected floats")

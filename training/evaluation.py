@@ -6,6 +6,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .data import one_hot
+from .networks import input_output_sizes
 
 # Rows per predict call when evaluating a batched network: big enough for fast matrix
 # products, small enough that a 10,000-image set never needs one huge float64 copy.
@@ -34,7 +35,7 @@ def evaluate(net, features, classes, *, encode=None, transform=None, chunk_size=
     per row. A sample whose output holds NaN or infinity counts as an error with loss inf
     (a diverged network is scored, not crashed on; NumPy's overflow warnings are silenced).
     """
-    encode = encode or one_hot_encoder(net.layer_sizes[-1])
+    encode = encode or one_hot_encoder(input_output_sizes(net.layer_sizes)[1])
     transform = transform or as_float64
     classes = np.asarray(classes)
     n = len(classes)

@@ -10,7 +10,7 @@ Every parameter is perturbed in turn with ``set_parameters``, so this is for sma
 import math
 from dataclasses import dataclass
 
-from training.networks import as_lists
+from training.networks import as_lists, flatten
 
 # Gradients smaller than this are compared absolutely: a central difference cannot resolve
 # them relatively (round-off of E is about 1e-16·E / ε).
@@ -22,24 +22,30 @@ def total_loss(net, label, sample):
     e = float(net.loss(net.predict(sample), label))
     if net.l2:
         e += 0.5 * net.l2 * sum(w * w for W, _ in as_lists(net.parameters())
-                                for row in W for w in row)
+                                for w in flatten(W))
     return e
 
 
 def numerical_gradient(net, label, sample, eps=1e-5):
-    """[(dW, db), …] as nested lists, by central differences. Parameters are restored."""
+    """[(dW, db), …] as nested lists shaped like the parameters (a conv W is 4 deep), by
+    central differences. Parameters are restored."""
     original = as_lists(net.parameters())
     work = as_lists(original)
     grads = []
     try:
         for W, b in work:
-            dW = [[_diff(net, work, label, sample, eps, row, i) for i in range(len(row))]
-                  for row in W]
-            db = [_diff(net, work, label, sample, eps, b, j) for j in range(len(b))]
-            grads.append((dW, db))
+            grads.append(tuple(_differences(net, work, label, sample, eps, array)
+                               for array in (W, b)))
     finally:
         net.set_parameters(original)
     return grads
+
+
+def _differences(net, work, label, sample, eps, nested):
+    """The central difference of every number in ``nested`` (a part of ``work``), same shape."""
+    return [_differences(net, work, label, sample, eps, item) if isinstance(item, list)
+            else _diff(net, work, label, sample, eps, nested, i)
+            for i, item in enumerate(nested)]
 
 
 def _diff(net, work, label, sample, eps, vector, i):
@@ -83,8 +89,8 @@ def check_gradient(net, label, sample, eps=1e-5, floor=FLOOR):
         return [LayerReport(k, math.inf, math.inf) for k in range(1, len(numeric) + 1)]
     reports = []
     for k, ((aW, ab), (nW, nb)) in enumerate(zip(analytic, numeric), start=1):
-        ew = _worst([a for row in aW for a in row], [n for row in nW for n in row], floor)
-        if [len(row) for row in aW] != [len(row) for row in nW]:
+        ew = _worst(flatten(aW), flatten(nW), floor)
+        if _shape(aW) != _shape(nW):
             ew = math.inf
         reports.append(LayerReport(k, ew, _worst(ab, nb, floor)))
     return reports
@@ -95,3 +101,10 @@ def _worst(analytic, numeric, floor):
     if len(analytic) != len(numeric):
         return math.inf
     return max((relative_error(a, n, floor) for a, n in zip(analytic, numeric)), default=0.0)
+
+
+def _shape(nested):
+    """The lengths of every list in ``nested`` (to notice a missing row or entry)."""
+    if not isinstance(nested, list):
+        return None
+    return [len(nested)] + [_shape(item) for item in nested]

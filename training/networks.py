@@ -7,7 +7,10 @@ line in ``ENGINES``; an engine whose package cannot be imported is simply not of
 import importlib
 import importlib.util
 import inspect
+import math
 from functools import cache
+
+from vectorized.spec import has_layer_names, parse_layer_sizes
 
 # name on the command line → module exporting Network
 ENGINES = {
@@ -69,9 +72,37 @@ def engine_name(net):
     return max(known, key=len) if known else module.split(".")[0]
 
 
+def is_convolutional(layer_sizes):
+    """True for a spec with layer names (a CNN, or dropout): ``["1x28x28", "conv20x5", …]``."""
+    return has_layer_names(layer_sizes)
+
+
+def parameter_shapes(layer_sizes):
+    """``[(W shape, b shape), …]`` per layer with parameters: fully connected (out, in) and
+    (out,), conv (N, C, K, K) and (N,). ValueError/TypeError naming the entry of a bad spec."""
+    if not is_convolutional(layer_sizes):
+        return [((n_out, n_in), (n_out,)) for n_in, n_out in zip(layer_sizes, layer_sizes[1:])]
+    shapes = []
+    for spec in parse_layer_sizes(layer_sizes):
+        if spec.kind == "full":
+            shapes.append(((spec.out_size, spec.in_size), (spec.out_size,)))
+        elif spec.kind == "conv":
+            shapes.append(((spec.filters, spec.in_shape[0], spec.kernel, spec.kernel),
+                           (spec.filters,)))
+    return shapes
+
+
+def input_output_sizes(layer_sizes):
+    """(values a sample has, values the output has): a CNN's input "CxHxW" is C·H·W values."""
+    if not is_convolutional(layer_sizes):
+        return layer_sizes[0], layer_sizes[-1]
+    specs = parse_layer_sizes(layer_sizes)
+    return specs[0].in_size, specs[-1].out_size
+
+
 def parameter_count(layer_sizes):
-    """Weights and biases of a fully connected ``layer_sizes``."""
-    return sum((n_in + 1) * n_out for n_in, n_out in zip(layer_sizes, layer_sizes[1:]))
+    """Weights and biases of ``layer_sizes`` (fully connected or a CNN spec)."""
+    return sum(math.prod(W) + math.prod(b) for W, b in parameter_shapes(layer_sizes))
 
 
 def memory_needed(impl, layer_sizes, dtype="float64"):
@@ -91,9 +122,17 @@ def as_lists(params):
     return [(plain(W), plain(b)) for W, b in params]
 
 
+def flatten(nested):
+    """The numbers of nested lists (any depth: a conv W is 4 deep) in row-major order."""
+    if not isinstance(nested, list):
+        return [nested]
+    return [v for item in nested for v in flatten(item)]
+
+
 def flat_parameters(net):
-    """Every weight and bias as one list of floats, in Connections order."""
-    return [v for W, b in as_lists(net.parameters()) for row in W + [b] for v in row]
+    """Every weight and bias as one list of floats, in Connections order (W row-major, then
+    b, layer by layer)."""
+    return [v for W, b in as_lists(net.parameters()) for v in flatten(W) + flatten(b)]
 
 
 def max_parameter_difference(a, b):

@@ -11,7 +11,15 @@ from neurons import HIDDEN_ACTIVATIONS as ACTIVATIONS  # the names both packages
 
 from . import validate
 from .errors import UsageError
-from .networks import BOTH, available_engines, build, memory_needed, supports_dtype
+from .networks import (
+    BOTH,
+    available_engines,
+    build,
+    is_convolutional,
+    memory_needed,
+    parameter_shapes,
+    supports_dtype,
+)
 
 __all__ = ["UsageError", "ACTIVATIONS", "add_engine_option", "add_network_options",
            "parse_layers", "parse_activation", "network_config", "engines", "build_networks",
@@ -28,14 +36,22 @@ def checked(option):
 
 
 def parse_layers(text):
-    """'784,300,10' → [784, 300, 10]."""
+    """'784,300,10' → [784, 300, 10]; a CNN spec '1x28x28,conv20x5,pool2,100,10' →
+    ["1x28x28", "conv20x5", "pool2", 100, 10] (checked entry by entry, DESIGN.md)."""
     with checked("--layers"):
         validate.text(text, "--layers")
+    parts = [part.strip() for part in text.split(",")]
+    sizes = [int(part) if part.isdigit() else part for part in parts]
+    if is_convolutional(sizes):
+        with checked(f"--layers {text!r}"):
+            parameter_shapes(sizes)  # one error naming the entry
+        return sizes
     try:
-        sizes = [int(part) for part in text.split(",")]
+        sizes = [int(part) for part in parts]
     except ValueError:
         raise UsageError(f"--layers {text!r}: give sizes as integers separated by commas, "
-                         "e.g. 784,300,10") from None
+                         "e.g. 784,300,10, or a CNN such as 1x28x28,conv20x5,pool2,100,10") \
+            from None
     if len(sizes) < 2 or min(sizes) < 1:
         raise UsageError(f"--layers {text!r}: need at least two sizes, each at least 1")
     return sizes
@@ -58,7 +74,9 @@ def add_engine_option(p, default):
 
 def add_network_options(p, *, layers, rate=None):
     g = p.add_argument_group("network")
-    g.add_argument("--layers", default=layers, help=f"layer sizes (default {layers})")
+    g.add_argument("--layers", default=layers,
+                   help=f"layer sizes (default {layers}), or a CNN: the input CxHxW, then "
+                        "convNxK[sSpP], poolK, sizes, dropP, e.g. 1x28x28,conv20x5,pool2,100,10")
     g.add_argument("--activation", default="sigmoid",
                    help="hidden activation, or one per hidden layer separated by commas "
                         f"({', '.join(ACTIVATIONS)}; default sigmoid)")
@@ -102,6 +120,10 @@ def build_networks(args, config):
     """{engine: Network} for ``--impl``, each checked to fit in memory before it is built;
     the constructor's refusal of a name or value becomes a UsageError."""
     nets = {}
+    if "neurons" in engines(args) and is_convolutional(config["layer_sizes"]):
+        raise UsageError(f"--layers {args.layers}: the object-graph CNN does not exist yet "
+                         "(--impl neurons takes fully connected sizes only); use --impl "
+                         "vectorized or fast")
     for name in engines(args):
         validate.fits_in_memory(memory_needed(name, config["layer_sizes"], args.dtype),
                                 f"--layers {args.layers} with the {name} engine")

@@ -24,11 +24,19 @@ from .stopping import EarlyStopping
 _INITIAL_ONLY = ("seed", "init")
 
 
+def dropout_generator(net):
+    """The network's dropout mask generator (``net.dropout_rng``), or None without dropout."""
+    return getattr(net, "dropout_rng", None)
+
+
 def trainer_state(trainer, rng, stopping, history, stop_reason):
-    """The JSON-ready state a checkpoint keeps for a resume."""
+    """The JSON-ready state a checkpoint keeps for a resume (with dropout, the state of the
+    network's mask generator too: a resumed run draws the masks it would have drawn)."""
+    dropout = dropout_generator(trainer.net)
     return {
         "settings": trainer.settings.to_dict(),
         "rng_state": rng.bit_generator.state,
+        "dropout_rng_state": None if dropout is None else dropout.bit_generator.state,
         "best": stopping.to_dict(),
         "history": history.to_dicts(),
         "data": trainer.data_description(),
@@ -42,6 +50,7 @@ class ResumePoint:
     checkpoint: Checkpoint
     history: History
     rng_state: dict
+    dropout_rng_state: object  # None without dropout
     stopping: EarlyStopping
     stop_reason: object  # None or the text of an early stop
 
@@ -60,6 +69,11 @@ def read(path, trainer):
         history = History.from_dicts(saved["history"])
         rng_state = saved["rng_state"]
         np.random.default_rng().bit_generator.state = rng_state  # a valid PCG64 state?
+        dropout_state = saved.get("dropout_rng_state")
+        if dropout_generator(trainer.net) is not None:
+            if dropout_state is None:
+                raise ValueError("no dropout_rng_state for the network's dropout masks")
+            np.random.default_rng().bit_generator.state = dropout_state
         stopping = EarlyStopping.from_dict(saved["best"], checkpoint.best_parameters)
         data, recipe = dict(saved["data"]), saved["recipe"]
         stop_reason = saved["stop_reason"]
@@ -74,7 +88,7 @@ def read(path, trainer):
         raise CheckpointError(f"cannot resume from {where}: this run differs in "
                               + "; ".join(differences)
                               + " (resume with the checkpoint's settings, or start a new run)")
-    return ResumePoint(checkpoint, history, rng_state, stopping, stop_reason)
+    return ResumePoint(checkpoint, history, rng_state, dropout_state, stopping, stop_reason)
 
 
 def _differences(checkpoint, settings, data, recipe, trainer):

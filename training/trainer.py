@@ -40,6 +40,7 @@ from .checkpoint import set_parameters
 from .errors import UsageError
 from .evaluation import Evaluation, as_float64, evaluate, one_hot_encoder
 from .history import EpochRecord, History
+from .networks import input_output_sizes
 from .sets import check_set, fingerprint
 from .settings import TrainSettings
 from .state import FitResult, RunState
@@ -81,7 +82,7 @@ class Trainer:
         self.settings = settings if settings is not None else TrainSettings()
         if not isinstance(self.settings, TrainSettings):
             raise TypeError(f"settings must be a TrainSettings, not {type(settings).__name__}")
-        self.n_in, self.n_out = net.layer_sizes[0], net.layer_sizes[-1]
+        self.n_in, self.n_out = input_output_sizes(net.layer_sizes)  # a CNN's C·H·W inputs
         self.encode = encode or one_hot_encoder(self.n_out)
         self.transform = transform or as_float64
         self.batched = getattr(net, "batched", False)
@@ -141,6 +142,9 @@ class Trainer:
         else:  # everything checked: now the network changes
             set_parameters(self.net, point.checkpoint.parameters, point.checkpoint.path)
             rng.bit_generator.state = point.rng_state
+            dropout = resuming.dropout_generator(self.net)
+            if dropout is not None:  # the masks continue where they were
+                dropout.bit_generator.state = point.dropout_rng_state
             run = RunState(rng, point.history, point.stopping, point.checkpoint.epoch)
             if point.stop_reason is not None:  # stopped early: does the new patience agree?
                 evaluated = [r for r in run.history if r.validation_error_rate is not None]

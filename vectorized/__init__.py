@@ -1,13 +1,17 @@
-"""The network as matrices: one ``FullConnectedLayer`` per pair of layers, NumPy, batched.
+"""The network as matrices: one ``FullConnectedLayer`` per pair of layers, NumPy, batched; a
+CNN spec adds ``ConvLayer``, ``MaxPoolingLayer`` and ``Dropout`` (DESIGN.md).
 
 Same API and same numbers as the ``neurons`` package (see ../shared/DESIGN.md), written as the
 textbook writes it. ``vectorized.fast`` is the same network pushed for speed (opt-in).
 """
 
 from .activators import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .conv import ConvLayer
+from .dropout import Dropout
 from .layer import DTYPES, FullConnectedLayer
 from .losses import LOSSES
 from .network import INITS, Network
+from .pool import MaxPoolingLayer
 
 __all__ = [
     "DTYPES",
@@ -15,6 +19,9 @@ __all__ = [
     "INITS",
     "LOSSES",
     "OUTPUT_ACTIVATIONS",
+    "ConvLayer",
+    "Dropout",
     "FullConnectedLayer",
+    "MaxPoolingLayer",
     "Network",
 ]

@@ -1,10 +1,20 @@
 """Argument checks shared by the Network classes: each raises a TypeError or ValueError that
-names the argument and what was wrong, before anything changes."""
+names the argument and what was wrong, before anything changes.
+
+The words are those of ``neurons.checks`` for the same mistakes (tests/test_surface.py holds
+the two to it), so a message never mentions a NumPy dtype: a sample that holds something other
+than real numbers is described by its first such entry, as the object-graph package sees it.
+"""
 
 import math
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
+
+from .activators import HIDDEN_ACTIVATIONS, get_activator
+
+_PLAIN = {float, int}  # entry types that need no further look
 
 
 def check_int(value, name, minimum):
@@ -28,24 +38,37 @@ def check_real(value, name, *, positive=False):
     return value
 
 
-def as_array(value, name, dtype):
-    """``value`` as an array of ``dtype``: TypeError unless it holds plain numbers (no strings,
-    objects, bools or complex), ValueError if ragged or not finite. No copy when it already is
-    an array of that dtype."""
+def check_name(value, name, allowed):
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(allowed)}")
+    return value
+
+
+def as_array(value, name, dtype, width, what, *, rows=None):
+    """``value`` as a finite array of ``dtype``: one vector ``(width,)`` or rows ``(N, width)``.
+
+    ``rows`` is False for exactly one vector, True for rows (a data set, a matrix) and None for
+    either (a sample or a batch). ``what`` names where ``width`` comes from ("the input layer").
+    TypeError unless every entry is a real number (strings, bools, dicts, None and complex
+    refused, as by neurons), ValueError for a wrong length or a NaN/infinity; a message about
+    one row names it (``data_set[3]``). No copy when ``value`` already is a fitting array.
+    """
     if not isinstance(value, np.ndarray):
-        if isinstance(value, (str, bytes)):
-            raise TypeError(f"{name} must contain numbers, got a string")
-        try:
-            value = np.asarray(value)
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"{name} is not a rectangular array of numbers ({error})") from None
+        _check_python(value, name, width, what, rows)
+        value = np.asarray(value)
+    elif value.dtype.kind not in "iuf":
+        _check_entries(value, name)
+    if rows and value.ndim == 1:
+        if value.size:  # numbers where rows belong: neurons' words for its first row
+            raise TypeError(f"{name}[0] must contain numbers, got {value[0]!r}")
+        value = value.reshape(0, width)  # an empty list of rows
     if value.dtype != dtype:
-        if value.dtype.kind not in "iuf":
-            raise TypeError(f"{name} must contain numbers, got values of dtype {value.dtype}")
         with np.errstate(over="ignore"):  # beyond float32's range gives inf: caught below
             value = value.astype(dtype)
+    check_rows(value, name, width, what, batch=rows is not False)
     if not np.isfinite(value).all():
-        raise ValueError(f"{name} contains non-finite values (NaN or inf)")
+        bad = "" if value.ndim == 1 else f"[{int(np.argmin(np.isfinite(value).all(axis=1)))}]"
+        raise ValueError(f"{name}{bad} contains non-finite values (NaN or inf)")
     return value
 
 
@@ -58,14 +81,137 @@ def check_rows(array, name, width, what, *, batch=True):
             raise ValueError(f"{name} has {array.shape[0]} values, {what} has {width}")
     elif array.ndim == 2:
         if array.shape[1] != width:
-            raise ValueError(f"{name} rows have {array.shape[1]} values, {what} has {width}")
+            raise ValueError(f"{name}[0] has {array.shape[1]} values, {what} has {width}")
     else:
         raise ValueError(
             f"{name} must be a sample ({width},) or a batch (N, {width}), got shape {array.shape}"
         )
 
 
-def check_name(value, name, allowed):
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(allowed)}")
+# -- the words of neurons.checks, for nested lists and for arrays of other dtypes ------------
+
+
+def _check_sequence(value, name):
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must contain numbers, got a string")
+    if isinstance(value, Mapping):  # iterating a dict would give its keys
+        raise TypeError(f"{name} must contain numbers, got a {type(value).__name__}")
+    if not hasattr(value, "__len__") or not hasattr(value, "__getitem__"):
+        raise TypeError(f"{name} must contain numbers, got {value!r}")
+
+
+def _is_row(value):
+    if isinstance(value, np.ndarray):
+        return value.ndim > 0
+    return (hasattr(value, "__len__") and hasattr(value, "__getitem__")
+            and not isinstance(value, (str, bytes, Mapping)))
+
+
+def _check_python(value, name, width, what, rows):
+    """A list (of lists): the checks of neurons.checks.as_vector, row by row."""
+    _check_sequence(value, name)
+    if rows is None:
+        rows = len(value) > 0 and _is_row(value[0])
+    if not rows:
+        _check_vector(value, name, width, what)
+        return
+    for k, row in enumerate(value):
+        _check_vector(row, f"{name}[{k}]", width, what)
+
+
+def _check_vector(value, name, width, what):
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iuf":
+        if value.shape[0] != width:
+            raise ValueError(f"{name} has {value.shape[0]} values, {what} has {width}")
+        return
+    _check_sequence(value, name)
+    if len(value) != width:
+        raise ValueError(f"{name} has {len(value)} values, {what} has {width}")
+    if not set(map(type, value)) <= _PLAIN:
+        _check_entries(value, name)
+
+
+def _check_entries(values, name):
+    """TypeError naming the first entry that is not a real number (bools are not numbers)."""
+    flat = values.ravel() if isinstance(values, np.ndarray) else values
+    for index, v in enumerate(flat):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+            if isinstance(values, np.ndarray) and values.ndim == 2:
+                name = f"{name}[{index // values.shape[1]}]"
+            raise TypeError(f"{name} must contain numbers, got {v!r} ({type(v).__name__})")
+
+
+# -- a CNN's maps and filters, and the hidden activations ----------------------------------
+
+
+def as_map_array(value, name, dtype, *, shape=None):
+    """``value`` (an array of any shape, or nested lists) as a finite array of ``dtype``, with
+    the same words as :func:`as_array`; ``shape``, when given, is the shape it must have."""
+    if not isinstance(value, np.ndarray):
+        try:
+            array = np.asarray(value)
+        except (ValueError, TypeError):
+            array = np.asarray(value, dtype=object)
+        if array.dtype.kind not in "iuf":
+            _check_entries(array, name)
+        value = array
+    elif value.dtype.kind not in "iuf":
+        _check_entries(value, name)
+    if shape is not None and value.shape != tuple(shape):
+        raise ValueError(f"{name} has shape {value.shape}, expected {tuple(shape)}")
+    if value.dtype != dtype:
+        with np.errstate(over="ignore"):  # beyond float32's range gives inf: caught below
+            value = value.astype(dtype)
+    if not np.isfinite(value).all():
+        raise ValueError(f"{name} contains non-finite values (NaN or inf)")
     return value
+
+
+def check_activations(activation, n_hidden):
+    """The hidden layers' activations as a list of ``n_hidden`` names, from one name (checked
+    even when there is no hidden layer) or a list of one name per hidden layer."""
+    if isinstance(activation, str):
+        hidden, names = [activation] * n_hidden, [activation]
+    elif isinstance(activation, (list, tuple)):
+        hidden = names = list(activation)
+    else:
+        raise TypeError(f"activation must be a name or a list of names, got {activation!r}")
+    if len(hidden) != n_hidden:
+        raise ValueError(f"activation has {len(hidden)} names, the network has "
+                         f"{n_hidden} hidden layers")
+    for name in names:
+        if name not in HIDDEN_ACTIVATIONS:
+            get_activator(name)  # raises with the list of choices ('softmax': output only)
+    return hidden
+
+
+def check_parameters(params, layers, n_layers, dtype):
+    """``params`` (one (W, b) pair per layer with parameters, nested lists or arrays) checked
+    against ``layers`` and returned as arrays of ``dtype``; ``n_layers`` counts all layers
+    (pooling and dropout too), only to word the count error. The words are neurons'."""
+    if isinstance(params, (str, bytes)) or not hasattr(params, "__len__"):
+        raise TypeError(f"params must be a list of (W, b) pairs, not {type(params).__name__}")
+    if len(params) != len(layers):
+        raise ValueError(f"params has {len(params)} layers, the network has {len(layers)}"
+                         + (" with parameters" if len(layers) < n_layers else ""))
+    checked = []
+    for k, (pair, layer) in enumerate(zip(params, layers)):
+        if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise ValueError(f"params[{k}] must be a (W, b) pair")
+        W, b = pair
+        if layer.W.ndim != 2:  # a conv layer's (N, C, K, K) filters
+            W = as_map_array(W, f"params[{k}] W", dtype, shape=layer.W.shape)
+            b = as_array(b, f"params[{k}] b", dtype, layer.b.shape[0],
+                         f"the conv layer {k + 1}", rows=False)
+            checked.append((W, b))
+            continue
+        n_out, n_in = layer.W.shape
+        if (isinstance(W, (str, bytes)) or not hasattr(W, "__len__")
+                or (isinstance(W, np.ndarray) and W.ndim == 0)):
+            raise TypeError(f"params[{k}] W must be a {n_out}×{n_in} matrix")
+        if len(W) != n_out:
+            raise ValueError(f"params[{k}] W has {len(W)} rows, layer {k + 1} has {n_out} nodes")
+        W = as_array(W, f"params[{k}] W", dtype, n_in, f"layer {k}", rows=True)
+        b = as_array(b, f"params[{k}] b", dtype, n_out, f"layer {k + 1}", rows=False)
+        checked.append((W, b))
+    return checked

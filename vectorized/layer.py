@@ -39,6 +39,20 @@ def as_dtype(dtype):
     return result
 
 
+INITS = ("uniform", "xavier", "he")
+
+
+def init_bound(init, n_in, n_out):
+    """Half-width a of U(−a, a) for the weights, and whether biases are drawn too."""
+    if init == "uniform":
+        return 0.1, True  # the tutorial: every weight and bias in U(−0.1, 0.1)
+    if init == "xavier":
+        return math.sqrt(6.0 / (n_in + n_out)), False
+    if init == "he":
+        return math.sqrt(6.0 / n_in), False
+    raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
+
+
 class FullConnectedLayer:
     """A fully connected layer ``a = f(W·x + b)`` (式2).
 
@@ -88,16 +102,9 @@ class FullConnectedLayer:
         same order, starts from bit-identical parameters (float64; float32 is then a cast).
         """
         n_in, n_out = self.input_size, self.output_size
-        if init == "uniform":
-            a = 0.1
-        elif init == "xavier":
-            a = math.sqrt(6.0 / (n_in + n_out))
-        elif init == "he":
-            a = math.sqrt(6.0 / n_in)
-        else:
-            raise ValueError(f"unknown init {init!r}; choose one of uniform, xavier, he")
+        a, draw_bias = init_bound(init, n_in, n_out)
         weights = [rng.uniform(-a, a) for _ in range(n_out * n_in)]
-        biases = [rng.uniform(-0.1, 0.1) for _ in range(n_out)] if init == "uniform" else None
+        biases = [rng.uniform(-0.1, 0.1) for _ in range(n_out)] if draw_bias else None
         self.W[...] = np.array(weights, dtype=np.float64).reshape(n_out, n_in)
         self.b[...] = np.array(biases, dtype=np.float64) if biases is not None else 0.0
 
@@ -123,7 +130,16 @@ class FullConnectedLayer:
         """
         if self.net is None:
             raise RuntimeError("no forward pass to go back through: call forward first")
-        self.delta = self._f_prime(self.net, self.output) * (delta_above @ W_above)
+        return self.backward_error(delta_above @ W_above)  # W_aboveᵀ·δ_above: Σ_k w_kj δ_k
+
+    def backward_error(self, error):
+        """式8's product for any ``error = −∂E/∂output`` (out,) or (N, out): ``δ = f'(net) ⊙
+        error``. :meth:`backward` passes ``W_aboveᵀ·δ_above``; in a spec network a dropout layer
+        above hands down ``mask ⊙ δ`` (its ``error_below()``). Sets and returns ``self.delta``."""
+        if self.net is None or error.shape != self.net.shape:
+            raise ValueError(f"error has shape {error.shape}, expected "
+                             f"{None if self.net is None else self.net.shape}")
+        self.delta = self._f_prime(self.net, self.output) * error  # 式8
         return self.delta
 
     def calc_gradient(self, l2=0.0):

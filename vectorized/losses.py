@@ -71,16 +71,19 @@ def hinge_grad(y, t):
     return np.where(is_c, -np.sum(g, axis=-1, keepdims=True), g)
 
 
-LOSSES = {
+# name: (E, ∂E/∂y)
+LOSS_FUNCTIONS = {
     "mse": (mse, mse_grad),
     "cross_entropy": (cross_entropy, cross_entropy_grad),
     "hinge": (hinge, hinge_grad),
 }
+LOSSES = tuple(LOSS_FUNCTIONS)  # the names, as neurons exports them
+
 
 def get_loss(name):
     """Return ``(E, dE_dy)`` for a loss name; ValueError if unknown."""
     try:
-        return LOSSES[name]
+        return LOSS_FUNCTIONS[name]
     except (KeyError, TypeError):
         raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}") from None
 
@@ -99,7 +102,7 @@ def output_delta(activation, loss, net, y, t):
     """
     if activation == "softmax" and loss == "cross_entropy":
         return t - y * np.sum(t, axis=-1, keepdims=True)
-    error = -LOSSES[loss][1](y, t)  # −∂E/∂y; mse: t − y
+    error = -LOSS_FUNCTIONS[loss][1](y, t)  # −∂E/∂y; mse: t − y
     if activation == "softmax":
         return softmax_backward(y, error)
     f_prime = ACTIVATORS[activation][1]

@@ -1,9 +1,11 @@
-"""The fully connected network as a stack of :class:`FullConnectedLayer` (NumPy, batched).
+"""The network as a stack of layers (NumPy, batched): :class:`FullConnectedLayer` per pair of
+adjacent sizes, or a CNN's conv, pooling, fully connected and dropout layers.
 
 Same API and same numbers as :class:`neurons.network.Network` (see ../shared/DESIGN.md and
 docs/conventions.md). Samples are 1-D arrays ``(in,)``; a batch is a 2-D array ``(N, in)``
-with one sample per row. Every public method validates its arguments completely before it
-changes anything, so an error never leaves the network half-updated.
+with one sample per row (a CNN also takes maps (C, H, W) and (N, C, H, W)). Every public
+method validates its arguments completely before it changes anything, so an error never leaves
+the network half-updated.
 
 A training step is the tutorial's four phases, each public so that it can be stepped through
 beside the ``neurons`` package: :meth:`Network.predict` (式2), :meth:`Network.calc_delta`
@@ -15,33 +17,48 @@ import random
 
 import numpy as np
 
-from .activators import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .checks import as_array, check_int, check_name, check_real, check_rows
-from .layer import FullConnectedLayer, as_dtype
+from .activators import OUTPUT_ACTIVATIONS, get_activator
+from .checks import (
+    as_array,
+    check_activations,
+    check_int,
+    check_name,
+    check_parameters,
+    check_real,
+)
+from .dropout import Dropout
+from .layer import INITS, FullConnectedLayer, as_dtype
 from .losses import LOSSES, get_loss, output_delta
-
-INITS = ("uniform", "xavier", "he")
+from .spec import has_layer_names, parse_layer_sizes
+from .stack import as_input, as_maps, build_layers, count_hidden, describe
 
 
 class Network:
-    """A fully connected network, one :class:`FullConnectedLayer` per pair of adjacent layers.
+    """A network of layers: ``layers`` holds one per entry of ``layer_sizes`` after the input.
 
     ``Network(layer_sizes, *, activation="sigmoid", output="sigmoid", loss="mse",
     init="uniform", l2=0.0, seed=None, dtype="float64")``
 
-    * ``layer_sizes``: e.g. ``[784, 300, 10]``, at least two ints ≥ 1 (any iterable).
-    * ``activation``: the hidden layers' activation, one name or one name per hidden layer.
+    * ``layer_sizes``: e.g. ``[784, 300, 10]``, at least two ints ≥ 1 (any iterable), or a CNN
+      spec (DESIGN.md): ``["1x28x28", "conv20x5", "pool2", 100, 10]`` with ``"convNxK"``,
+      ``"convNxKsSpP"``, ``"poolK"``, ints and ``"dropP"`` (:mod:`vectorized.spec`).
+    * ``activation``: the hidden layers' activation, one name or one name per hidden layer
+      (conv layers and hidden fully connected layers; pooling and dropout have none).
     * ``output``: the output layer's activation (any activation name or "softmax").
     * ``loss``: "mse" (½Σ(t−y)²), "cross_entropy" (needs ``output="softmax"``) or "hinge".
     * ``init``: "uniform" (U(−0.1, 0.1) for weights and biases), "xavier" or "he".
     * ``l2``: λ of ``E_total = mean(E) + λ/2 Σ W²`` (weights only).
     * ``seed``: int or None, for ``random.Random(seed)``; the same seed gives the same start
-      as the neurons package.
+      as the neurons package (layer by layer, each W in row-major order, then its b). Dropout
+      masks come from ``dropout_rng = np.random.default_rng(seed)``.
     * ``dtype``: "float64" (the reference) or "float32" (the same code on 4-byte floats;
       inputs are cast to it).
 
     Gradients are the true gradient ``∂E/∂W`` (PyTorch's sign) and a step is ``W −= rate · grad``,
     which is 式5/式9 ``W += η δ xᵀ`` of the article (it stores the negative gradient).
+
+    Attributes: ``layers``, ``layer_sizes``, ``input_shape`` ((n,) or (C, H, W)),
+    ``input_size``, ``output_size``, ``dropout_rng`` (None without dropout).
     """
 
     batched = True  # predict and train take a whole (N, in) batch in one call
@@ -52,24 +69,19 @@ class Network:
         # Validate everything first.
         if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
             raise TypeError(f"layer_sizes must be a list of ints, got {layer_sizes!r}")
-        sizes = tuple(check_int(size, "layer_sizes entry", 1) for size in layer_sizes)
-        if len(sizes) < 2:
-            raise ValueError(f"layer_sizes needs at least two layers (input, output), got {sizes}")
-        n_hidden = len(sizes) - 2
-        if isinstance(activation, str):
-            hidden = [activation] * n_hidden
-            check_name(activation, "hidden activation", HIDDEN_ACTIVATIONS)
-        elif isinstance(activation, (list, tuple)):
-            hidden = list(activation)
-            if len(hidden) != n_hidden:
-                raise ValueError(f"activation has {len(hidden)} names, the network has "
-                                 f"{n_hidden} hidden layers")
-            for name in hidden:
-                check_name(name, "hidden activation", HIDDEN_ACTIVATIONS)
+        entries = tuple(layer_sizes)
+        if has_layer_names(entries):  # a CNN spec or dropout: one error naming the entry
+            sizes = entries
         else:
-            raise TypeError(f"activation must be a name or a list of names, got {activation!r}")
-        check_name(output, "output activation", OUTPUT_ACTIVATIONS)
-        check_name(loss, "loss", tuple(LOSSES))
+            sizes = tuple(check_int(size, "layer_sizes entry", 1) for size in entries)
+            if len(sizes) < 2:
+                raise ValueError("layer_sizes needs at least two layers (input, output), got "
+                                 f"{sizes}")
+        specs = parse_layer_sizes(sizes)
+        hidden = check_activations(activation, count_hidden(specs))
+        if output not in OUTPUT_ACTIVATIONS:
+            get_activator(output, output=True)  # raises with the list of choices
+        check_name(loss, "loss", LOSSES)
         if loss == "cross_entropy" and output != "softmax":
             raise ValueError(f"loss 'cross_entropy' needs output='softmax', got output={output!r}")
         check_name(init, "init", INITS)
@@ -80,6 +92,9 @@ class Network:
         self._dtype = as_dtype(dtype)
 
         self.layer_sizes = sizes
+        self.input_shape = specs[0].in_shape  # (n,), or (C, H, W) for a CNN
+        self.input_size = specs[0].in_size
+        self.output_size = specs[-1].out_size
         self._hidden = hidden
         self._output = output
         self._loss_name = loss
@@ -87,13 +102,15 @@ class Network:
         self._init = init
         self._seed = None if seed is None else int(seed)
         self._l2 = l2
-        activations = hidden + [output]
-        self.layers = [
-            self.layer_class(n_in, n_out, act, dtype=self._dtype)
-            for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations)
-        ]
+        has_dropout = any(spec.kind == "drop" for spec in specs)
+        # Dropout masks: one NumPy generator for the network, seeded by `seed` (None without
+        # dropout). Its state is part of a training run's state (checkpoints save it).
+        self.dropout_rng = np.random.default_rng(self._seed) if has_dropout else None
+        self.layers = build_layers(specs, hidden + [output], self._dtype, self.layer_class,
+                                   self.dropout_rng)
+        self._with_parameters = [layer for layer in self.layers if layer.W is not None]
         rng = random.Random(self._seed)  # layer by layer, in the conventions' draw order
-        for layer in self.layers:
+        for layer in self._with_parameters:
             layer.initialize(rng, init)
 
     # -- attributes ------------------------------------------------------------------------
@@ -106,6 +123,13 @@ class Network:
     @l2.setter
     def l2(self, value):
         self._l2 = check_real(value, "l2")
+
+    # The constructor's choices, read-only, as neurons.Network holds them.
+    activation = property(lambda self: tuple(self._hidden), doc="hidden activations, one a layer")
+    output = property(lambda self: self._output, doc="the output layer's activation")
+    loss_name = property(lambda self: self._loss_name, doc="the loss's name")
+    init = property(lambda self: self._init, doc="the initialisation's name")
+    seed = property(lambda self: self._seed, doc="the seed of random.Random (int or None)")
 
     @property
     def dtype(self):
@@ -128,37 +152,41 @@ class Network:
     def __repr__(self):
         names = self._hidden + [self._output]
         acts = names[0] if len(set(names)) == 1 else ",".join(names)
-        count = sum(layer.W.size + layer.b.size for layer in self.layers)
+        count = sum(layer.W.size + layer.b.size for layer in self._with_parameters)
         return (f"{type(self).__name__}({list(self.layer_sizes)}, {acts}/{self._loss_name}, "
                 f"{count} parameters, {self._dtype.name})")
 
     def dump(self):
-        """Print the network layer by layer: sizes, activation, W and b."""
+        """Print the network layer by layer: what it is, its shapes, activation, W and b."""
         print(repr(self))
         for number, layer in enumerate(self.layers, start=1):
-            print(f"layer {number}: {layer.input_size} -> {layer.output_size}, {layer.activator}")
-            print("  W =", np.array2string(layer.W, prefix="  W = "))
-            print("  b =", np.array2string(layer.b, prefix="  b = "))
+            print(f"layer {number}: {describe(layer)}")
+            if layer.W is not None:
+                print("  W =", np.array2string(layer.W, prefix="  W = "))
+                print("  b =", np.array2string(layer.b, prefix="  b = "))
 
     # -- validation of samples, labels and rates -------------------------------------------
 
     def _sample(self, sample, name="sample", *, batch=True):
-        array = as_array(sample, name, self._dtype)
-        check_rows(array, name, self.layer_sizes[0], "the input layer", batch=batch)
-        return array
+        """``sample`` as the first layer takes it: (in,) or (N, in); a CNN's (C, H, W) or
+        (N, C, H, W), from any of the forms :func:`~vectorized.stack.as_maps` accepts."""
+        return as_input(sample, name, self._dtype, self.input_shape, batch=batch)
 
-    def _label(self, label, like, name="label"):
-        """``label`` as an array shaped like ``like`` (a sample (in,) or batch (N, in))."""
-        n_out = self.layer_sizes[-1]
-        array = as_array(label, name, self._dtype)
-        if like.ndim == 2:
+    def _label(self, label, like, name="label", rows=None):
+        """``label`` as an array (out,) or (N, out), one row per sample of ``like`` (a sample or
+        output: a batch is 2-D, or 4-D for a CNN's maps); ``rows=True`` for the rows of a data
+        set (checked as neurons checks them)."""
+        n_out = self.output_size
+        batch = like.ndim in (2, 4)
+        array = as_array(label, name, self._dtype, n_out, "the output layer",
+                         rows=rows if batch else False)
+        if batch:
             if array.ndim != 2:
                 raise ValueError(f"{name} must be 2-D (N, {n_out}) like the batch of samples, "
                                  f"got shape {array.shape}")
             if array.shape[0] != like.shape[0]:
                 raise ValueError(f"{name} has {array.shape[0]} rows, the samples have "
                                  f"{like.shape[0]}")
-        check_rows(array, name, n_out, "the output layer", batch=like.ndim == 2)
         return array
 
     def _rate(self, rate):
@@ -166,46 +194,61 @@ class Network:
 
     # -- the four phases of a step ---------------------------------------------------------
 
-    def predict(self, sample):
+    def predict(self, sample, *, training=False):
         """Phase 1, forward (式2 layer by layer): the output for one sample ``(in,)`` →
-        ``(out,)``, or a batch ``(N, in)`` → ``(N, out)``."""
+        ``(out,)``, or a batch ``(N, in)`` → ``(N, out)``. A CNN takes a flat C·H·W vector or
+        (C, H, W), a batch (N, C·H·W) or (N, C, H, W).
+
+        ``training=True`` (what ``train_one_sample`` and ``train`` pass) lets dropout layers
+        drop; by default they are the identity."""
         x = self._sample(sample)
         for layer in self.layers:
-            x = layer.forward(x)  # 式2
+            if isinstance(layer, Dropout):
+                x = layer.forward(x, training)
+                continue
+            if isinstance(layer, FullConnectedLayer) and x.ndim >= 3:
+                x = x.reshape(x.shape[:-3] + (-1,))  # flatten (C, H, W) row-major
+            x = layer.forward(x)  # 式2; formula (1) in a conv layer
         return x
 
     def calc_delta(self, label):
         """Phase 2: ``δ = −∂E/∂net`` of every layer but the input, for the last ``predict`` and
         ``label`` (a target like its output: (out,) or (N, out)). The output layer by 式7
-        (:func:`~vectorized.losses.output_delta`, every output and loss), then each hidden
-        layer from the one above by 式8 (:meth:`FullConnectedLayer.backward`)."""
+        (:func:`~vectorized.losses.output_delta`, every output and loss), then each layer below
+        from the one above by 式8: ``backward(δ_above, W_above)`` under a fully connected
+        layer, else ``backward_error`` of what the layer above hands down (``error_below()``:
+        col2im of ``Wᵀδ`` from a conv layer, δ at the winners from pooling, ``mask ⊙ δ`` from
+        dropout)."""
         top = self.layers[-1]
         if top.output is None:
             raise RuntimeError("no output to compare with the label: call predict first")
         t = self._label(label, top.input)
         top.delta = output_delta(top.activator, self._loss_name, top.net, top.output, t)  # 式7
         for layer, above in zip(self.layers[-2::-1], self.layers[:0:-1]):
-            layer.backward(above.delta, above.W)  # 式8
+            if isinstance(above, FullConnectedLayer):
+                layer.backward(above.delta, above.W)  # 式8
+            else:
+                layer.backward_error(above.error_below())  # 式8 through a conv/pool/dropout
 
     def calc_gradient(self):
         """Phase 3a: every layer's ``W_grad = ∂E/∂W`` (λW included) and ``b_grad = ∂E/∂b`` for
         the last ``predict`` and ``calc_delta`` (a batch: the mean over its rows)."""
-        for layer in self.layers:
+        for layer in self._with_parameters:
             layer.calc_gradient(self._l2)
 
     def update_weight(self, rate):
         """Phase 3b, 式9 and 式10: ``W −= rate · W_grad``, ``b −= rate · b_grad`` in every layer,
         with the gradients ``calc_gradient`` computed."""
         rate = self._rate(rate)
-        if any(layer.W_grad is None for layer in self.layers):
+        if any(layer.W_grad is None for layer in self._with_parameters):
             raise RuntimeError("no gradient to apply: run calc_gradient first")
-        for layer in self.layers:
+        for layer in self._with_parameters:
             layer.update(rate)  # 式9, 式10
 
     def _step(self, t, x, rate):
         """The four phases on a validated sample (or batch) ``x`` and target ``t``; returns the
         data loss E before the step (a batch: the sum over its rows)."""
-        y = self.predict(x)
+        y = self.predict(x, training=True)
         self.calc_delta(t)
         self.calc_gradient()
         self.update_weight(rate)
@@ -215,8 +258,8 @@ class Network:
 
     def train_one_sample(self, label, sample, rate):
         """One gradient step on one sample (the tutorial's argument order: label first):
-        ``predict``, ``calc_delta``, ``calc_gradient``, ``update_weight``. Returns the sample's
-        data loss E measured before the step."""
+        ``predict`` (dropout on), ``calc_delta``, ``calc_gradient``, ``update_weight``. Returns
+        the sample's data loss E measured before the step."""
         rate = self._rate(rate)
         x = self._sample(sample, batch=False)
         t = self._label(label, x)
@@ -227,17 +270,21 @@ class Network:
         batches of ``batch_size`` rows (the last may be shorter); each batch goes through the
         same four phases and steps once by its mean data gradient plus ``λW``. Returns the mean
         data loss over the last epoch's samples, each measured on the forward pass used for its
-        step (NaN when ``epoch`` is 0)."""
+        step (NaN when ``epoch`` is 0). A CNN's data: (N, C·H·W) or (N, C, H, W)."""
         rate = self._rate(rate)
         epoch = check_int(epoch, "epoch", 0)
         batch_size = check_int(batch_size, "batch_size", 1)
-        data = as_array(data_set, "data_set", self._dtype)
-        if data.ndim != 2:
-            raise ValueError(f"data_set must be 2-D (one sample per row), got shape {data.shape}")
-        check_rows(data, "data_set", self.layer_sizes[0], "the input layer")
+        if isinstance(data_set, np.ndarray) and data_set.ndim == 4 and \
+                len(self.input_shape) == 3:
+            data = self._sample(data_set, "data_set")
+        else:
+            data = as_array(data_set, "data_set", self._dtype, self.input_size,
+                            "the input layer", rows=True)
+            if len(self.input_shape) == 3:
+                data = as_maps(data, "data_set", self.input_shape)
         if data.shape[0] == 0:
             raise ValueError("data_set is empty")
-        targets = self._label(labels, data, "labels")
+        targets = self._label(labels, data, "labels", rows=True)
         return self._epochs(targets, data, rate, epoch, batch_size)
 
     def _epochs(self, targets, data, rate, epoch, batch_size):
@@ -259,53 +306,38 @@ class Network:
     def loss(self, output, label):
         """Data loss E of one sample (float); for a 2-D batch, the mean of E over its rows.
         The L2 term is not included."""
-        y = as_array(output, "output", self._dtype)
-        check_rows(y, "output", self.layer_sizes[-1], "the output layer")
+        y = as_array(output, "output", self._dtype, self.output_size, "the output layer")
         t = self._label(label, y)
         if y.ndim == 2 and y.shape[0] == 0:
             raise ValueError("output is an empty batch")
         return float(np.mean(self._loss_fn(y, t)))
 
     def get_gradient(self, label, sample):
-        """``[(dW, db), ...]`` per layer: ``∂E_total/∂W`` (out, in) including ``λW``, and
-        ``∂E/∂b`` (out,), for one sample; for a 2-D batch the mean data gradient plus ``λW``.
-        Runs ``predict``, ``calc_delta`` and ``calc_gradient`` (so the layers' ``delta`` and
-        ``W_grad`` then belong to this sample) and returns copies; the parameters do not
-        change."""
+        """``[(dW, db), ...]`` per layer with parameters: ``∂E_total/∂W`` (out, in) — a conv
+        layer's (N, C, K, K) — including ``λW``, and ``∂E/∂b`` (out,), for one sample; for a
+        batch the mean data gradient plus ``λW``. Runs ``predict`` (no dropout),
+        ``calc_delta`` and ``calc_gradient`` (so the layers' ``delta`` and ``W_grad`` then
+        belong to this sample) and returns copies; the parameters do not change."""
         x = self._sample(sample)
         t = self._label(label, x)
-        if x.ndim == 2 and x.shape[0] == 0:
+        if x.ndim in (2, 4) and x.shape[0] == 0:
             raise ValueError("sample is an empty batch")
         self.predict(x)
         self.calc_delta(t)
         self.calc_gradient()
-        return [(layer.W_grad.copy(), layer.b_grad.copy()) for layer in self.layers]
+        return [(layer.W_grad.copy(), layer.b_grad.copy()) for layer in self._with_parameters]
 
     def parameters(self):
-        """``[(W, b), ...]`` per layer, copies: W (out, in), b (out,)."""
-        return [(layer.W.copy(), layer.b.copy()) for layer in self.layers]
+        """``[(W, b), ...]`` per layer with parameters, copies: W (out, in) or a conv layer's
+        (N, C, K, K), b (out,) or (N,). Pooling and dropout layers have none."""
+        return [(layer.W.copy(), layer.b.copy()) for layer in self._with_parameters]
 
     def set_parameters(self, params):
-        """Replace every (W, b) from nested lists or arrays; checks every shape and value first,
-        so nothing changes unless all of them are valid."""
-        if isinstance(params, (str, bytes)) or not hasattr(params, "__len__"):
-            raise TypeError("params must be a list of (W, b) pairs, one per layer")
-        if len(params) != len(self.layers):
-            raise ValueError(f"params has {len(params)} layers, the network has "
-                             f"{len(self.layers)}")
-        checked = []
-        for number, (pair, layer) in enumerate(zip(params, self.layers), start=1):
-            if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
-                raise ValueError(f"params[{number - 1}] must be a pair (W, b)")
-            W = as_array(pair[0], f"W of layer {number}", self._dtype)
-            b = as_array(pair[1], f"b of layer {number}", self._dtype)
-            if W.shape != layer.W.shape:
-                raise ValueError(f"W of layer {number} has shape {W.shape}, expected "
-                                 f"{layer.W.shape}")
-            if b.shape != layer.b.shape:
-                raise ValueError(f"b of layer {number} has shape {b.shape}, expected "
-                                 f"{layer.b.shape}")
-            checked.append((W, b))
-        for (W, b), layer in zip(checked, self.layers):
+        """Replace every (W, b) (one pair per layer with parameters) from nested lists or
+        arrays; checks every shape and value first, so nothing changes unless all of them are
+        valid."""
+        layers = self._with_parameters
+        checked = check_parameters(params, layers, len(self.layers), self._dtype)
+        for (W, b), layer in zip(checked, layers):
             layer.W[...] = W
             layer.b[...] = b

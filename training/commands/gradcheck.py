@@ -4,6 +4,7 @@ import random
 
 from .. import validate
 from ..gradcheck import check_gradient
+from ..networks import input_output_sizes
 from ..options import (
     add_engine_option,
     add_network_options,
@@ -39,13 +40,13 @@ def run(args):
     config = network_config(args)
     nets = build_networks(args, config)
     rng = random.Random(args.sample_seed)
-    sizes = config["layer_sizes"]
-    sample = [rng.uniform(-1, 1) for _ in range(sizes[0])]
+    n_in, n_out = input_output_sizes(config["layer_sizes"])  # a CNN: C·H·W values
+    sample = [rng.uniform(-1, 1) for _ in range(n_in)]
     if config["loss"] == "cross_entropy":
-        label = [0.0] * sizes[-1]
-        label[rng.randrange(sizes[-1])] = 1.0
+        label = [0.0] * n_out
+        label[rng.randrange(n_out)] = 1.0
     else:
-        label = [rng.uniform(0, 1) for _ in range(sizes[-1])]
+        label = [rng.uniform(0, 1) for _ in range(n_out)]
     worst = 0.0
     for impl, net in nets.items():
         print(f"{impl}: {net!r}")

@@ -12,7 +12,7 @@ from .. import validate
 from ..checkpoint import latest_epoch
 from ..errors import UsageError
 from ..history import SUFFIXES
-from ..networks import max_parameter_difference
+from ..networks import input_output_sizes, max_parameter_difference
 from ..options import (
     add_engine_option,
     add_network_options,
@@ -171,8 +171,7 @@ def run(args):
     config = network_config(args)
     nets = build_networks(args, config)  # memory checked, names checked: before the data
     data = prepare(args)
-    sizes = config["layer_sizes"]
-    if sizes[0] != data.n_in or sizes[-1] != data.n_classes:
+    if input_output_sizes(config["layer_sizes"]) != (data.n_in, data.n_classes):
         raise UsageError(f"--layers {args.layers}: the {data.name} data set needs "
                          f"{data.n_in} inputs and {data.n_classes} outputs")
     if args.patience is not None and not data.n_validation:

@@ -4,6 +4,11 @@ Same constructor, API and phases as :class:`vectorized.network.Network` (it is a
 ``train_one_sample`` and ``train`` skip the kept gradient: each layer passes its ``Wᵀδ`` down
 and then steps with :meth:`~vectorized.fast.layer.FullConnectedLayer.sgd_step`. Ready inputs
 (a finite 1-D array of the network's dtype, a float rate) skip the general checks.
+
+A CNN spec (or dropout) takes the textbook step, with these fully connected layers beside the
+textbook conv and pooling layers: the simplest correct form. On CNN 1 in float32 at batch 64
+it was measured level with PyTorch's CPU build or ahead (benchmarks, section 6); CNN 2 is
+where a faster conv layer would pay (its second conv layer's many small products).
 """
 
 import math
@@ -31,14 +36,14 @@ class Network(textbook.Network):
                 and value.shape[0] == length and math.isfinite(value @ value))
 
     def _sample(self, sample, name="sample", *, batch=True):
-        if self._is_ready_vector(sample, self.layer_sizes[0]):
+        if len(self.input_shape) == 1 and self._is_ready_vector(sample, self.input_size):
             return sample
         return super()._sample(sample, name, batch=batch)
 
-    def _label(self, label, like, name="label"):
-        if like.ndim == 1 and self._is_ready_vector(label, self.layer_sizes[-1]):
+    def _label(self, label, like, name="label", rows=None):
+        if like.ndim == 1 and self._is_ready_vector(label, self.output_size):
             return label
-        return super()._label(label, like, name)
+        return super()._label(label, like, name, rows)
 
     def _rate(self, rate):
         if type(rate) is float and math.isfinite(rate) and rate > 0.0:  # skips the ABC check
@@ -51,8 +56,10 @@ class Network(textbook.Network):
         """One step on a validated sample or batch: forward, the output δ (式7), then layer by
         layer from the top: ``Wᵀδ`` for the layer below (with W before the step), the layer's
         ``sgd_step`` (式9, 式10), the layer below's δ (式8). Returns E before the step (a
-        batch: the sum over its rows)."""
+        batch: the sum over its rows). A CNN or dropout takes the textbook step."""
         layers = self.layers
+        if len(self._with_parameters) != len(layers) or len(self.input_shape) != 1:
+            return super()._step(t, x, rate)
         for layer in layers:
             x = layer.forward(x)  # 式2
         y, top = x, layers[-1]

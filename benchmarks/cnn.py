@@ -1,0 +1,143 @@
+"""Section 6: convolutional networks. CNN 1 of the CNN article (``["1x28x28", "conv20x5",
+"pool2", 100, 10]``) and CNN 2 (a second conv layer of 40 filters and pooling), float32,
+mini-batches of 64: the textbook engine, ``vectorized.fast`` and PyTorch's CPU build (when
+torch is importable; ``torch.set_num_threads`` = NumPy's BLAS threads), one training epoch per
+call, all timed in alternation with a square ``np.matmul`` (``timing.measure_interleaved``):
+each repeat compares the engines and the machine's peak under the same conditions, and every
+figure is a median over repeats (the machine is shared: the ranges are wide).
+
+Useful work per sample, as for dense layers (section 3): for every layer with parameters the
+forward product and the weight gradient, and for every one but the first the input gradient,
+each 2 multiply-adds per weight use: a conv layer's ``2·F·C·K²·OH·OW``, a fully connected
+layer's ``2·in·out``. CNN 1: 2,886,000 FLOPs per sample; CNN 2: 9,222,000. Activations,
+pooling, im2col/col2im and the updates are not counted.
+
+Every engine trains the same network (sigmoid hidden layers for CNN 1, ReLU for CNN 2,
+softmax output with cross-entropy, plain SGD) on the same random data.
+"""
+
+import importlib.util
+import statistics
+
+import numpy as np
+
+import vectorized
+import vectorized.fast
+from vectorized.spec import parse_layer_sizes
+
+from .minibatch import _square_matmul
+from .timing import measure_interleaved
+
+NETWORKS = {
+    "CNN 1": (["1x28x28", "conv20x5", "pool2", 100, 10], "sigmoid"),
+    "CNN 2": (["1x28x28", "conv20x5", "pool2", "conv40x5", "pool2", 100, 10], "relu"),
+}
+BATCH_SIZE = 64
+RATE = 0.1
+ENGINES = {"textbook": vectorized, "fast": vectorized.fast}
+
+
+def useful_flops_per_sample(layer_sizes):
+    """Forward and weight gradient of every layer with parameters, input gradient of all but
+    the first: conv ``2·F·C·K²·OH·OW`` each, fully connected ``2·in·out``."""
+    total, first = 0, True
+    for spec in parse_layer_sizes(layer_sizes):
+        if spec.kind == "conv":
+            F, OH, OW = spec.out_shape
+            uses = 2 * F * spec.in_shape[0] * spec.kernel ** 2 * OH * OW
+        elif spec.kind == "full":
+            uses = 2 * spec.in_size * spec.out_size
+        else:
+            continue
+        total += uses * (2 if first else 3)
+        first = False
+    return total
+
+
+def data(n, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, 784), dtype=np.float32)
+    t = np.eye(10, dtype=np.float32)[rng.integers(0, 10, n)]
+    return t, x
+
+
+def torch_model(torch, layer_sizes, activation):
+    """The same network as a PyTorch ``Sequential`` (float32) and its SGD optimizer."""
+    act = {"sigmoid": torch.nn.Sigmoid, "relu": torch.nn.ReLU}[activation]
+    layers, flat = [], False
+    for spec in parse_layer_sizes(layer_sizes):
+        if spec.kind == "conv":
+            layers += [torch.nn.Conv2d(spec.in_shape[0], spec.filters, spec.kernel,
+                                       spec.stride, spec.padding), act()]
+        elif spec.kind == "pool":
+            layers.append(torch.nn.MaxPool2d(spec.kernel))
+        else:
+            if not flat:
+                layers.append(torch.nn.Flatten())
+                flat = True
+            layers.append(torch.nn.Linear(spec.in_size, spec.out_size))
+            layers.append(act())
+    model = torch.nn.Sequential(*layers[:-1])  # the output: softmax inside the loss
+    return model, torch.optim.SGD(model.parameters(), lr=RATE)
+
+
+def torch_epoch(torch, model, optimizer, labels, x):
+    X = torch.from_numpy(x).reshape(-1, 1, 28, 28)
+    c = torch.from_numpy(labels.argmax(axis=1))
+    batches = [(X[i:i + BATCH_SIZE], c[i:i + BATCH_SIZE]) for i in range(0, len(X), BATCH_SIZE)]
+
+    def epoch():
+        for xb, cb in batches:
+            optimizer.zero_grad(set_to_none=True)
+            torch.nn.functional.cross_entropy(model(xb), cb).backward()  # mean over the batch
+            optimizer.step()
+
+    return epoch
+
+
+def time_network(name, *, n, matmul_n, repeats, min_time, torch=None):
+    layer_sizes, activation = NETWORKS[name]
+    labels, x = data(n)
+    fns = {}
+    for engine, module in ENGINES.items():
+        net = module.Network(layer_sizes, activation=activation, output="softmax",
+                             loss="cross_entropy", init="he", seed=0, dtype="float32")
+        fns[engine] = (lambda net=net: net.train(labels, x, RATE, 1, batch_size=BATCH_SIZE))
+    if torch is not None:
+        fns["torch"] = torch_epoch(torch, *torch_model(torch, layer_sizes, activation), labels, x)
+    fns["matmul"] = _square_matmul("float32", matmul_n)
+    timings = measure_interleaved(fns, repeats=repeats, min_time=min_time)
+    flops = useful_flops_per_sample(layer_sizes)
+    matmul = timings.pop("matmul")
+    rows = []
+    for engine, timing in timings.items():
+        shares = [(flops * n / t) / (2.0 * matmul_n ** 3 / p)
+                  for t, p in zip(timing["times"], matmul["times"])]
+        per_sample = timing["median"] / n
+        rows.append({"engine": engine, "seconds_per_sample": per_sample,
+                     "gflops": flops / per_sample / 1e9,
+                     "fraction_of_peak": statistics.median(shares),
+                     "engine_over_fast": statistics.median(  # time ratio, repeat by repeat
+                         [t / f for f, t in zip(timings["fast"]["times"], timing["times"])])})
+    return {"network": name, "layer_sizes": layer_sizes, "activation": activation,
+            "flops_per_sample": flops, "samples_per_epoch": n, "repeats": repeats,
+            "peak_gflops": 2.0 * matmul_n ** 3 / matmul["median"] / 1e9, "matmul_n": matmul_n,
+            "rows": rows}
+
+
+def run(quick=False, progress=print, blas_threads=None):
+    torch = None
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+        if blas_threads:
+            torch.set_num_threads(int(blas_threads))
+    repeats, min_time = (3, 0.02) if quick else (11, 0.2)
+    n = 2 * BATCH_SIZE if quick else 8 * BATCH_SIZE
+    sections = []
+    for name in NETWORKS:
+        progress(f"cnn: {name}")
+        sections.append(time_network(name, n=n, matmul_n=1024 if quick else 2048,
+                                     repeats=repeats, min_time=min_time, torch=torch))
+    return {"dtype": "float32", "batch_size": BATCH_SIZE, "networks": sections,
+            "torch": None if torch is None else {"version": torch.__version__,
+                                                 "threads": torch.get_num_threads()}}
