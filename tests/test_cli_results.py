@@ -263,3 +263,21 @@ def test_saved_network_without_centring_only_scales(tiny, tmp_path, capsys):
     assert saved.transform.mean is None
     np.testing.assert_array_equal(saved.transform(data["t10k"][0][:2]),
                                   data["t10k"][0][:2] / 255)
+
+
+def test_a_small_cnn_trains_on_shifts_and_is_evaluated_and_voted(tiny, tmp_path, capsys):
+    folder, data = tiny
+    cnn = ["--layers", f"1x{SIDE}x{SIDE},conv2x3,pool2,10", "--activation", "relu",
+           "--output", "softmax", "--loss", "cross_entropy"]
+    text = train(capsys, folder, tmp_path / "cnn", "--validation", "10", "--augment", "shift",
+                 "--center", *cnn)
+    assert "250 training (with their 1-pixel shifts), 10 validation" in text
+    tested = percent(text, "test accuracy")
+    code, out, _ = run(capsys, "evaluate", tmp_path / "cnn", "--data-dir", folder)
+    assert code == 0 and percent(out, "test accuracy") == tested
+    y = expected_outputs(tmp_path / "cnn", data, center=True)
+    assert percent(out, "test accuracy") == pytest.approx(
+        100 * np.mean(y.argmax(1) == data["t10k"][1]), abs=0.005)
+    train(capsys, folder, tmp_path / "fc", "--validation", "10")
+    code, out, _ = run(capsys, "vote", tmp_path / "cnn", tmp_path / "fc", "--data-dir", folder)
+    assert code == 0 and "majority vote of 2 networks" in out
