@@ -4,11 +4,12 @@ split, and make the ``transform`` and ``encode`` the Trainer applies batch by ba
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
 from . import data as datasets
+from .augment import shift_augment
 from .errors import UsageError
 
 # The CNN article's split of the full training set: the last 10,000 of 60,000 validate.
@@ -32,6 +33,14 @@ class Prepared:
     n_classes: int
     validation: int
     recipe: dict
+    # With --augment the split is made here, before the training part is augmented: the
+    # validation set is given to the Trainer explicitly and ``validation`` is 0.
+    validation_x: Optional[np.ndarray] = None
+    validation_c: Optional[np.ndarray] = None
+
+    @property
+    def n_validation(self):
+        return self.validation if self.validation_c is None else len(self.validation_c)
 
 
 def label_coding(args):
@@ -81,8 +90,29 @@ def prepare(args):
         transform = datasets.Preprocessor.fit(train_x[:len(train_x) - validation],
                                               center=args.center)
     recipe = {"dataset": name, "labels": coding, "center": bool(args.center)}
-    return Prepared(name, train_x, train_c, test_x, test_c, transform,
-                    _encoder(n_classes, coding), n_in, n_classes, validation, recipe)
+    prepared = Prepared(name, train_x, train_c, test_x, test_c, transform,
+                        _encoder(n_classes, coding), n_in, n_classes, validation, recipe)
+    augment = getattr(args, "augment", None)
+    return prepared if augment is None else _augmented(prepared, augment)
+
+
+def _augmented(data, augment):
+    """The training part (after the validation split) and its four 1-pixel shifts, uint8."""
+    if augment != "shift":
+        raise UsageError(f"--augment {augment!r}: the only augmentation is 'shift'")
+    side = int(round(data.n_in ** 0.5))
+    if data.name != "mnist" or side * side != data.n_in:
+        raise UsageError(f"--augment shift needs square images (MNIST), not the {data.name} "
+                         "data set")
+    keep = len(data.train_c) - data.validation
+    if data.validation:
+        data.validation_x = data.train_x[keep:]
+        data.validation_c = data.train_c[keep:]
+    data.train_x, data.train_c = shift_augment(data.train_x[:keep], data.train_c[:keep],
+                                               image_shape=(side, side))
+    data.validation = 0
+    data.recipe["augment"] = augment
+    return data
 
 
 def _mnist_directory(args):

@@ -13,6 +13,8 @@ MODULES = (
     "training.commands.demo",
     "training.commands.train",
     "training.commands.gradcheck",
+    "training.commands.knn",
+    "training.commands.evaluate",  # evaluate, vote
     "explain.cli",  # explain, draw, plot
 )
 

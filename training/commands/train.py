@@ -65,6 +65,11 @@ def add_subcommands(subparsers):
     t.add_argument("--threads", type=threads_argument, default=None, metavar="N|auto",
                    help="BLAS threads while training vectorized/fast (default auto: one, "
                         "more only for large products on free cores)")
+    t.add_argument("--augment", choices=("shift",),
+                   help="shift: train on every training image and its four copies moved one "
+                        "pixel up, down, left and right (5x the data, the CNN article's "
+                        "99.37%% step); made after the validation split, from the training "
+                        "part only, stored as uint8 (60,000 MNIST images: 235 MB)")
     t.add_argument("--train-limit", type=int, help="use only the first N training samples")
     t.add_argument("--test-limit", type=int, help="use only the first N test samples")
     c = train.add_argument_group("checkpoints and output")
@@ -173,12 +178,13 @@ def run(args):
     if input_output_sizes(config["layer_sizes"]) != (data.n_in, data.n_classes):
         raise UsageError(f"--layers {args.layers}: the {data.name} data set needs "
                          f"{data.n_in} inputs and {data.n_classes} outputs")
-    if args.patience is not None and not data.validation:
+    if args.patience is not None and not data.n_validation:
         raise UsageError("--patience needs a validation set: give --validation N (the last N "
                          "training samples are held out)")
-    print(f"{data.name}: {len(data.train_c) - data.validation} training, {data.validation} "
-          f"validation and {len(data.test_c)} test samples; rate {args.rate}, batch "
-          f"{args.batch_size}, {args.epochs} epochs")
+    shifted = " (with their 1-pixel shifts)" if data.recipe.get("augment") else ""
+    print(f"{data.name}: {len(data.train_c) - data.validation} training{shifted}, "
+          f"{data.n_validation} validation and {len(data.test_c)} test samples; rate "
+          f"{args.rate}, batch {args.batch_size}, {args.epochs} epochs")
     folders, histories = checkpoint_dirs(args), history_paths(args)
     status, seconds = 0, {}
     for impl, net in nets.items():
@@ -210,7 +216,8 @@ def _trainer(args, data, net, folder):
         checkpoint_every=args.checkpoint_every, keep_checkpoints=args.keep,
         progress=False if args.no_progress else None, threads=args.threads)
     return Trainer(net, data.train_x, data.train_c, encode=data.encode,
-                   transform=data.transform, test_features=data.test_x,
+                   transform=data.transform, validation_features=data.validation_x,
+                   validation_classes=data.validation_c, test_features=data.test_x,
                    test_classes=data.test_c, settings=settings, recipe=data.recipe,
                    on_epoch=lambda record: _print_epoch(record, args),
                    on_note=lambda text: print(f"neurons train: {text}", file=sys.stderr))

@@ -6,7 +6,7 @@ import pytest
 
 import neurons
 import vectorized
-from training.evaluate import (
+from training.scoring import (
     accuracy,
     confident_mistakes,
     confusion_matrix,

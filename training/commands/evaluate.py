@@ -1,0 +1,143 @@
+"""`neurons evaluate` (one saved network on the test set: accuracy, per-digit accuracy, the
+confusion matrix, optionally a picture of its most confident mistakes) and `neurons vote`
+(several saved networks, majority vote). Each network gets the preprocessing of its own run,
+read from its checkpoint (training/saved.py)."""
+
+from pathlib import Path
+
+import numpy as np
+
+from .. import data as datasets
+from .. import validate
+from ..errors import CheckpointError, UsageError
+from ..networks import available_engines
+from ..saved import load_saved
+from ..scoring import network_outputs, score, vote
+
+DIGIT_WIDTH = 6  # characters per column of the confusion matrix
+
+
+def add_subcommands(subparsers):
+    ev = subparsers.add_parser(
+        "evaluate", help="score a saved network on the MNIST test set",
+        description="Test accuracy, per-digit accuracy and the confusion matrix of a "
+                    "checkpoint, with the preprocessing its run used (--center is read from "
+                    "the checkpoint).")
+    ev.add_argument("checkpoint", metavar="CHECKPOINT",
+                    help="a checkpoint folder (its latest) or an epoch-NNNN.json / best.json")
+    _data_options(ev)
+    ev.add_argument("--mistakes", metavar="OUT.png",
+                    help="draw the most confident mistakes (needs matplotlib: the plot extra)")
+    ev.add_argument("--count", type=int, default=24, help="mistakes to draw (default 24)")
+    ev.set_defaults(handler=run_evaluate)
+    vo = subparsers.add_parser(
+        "vote", help="majority vote of several saved networks on the MNIST test set",
+        description="Each network votes for its class; the most votes win, a tie goes to the "
+                    "tied class with the highest mean output, then to the smaller class.")
+    vo.add_argument("checkpoints", metavar="CHECKPOINT", nargs="+",
+                    help="two or more checkpoint folders or epoch-NNNN.json files")
+    _data_options(vo)
+    vo.set_defaults(handler=run_vote)
+
+
+def _data_options(p):
+    p.add_argument("--data-dir", required=True, help="directory with the four MNIST idx files")
+    p.add_argument("--impl", choices=available_engines(), default=None,
+                   help="engine to run the saved parameters in (default: the checkpoint's)")
+    p.add_argument("--test-limit", type=int, help="score only the first N test images")
+
+
+def mnist_directory(text):
+    """--data-dir checked: an existing directory (UsageError otherwise)."""
+    from ..options import checked
+
+    with checked("--data-dir"):
+        validate.text(text, "the path")
+    directory = Path(text)
+    if not directory.is_dir():
+        raise UsageError(f"--data-dir {directory}: no such directory")
+    return directory
+
+
+def _load(args):
+    if args.test_limit is not None and args.test_limit < 1:
+        raise UsageError(f"--test-limit must be at least 1, got {args.test_limit}")
+    mnist = datasets.load_mnist(mnist_directory(args.data_dir))
+    classes = mnist.test_labels[:args.test_limit].astype(np.int64)
+    return mnist, mnist.test_images[:args.test_limit], classes
+
+
+def _saved(path, args, mnist):
+    saved = load_saved(path, impl=args.impl, train_images=mnist.train_images,
+                       n_inputs=mnist.train_images.shape[1])
+    n_out = saved.net.layer_sizes[-1]
+    if n_out != datasets.N_CLASSES:
+        raise CheckpointError(f"{saved.path}: the network has {n_out} outputs, MNIST has "
+                              f"{datasets.N_CLASSES} classes")
+    return saved
+
+
+def _describe(saved):
+    prep = "pixels scaled to [0, 1]"
+    if saved.transform.mean is not None:
+        prep += ", centred on the mean training image"
+    if saved.recipe.get("augment"):
+        prep += f"; trained with --augment {saved.recipe['augment']}"
+    return f"{saved.path} (epoch {saved.epoch}, run in {saved.engine}; {prep})"
+
+
+def run_evaluate(args):
+    if args.count < 1:
+        raise UsageError(f"--count must be at least 1, got {args.count}")
+    if args.mistakes is not None:
+        from ..mistakes import pyplot
+
+        validate.output_file(args.mistakes, "--mistakes", (".png", ".svg", ".pdf"))
+        pyplot()  # matplotlib is there: checked before any work
+    mnist, images, classes = _load(args)
+    saved = _saved(args.checkpoint, args, mnist)
+    print(_describe(saved))
+    result = score(network_outputs(saved.net, images, transform=saved.transform), classes)
+    errors = int(np.count_nonzero(result.predicted != classes))
+    print(f"test accuracy {100 * result.accuracy:.2f} % ({errors} errors of {len(classes):,} "
+          "test images)")
+    print("per-digit accuracy:")
+    for digit, value in enumerate(result.per_class):
+        shown = "   —   " if np.isnan(value) else f"{100 * value:6.2f} %"
+        print(f"  {digit}: {shown} of {int(result.confusion[digit].sum()):,}")
+    print("confusion matrix (rows: true digit, columns: predicted digit):")
+    print(format_confusion(result.confusion))
+    if args.mistakes is not None:
+        from ..mistakes import plot_mistakes
+
+        out = plot_mistakes(images, classes, result.outputs, args.mistakes, count=args.count)
+        print(f"the {min(args.count, errors)} most confident mistakes drawn in {out}")
+    return 0
+
+
+def format_confusion(confusion):
+    """The confusion matrix as text: a header of predicted classes, one row per true class."""
+    n = len(confusion)
+    lines = ["true" + "".join(f"{c:>{DIGIT_WIDTH}}" for c in range(n))]
+    for digit, row in enumerate(confusion):
+        lines.append(f"{digit:>4}" + "".join(f"{v:>{DIGIT_WIDTH}}" for v in row))
+    return "\n".join(lines)
+
+
+def run_vote(args):
+    if len(args.checkpoints) < 2:
+        raise UsageError("vote needs at least two checkpoints")
+    mnist, images, classes = _load(args)
+    outputs = []
+    for path in args.checkpoints:
+        saved = _saved(path, args, mnist)
+        y = network_outputs(saved.net, images, transform=saved.transform)
+        outputs.append(y)
+        correct = np.mean(np.argmax(y, axis=1) == classes)
+        print(f"{_describe(saved)}\n  alone: test accuracy {100 * correct:.2f} %")
+    predicted = vote(outputs)
+    errors = int(np.count_nonzero(predicted != classes))
+    print(f"majority vote of {len(outputs)} networks: test accuracy "
+          f"{100 * (1 - errors / len(classes)):.2f} % ({errors} errors of {len(classes):,} "
+          "test images)")
+    return 0

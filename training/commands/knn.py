@@ -1,0 +1,114 @@
+"""`neurons knn`: the cs231n notes' k-nearest-neighbour baseline on MNIST (training/knn.py).
+
+A fixed k chooses nothing, so the test set is scored directly with all training images.
+``--k auto`` chooses k on the validation split (the last --validation training images,
+neighbours searched among the others), then scores the test set once with that k and every
+training image; the output says which set chose what.
+"""
+
+import sys
+import time
+
+import numpy as np
+
+from .. import data as datasets
+from .. import validate
+from ..errors import UsageError
+from ..knn import DEFAULT_MEMORY_MB, DISTANCES, knn_neighbors, majority_vote
+from ..options import checked
+from ..prepare import FULL_MNIST_VALIDATION
+from .evaluate import mnist_directory
+
+AUTO_KS = tuple(range(1, 11))  # the candidates of --k auto
+
+
+def add_subcommands(subparsers):
+    p = subparsers.add_parser(
+        "knn", help="k-nearest neighbours on MNIST (a baseline with nothing to train)",
+        description="Classify every MNIST test image by the k training images nearest to it "
+                    "(majority vote; a tie goes to the class whose tied neighbours are "
+                    "nearer in total, then to the smaller class). Reports the test accuracy "
+                    "and the time.")
+    p.add_argument("--data-dir", required=True, help="directory with the four MNIST idx files")
+    p.add_argument("--k", default="3", metavar="K|auto",
+                   help="neighbours that vote (default 3); auto: choose k in 1…10 on the "
+                        "validation split, then score the test set once")
+    p.add_argument("--distance", choices=DISTANCES, default="l2",
+                   help="l1: Σ|a−b|, l2: √Σ(a−b)² (default l2)")
+    p.add_argument("--memory-mb", type=float, default=DEFAULT_MEMORY_MB,
+                   help=f"working memory for the distance blocks, MiB (default "
+                        f"{DEFAULT_MEMORY_MB}; the images themselves not counted)")
+    p.add_argument("--validation", type=int, metavar="N",
+                   help="with --k auto: hold out the last N training images to choose k "
+                        f"(default {FULL_MNIST_VALIDATION:,}, or a sixth of a smaller set)")
+    p.add_argument("--train-limit", type=int, help="use only the first N training images")
+    p.add_argument("--test-limit", type=int, help="use only the first N test images")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(handler=run)
+
+
+def _k(text):
+    if text == "auto":
+        return None
+    try:
+        k = int(text)
+    except ValueError:
+        raise UsageError(f"--k {text!r}: give a number of neighbours or 'auto'") from None
+    if k < 1:
+        raise UsageError(f"--k must be at least 1, got {k}")
+    return k
+
+
+def run(args):
+    k = _k(args.k)
+    for name in ("train_limit", "test_limit", "validation"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    with checked("--memory-mb"):
+        validate.real(args.memory_mb, "the memory budget", low=0, low_open=True)
+    mnist = datasets.load_mnist(mnist_directory(args.data_dir))
+    train_x, train_c = mnist.train_images[:args.train_limit], mnist.train_labels[:args.train_limit]
+    test_x, test_c = mnist.test_images[:args.test_limit], mnist.test_labels[:args.test_limit]
+    train_c, test_c = train_c.astype(np.int64), test_c.astype(np.int64)
+    progress = False if args.no_progress else None
+    search = dict(distance=args.distance, memory_mb=args.memory_mb, progress=progress)
+    print(f"mnist: {len(train_c):,} training and {len(test_c):,} test images; "
+          f"{args.distance.upper()} distance, memory budget {args.memory_mb:g} MiB")
+    if k is None:
+        k = _choose_k(train_x, train_c, args, search)
+    start = time.perf_counter()
+    if k > len(train_c):
+        raise UsageError(f"--k {k}: more neighbours than training images ({len(train_c)})")
+    indices, distances = knn_neighbors(train_x, test_x, k, **search)
+    predicted = majority_vote(train_c[indices], distances)
+    seconds = time.perf_counter() - start
+    errors = int(np.count_nonzero(predicted != test_c))
+    print(f"  {k}-NN test accuracy {100 * (1 - errors / len(test_c)):.2f} % ({errors} errors "
+          f"of {len(test_c):,}), neighbours among all {len(train_c):,} training images; "
+          f"scored once; {seconds:.1f} s")
+    return 0
+
+
+def _choose_k(train_x, train_c, args, search):
+    held = args.validation
+    if held is None:
+        held = FULL_MNIST_VALIDATION if len(train_c) >= 6 * FULL_MNIST_VALIDATION \
+            else len(train_c) // 6
+    if not 1 <= held < len(train_c) - 1:
+        raise UsageError(f"--validation {held}: the training set has {len(train_c)} images; "
+                         "--k auto needs a validation split and training images to search")
+    keep = len(train_c) - held
+    top = min(max(AUTO_KS), keep)
+    start = time.perf_counter()
+    indices, distances = knn_neighbors(train_x[:keep], train_x[keep:], top, **search)
+    labels, truth = train_c[:keep][indices], train_c[keep:]
+    errors = {k: int(np.count_nonzero(majority_vote(labels[:, :k], distances[:, :k]) != truth))
+              for k in AUTO_KS if k <= top}
+    best = min(errors, key=lambda k: (errors[k], k))  # fewest errors, then the smaller k
+    table = ", ".join(f"k={k}: {100 * e / held:.2f} %" for k, e in errors.items())
+    print(f"  choosing k on the validation split (the last {held:,} training images, "
+          f"neighbours among the first {keep:,}; {time.perf_counter() - start:.1f} s): "
+          f"error {table}", file=sys.stdout)
+    print(f"  chose k={best} (validation error {100 * errors[best] / held:.2f} %)")
+    return best
