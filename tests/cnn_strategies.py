@@ -13,32 +13,34 @@ KINK = 1e-4  # keep every kinked quantity at least this far from its kink
 
 
 @st.composite
-def cnn_configs(draw, dropout=True):
+def cnn_configs(draw, dropout=("drop0.5", "drop0.25"), *, tiny=False):
     """Constructor keyword arguments of a small CNN: channels 1–3, one or two conv layers
     (stride 1–2, padding), optional pooling after each, an optional hidden fully connected
-    layer (optionally with dropout), an output layer; every activation and output/loss."""
-    C = draw(st.integers(1, 3))
-    H, W = draw(st.integers(3, 7)), draw(st.integers(3, 7))
+    layer (optionally followed by one of ``dropout``; ``()`` for none), an output layer; every
+    activation and output/loss pair, init, l2 0 or 0.1. ``tiny`` keeps it small enough for
+    neurons, which visits every connection: 1–2 channels and filters, sides 3–6."""
+    most = 2 if tiny else 3
+    C = draw(st.integers(1, most))
+    H, W = draw(st.integers(3, 6 if tiny else 7)), draw(st.integers(3, 6 if tiny else 7))
     sizes, shape, hidden = [f"{C}x{H}x{W}"], (C, H, W), 0
     for _ in range(draw(st.integers(1, 2))):
         K = draw(st.integers(1, min(3, shape[1], shape[2])))
         S, P = draw(st.integers(1, 2)), draw(st.integers(0, K - 1))
-        F = draw(st.integers(1, 3))
+        F = draw(st.integers(1, most))
         sizes.append(f"conv{F}x{K}" + (f"s{S}" if S > 1 else "") + (f"p{P}" if P else ""))
         shape = (F, (shape[1] + 2 * P - K) // S + 1, (shape[2] + 2 * P - K) // S + 1)
         hidden += 1
-        pool = draw(st.integers(1, 2))
+        pool = draw(st.integers(2, 3) if tiny else st.integers(1, 2))
         if min(shape[1:]) >= pool and draw(st.booleans()):
             sizes.append(f"pool{pool}")
             shape = (shape[0], shape[1] // pool, shape[2] // pool)
     if draw(st.booleans()):
-        sizes.append(draw(st.integers(1, 4)))
+        sizes.append(draw(st.integers(1, most if tiny else 4)))
         hidden += 1
         if dropout and draw(st.booleans()):
-            sizes.append(draw(st.sampled_from(("drop0.5", "drop0.25"))))
+            sizes.append(draw(st.sampled_from(dropout)))
     output, loss = draw(st.sampled_from(OUTPUT_LOSS))
-    n_out = draw(st.integers(2 if output == "softmax" or loss == "hinge" else 1, 3))
-    sizes.append(n_out)
+    sizes.append(draw(st.integers(2 if output == "softmax" or loss == "hinge" else 1, 3)))
     return {
         "layer_sizes": sizes,
         "activation": draw(st.lists(st.sampled_from(ACTIVATIONS), min_size=hidden,

@@ -5,48 +5,16 @@ visits every connection one by one."""
 from hypothesis import strategies as st
 
 from neurons.pool import PoolNode
-from tests.strategies import ACTIVATIONS, KINKED, OUTPUT_LOSS
+from tests.cnn_strategies import cnn_configs as small_cnn_configs
+from tests.strategies import KINKED
 
 KINK = 1e-4  # keep every kinked quantity at least this far from its kink
 
 
-@st.composite
-def cnn_configs(draw, dropout=("drop0",)):
-    """Constructor keyword arguments of a tiny CNN: 1–2 channels, one or two conv layers
-    (stride 1–2, padding), optional pooling after each, an optional hidden fully connected
-    layer (optionally followed by one of ``dropout``), an output layer; every activation,
-    output/loss pair and init, l2 0 or 0.1."""
-    C = draw(st.integers(1, 2))
-    H, W = draw(st.integers(3, 6)), draw(st.integers(3, 6))
-    sizes, shape, hidden = [f"{C}x{H}x{W}"], (C, H, W), 0
-    for _ in range(draw(st.integers(1, 2))):
-        K = draw(st.integers(1, min(3, shape[1], shape[2])))
-        S, P = draw(st.integers(1, 2)), draw(st.integers(0, K - 1))
-        F = draw(st.integers(1, 2))
-        sizes.append(f"conv{F}x{K}" + (f"s{S}" if S > 1 else "") + (f"p{P}" if P else ""))
-        shape = (F, (shape[1] + 2 * P - K) // S + 1, (shape[2] + 2 * P - K) // S + 1)
-        hidden += 1
-        pool = draw(st.integers(2, 3))
-        if min(shape[1:]) >= pool and draw(st.booleans()):
-            sizes.append(f"pool{pool}")
-            shape = (shape[0], shape[1] // pool, shape[2] // pool)
-    if draw(st.booleans()):
-        sizes.append(draw(st.integers(1, 3)))
-        hidden += 1
-        if dropout and draw(st.booleans()):
-            sizes.append(draw(st.sampled_from(dropout)))
-    output, loss = draw(st.sampled_from(OUTPUT_LOSS))
-    sizes.append(draw(st.integers(2 if output == "softmax" or loss == "hinge" else 1, 3)))
-    return {
-        "layer_sizes": sizes,
-        "activation": draw(st.lists(st.sampled_from(ACTIVATIONS), min_size=hidden,
-                                    max_size=hidden)),
-        "output": output,
-        "loss": loss,
-        "init": draw(st.sampled_from(("uniform", "xavier", "he"))),
-        "l2": draw(st.sampled_from((0.0, 0.1))),
-        "seed": draw(st.integers(0, 2**32 - 1)),
-    }
+def cnn_configs(dropout=("drop0",)):
+    """A tiny CNN's constructor arguments (tests.cnn_strategies.cnn_configs, ``tiny``): by
+    default with dropout 0 only, whose masks are the identity in both packages."""
+    return small_cnn_configs(dropout, tiny=True)
 
 
 @st.composite
