@@ -1,5 +1,6 @@
 """vectorized.spec: DESIGN.md's layer_sizes lists parsed into LayerSpecs with their shapes, and
-one exact error for every bad spec. The object-graph package will hold a twin with these words."""
+one exact error for every bad spec, in the same words from both packages' parsers and Networks
+(neurons/spec.py is the twin, tests/test_neurons_spec.py)."""
 
 import math
 
@@ -7,6 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import neurons
+import neurons.spec
+import vectorized
 from vectorized.conv import ConvLayer, MaxPoolingLayer
 from vectorized.spec import LayerSpec, has_layer_names, parse_layer_sizes
 
@@ -49,6 +53,9 @@ def test_plain_ints_stay_fully_connected():
 
 
 ERRORS = [
+    (["1x28"], ValueError, "layer_sizes needs at least two layers (input, output), got ['1x28']"),
+    ([784, 10.0, "drop0"], TypeError,
+     "layer_sizes[1] must be an int or a layer name such as 'conv20x5', got 10.0"),
     # (layer_sizes, exception, exact message)
     ("1x28x28", TypeError, "layer_sizes must be a list of ints or layer names, got '1x28x28'"),
     ([10], ValueError, "layer_sizes needs at least two layers (input, output), got [10]"),
@@ -112,17 +119,32 @@ ERRORS = [
 ]
 
 
+PARSERS = {"vectorized.spec": parse_layer_sizes, "neurons.spec": neurons.spec.parse_layer_sizes}
+NETWORKS = {"vectorized.Network": vectorized.Network, "neurons.Network": neurons.Network}
+
+
+@pytest.mark.parametrize("build", PARSERS.values(), ids=PARSERS.keys())
 @pytest.mark.parametrize("layer_sizes, error, message", ERRORS)
-def test_every_bad_spec_has_one_exact_error(layer_sizes, error, message):
+def test_every_bad_spec_has_one_exact_error(layer_sizes, error, message, build):
     with pytest.raises(error) as info:
-        parse_layer_sizes(layer_sizes)
+        build(layer_sizes)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize("build", NETWORKS.values(), ids=NETWORKS.keys())
+@pytest.mark.parametrize("layer_sizes, error, message",
+                         [e for e in ERRORS if has_layer_names(e[0])])
+def test_both_networks_give_the_parsers_words(layer_sizes, error, message, build):
+    """A spec with layer names reaches the learner's Network with the parser's exact error
+    (all-int lists keep the fully connected words of tests/test_surface.py)."""
+    test_every_bad_spec_has_one_exact_error(layer_sizes, error, message, build)
 
 
 def test_error_check_catches_a_missing_error():
     """The error test would notice a parser that accepts a bad spec."""
     with pytest.raises(pytest.fail.Exception):
-        test_every_bad_spec_has_one_exact_error(["1x28x28", "conv20x5", 10], ValueError, "")
+        test_every_bad_spec_has_one_exact_error(["1x28x28", "conv20x5", 10], ValueError, "",
+                                                parse_layer_sizes)
 
 
 @st.composite
