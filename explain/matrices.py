@@ -12,9 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ExplainError
-from .i18n import text
 from .trace import Num, Step, Trace, check_explainable, edge_id, node_id
-from .walkthrough import INDENT, given_lines, render_array, render_line
+from .walkthrough import INDENT, render_array, render_line, render_walkthrough
 
 ATTRS = ("input", "net", "output", "delta", "W", "b", "W_grad", "b_grad")
 SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -134,15 +133,7 @@ def render_tokens(tokens, indent):
 
 def render_vectorized(trace, title, names, lang):
     """The matrix walkthrough as text lines."""
-    words = text(lang)
-    lines = [words["title"].format(title=title, how=words["how_vectorized"]), words["note"], "",
-             words["given"]]
-    lines += [INDENT + render_line(t) for t in given_lines(trace, names)]
-    phase = None
-    for step in trace.steps:
-        if step.phase != phase:
-            phase = step.phase
-            lines += ["", words[phase]]
-        for k, tokens in enumerate(step.lines):
-            lines += render_tokens(tokens, INDENT + (INDENT if k else ""))
-    return lines + ["", words["end"]]
+    def step_lines(step):
+        return [line for k, tokens in enumerate(step.lines)
+                for line in render_tokens(tokens, INDENT + (INDENT if k else ""))]
+    return render_walkthrough(trace, title, names, lang, "how_vectorized", step_lines)

@@ -63,10 +63,11 @@ def _vector(name, symbols, nums):
     return line + [")"]
 
 
-def render_neurons(trace, title, names, lang):
-    """The whole walkthrough of a neurons Trace as text (a list of lines)."""
+def render_walkthrough(trace, title, names, lang, how, step_lines):
+    """A walkthrough as text lines: the title, the given numbers, then every recorded step
+    under its phase's heading; ``step_lines(step)`` renders one step (neurons or matrices)."""
     words = text(lang)
-    lines = [words["title"].format(title=title, how=words["how_neurons"]), words["note"], "",
+    lines = [words["title"].format(title=title, how=words[how]), words["note"], "",
              words["given"]]
     lines += [INDENT + render_line(t) for t in given_lines(trace, names)]
     phase = None
@@ -74,10 +75,17 @@ def render_neurons(trace, title, names, lang):
         if step.phase != phase:
             phase = step.phase
             lines += ["", words[phase]]
-        for k, tokens in enumerate(step.lines):
-            lines.append(INDENT + ("" if k == 0 or step.phase in ("gradient", "update")
-                                   else INDENT) + render_line(tokens))
+        lines += step_lines(step)
     return lines + ["", words["end"]]
+
+
+def render_neurons(trace, title, names, lang):
+    """The whole walkthrough of a neurons Trace as text (a list of lines)."""
+    def step_lines(step):
+        flat = step.phase in ("gradient", "update")  # one line per connection, not indented
+        return [INDENT + ("" if k == 0 or flat else INDENT) + render_line(tokens)
+                for k, tokens in enumerate(step.lines)]
+    return render_walkthrough(trace, title, names, lang, "how_neurons", step_lines)
 
 
 def render_array(array, max_items=8):
