@@ -2,7 +2,7 @@
 split, and make the ``transform`` and ``encode`` the Trainer applies batch by batch."""
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -37,6 +37,9 @@ class Prepared:
     # validation set is given to the Trainer explicitly and ``validation`` is 0.
     validation_x: Optional[np.ndarray] = None
     validation_c: Optional[np.ndarray] = None
+    # What `neurons evaluate` needs to see test images as training did: {"mean": [D floats]}
+    # with --center (the mean image, so scoring does not depend on the data it is given).
+    preprocessing: dict = field(default_factory=dict)
 
     @property
     def n_validation(self):
@@ -92,6 +95,8 @@ def prepare(args):
     recipe = {"dataset": name, "labels": coding, "center": bool(args.center)}
     prepared = Prepared(name, train_x, train_c, test_x, test_c, transform,
                         _encoder(n_classes, coding), n_in, n_classes, validation, recipe)
+    if name == "mnist" and transform.mean is not None:
+        prepared.preprocessing["mean"] = transform.mean.tolist()  # exact in JSON (repr)
     augment = getattr(args, "augment", None)
     return prepared if augment is None else _augmented(prepared, augment)
 

@@ -65,6 +65,7 @@ def trainer_state(trainer, rng, stopping, history, stop_reason):
         "history": history.to_dicts(),
         "data": trainer.data_description(),
         "recipe": trainer.recipe,
+        "preprocessing": trainer.preprocessing,
         "stop_reason": stop_reason,
     }
 

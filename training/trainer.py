@@ -70,13 +70,16 @@ class Trainer:
     settings      a :class:`TrainSettings` (default: TrainSettings())
     recipe        a JSON dict of whatever else changes the numbers (e.g. preprocessing): kept
                   in checkpoints, and a resume with another recipe is refused
+    preprocessing a JSON dict of what was fitted on the training data and is needed to use
+                  the network later (e.g. the mean image of --center): kept in checkpoints,
+                  not compared on resume (the data fingerprint already pins it)
     on_epoch      called with each :class:`EpochRecord` after its epoch (e.g. to print it)
     on_note       called with each note (e.g. "not learning: …") when it arises
     """
 
     def __init__(self, net, features, classes, *, encode=None, transform=None,
                  validation_features=None, validation_classes=None, test_features=None,
-                 test_classes=None, settings=None, recipe=None,
+                 test_classes=None, settings=None, recipe=None, preprocessing=None,
                  on_epoch: Optional[Callable[[EpochRecord], None]] = None,
                  on_note: Optional[Callable[[str], None]] = None):
         self.net = net
@@ -88,6 +91,7 @@ class Trainer:
         self.transform = transform or as_float64
         self.batched = getattr(net, "batched", False)
         self.recipe = dict(recipe or {})
+        self.preprocessing = dict(preprocessing or {})
         self.on_epoch, self.on_note = on_epoch, on_note
         check = lambda f, c, name: check_set(f, c, name, self)  # noqa: E731
         features, classes = check(features, classes, "features/classes")

@@ -219,6 +219,7 @@ def _trainer(args, data, net, folder):
                    transform=data.transform, validation_features=data.validation_x,
                    validation_classes=data.validation_c, test_features=data.test_x,
                    test_classes=data.test_c, settings=settings, recipe=data.recipe,
+                   preprocessing=data.preprocessing,
                    on_epoch=lambda record: _print_epoch(record, args),
                    on_note=lambda text: print(f"neurons train: {text}", file=sys.stderr))
 
