@@ -1,11 +1,14 @@
 """A saved network ready to score: a checkpoint's parameters in an engine, with the
 preprocessing its run used, for `neurons evaluate` and `neurons vote`.
 
-The preprocessing comes from the run's recipe in the checkpoint (``--center``, ``--augment``)
-and its data description (how many training samples): with ``--center`` the mean image is
-fitted again on the same training images (the first ``n_train`` of the training file, before
-augmentation), so the network sees test images exactly as it saw its training batches. A
-parameters-only checkpoint (no trainer state) gets pixels scaled to [0, 1], not centred.
+The preprocessing comes from the run's recipe in the checkpoint (``--center``, ``--augment``).
+With ``--center`` the run's mean image is read from the checkpoint (``preprocessing.mean``),
+so the network sees test images exactly as it saw its training batches, whatever data it is
+scored on. A checkpoint written before the mean was recorded gets it fitted again on the same
+training images (the first ``n_train`` of the training file, before augmentation), after
+checking that the given training data is the run's (its sha256 in the checkpoint): other data
+would give another mean and wrong scores, so it is refused. A parameters-only checkpoint (no
+trainer state) gets pixels scaled to [0, 1], not centred.
 """
 
 from dataclasses import dataclass
@@ -14,10 +17,12 @@ from typing import Callable
 
 import numpy as np
 
+from .augment import shift_augment
 from .checkpoint import load_checkpoint, set_parameters
 from .data import Preprocessor
 from .errors import CheckpointError, UsageError
 from .networks import ENGINES, available_engines, build
+from .sets import fingerprint
 
 AUGMENT_COPIES = {"shift": 5}  # --augment name → training rows per original image
 
@@ -53,12 +58,15 @@ def input_size(first):
     return int(first)
 
 
-def load_saved(path, *, impl=None, train_images=None, n_inputs=None):
+def load_saved(path, *, impl=None, train_images=None, train_labels=None, n_inputs=None,
+               source="the data set"):
     """A :class:`SavedNetwork` from a checkpoint folder or epoch-NNNN.json.
 
     impl: the engine to run it in (default: the checkpoint's own, if installed, else
     vectorized); the parameters are the same numbers in any engine. train_images: uint8
-    (N, D) training images of the data set, needed when the run centred its pixels.
+    (N, D) training images of the data set, train_labels (N,) their classes: needed only for
+    a centred run whose checkpoint predates the recorded mean (``source`` names them in
+    messages, e.g. "--data-dir D").
     n_inputs: the data's values per sample; a network with another input size is refused.
     Raises CheckpointError/UsageError naming the checkpoint.
     """
@@ -85,22 +93,58 @@ def load_saved(path, *, impl=None, train_images=None, n_inputs=None):
                               f"{error}") from None
     set_parameters(net, checkpoint.parameters, where)
     recipe = checkpoint.trainer.get("recipe") or {}
-    transform = _transform(recipe, checkpoint.trainer.get("data") or {}, train_images, n_in,
-                           where)
+    if not recipe.get("center"):
+        transform = Preprocessor(mean=None, dtype=np.dtype(np.float64), n_features=n_in)
+    else:
+        transform = Preprocessor(mean=_run_mean(checkpoint, recipe, train_images, train_labels,
+                                                n_in, source),
+                                 dtype=np.dtype(np.float64), n_features=n_in)
     return SavedNetwork(net, transform, where, checkpoint.epoch, dict(recipe), engine)
 
 
-def _transform(recipe, data, train_images, n_in, where):
-    if not recipe.get("center"):
-        return Preprocessor(mean=None, dtype=np.dtype(np.float64), n_features=n_in)
+def _run_mean(checkpoint, recipe, train_images, train_labels, n_in, source):
+    """The mean image (n_in,) the run subtracted: recorded, or refitted on verified data."""
+    where = checkpoint.path
+    recorded = (checkpoint.trainer.get("preprocessing") or {}).get("mean")
+    if recorded is not None:
+        try:
+            mean = np.array(recorded, dtype=np.float64) if isinstance(recorded, list) else None
+        except (TypeError, ValueError):
+            mean = None
+        if mean is None or mean.shape != (n_in,) or not np.all((mean >= 0) & (mean <= 1)):
+            raise CheckpointError(f"{where}: preprocessing.mean must list {n_in} mean pixel "
+                                  "values in [0, 1]")
+        mean.setflags(write=False)
+        return mean
+    data = checkpoint.trainer.get("data") or {}
     copies = AUGMENT_COPIES.get(recipe.get("augment"), 1)
-    n_train = data.get("n_train")
-    if not isinstance(n_train, int) or n_train < copies or n_train % copies:
-        raise CheckpointError(f"{where}: the run centred its pixels, but its number of "
-                              f"training samples ({n_train!r}) is missing or invalid")
-    n_train //= copies
-    if train_images is None or len(train_images) < n_train:
-        have = 0 if train_images is None else len(train_images)
+    n_train, n_val, digest = data.get("n_train"), data.get("n_validation"), data.get("sha256")
+    if (not isinstance(n_train, int) or n_train < copies or n_train % copies
+            or not isinstance(n_val, int) or n_val < 0 or not isinstance(digest, str)):
+        raise CheckpointError(f"{where}: the run centred its pixels, but its training data's "
+                              f"description ({data!r}) is missing or invalid")
+    n_fit = n_train // copies
+    have = 0 if train_images is None else len(train_images)
+    if have < n_fit + n_val or train_labels is None or len(train_labels) < n_fit + n_val:
         raise CheckpointError(f"{where}: the run centred its pixels on the mean of its first "
-                              f"{n_train:,} training images, but the data set has {have:,}")
-    return Preprocessor.fit(train_images[:n_train], center=True)
+                              f"{n_fit:,} training images, but {source} has {have:,}")
+    if _run_fingerprint(train_images, train_labels, n_fit, n_val, copies > 1) != digest:
+        shifts = " (and their 1-pixel shifts)" if copies > 1 else ""
+        raise CheckpointError(
+            f"{where}: the run centred its pixels on the mean of its first {n_fit:,} training "
+            f"images{shifts}, {n_val:,} more validating (sha256 {digest[:12]}…); the first "
+            f"{n_fit + n_val:,} training images and labels of {source} are other data, whose "
+            "mean would give wrong scores. This checkpoint predates the recorded mean image: "
+            "score it on the data it was trained on")
+    return Preprocessor.fit(train_images[:n_fit], center=True).mean
+
+
+def _run_fingerprint(images, labels, n_fit, n_val, shifted):
+    """training/sets.fingerprint of the sets a run on these first rows trained with."""
+    x, c = images[:n_fit + n_val], np.asarray(labels[:n_fit + n_val], dtype=np.int64)
+    train_x, train_c = x[:n_fit], c[:n_fit]
+    if shifted:
+        side = int(round(x.shape[1] ** 0.5))
+        train_x, train_c = shift_augment(train_x, train_c, image_shape=(side, side))
+    held = (x[n_fit:], c[n_fit:]) if n_val else (None, None)
+    return fingerprint(train_x, train_c, *held)

@@ -69,7 +69,8 @@ def _load(args):
 
 def _saved(path, args, mnist):
     saved = load_saved(path, impl=args.impl, train_images=mnist.train_images,
-                       n_inputs=mnist.train_images.shape[1])
+                       train_labels=mnist.train_labels, n_inputs=mnist.train_images.shape[1],
+                       source=f"--data-dir {args.data_dir}")
     n_out = saved.net.layer_sizes[-1]
     if n_out != datasets.N_CLASSES:
         raise CheckpointError(f"{saved.path}: the network has {n_out} outputs, MNIST has "
