@@ -185,24 +185,29 @@ def check_activations(activation, n_hidden):
     return hidden
 
 
-def check_parameters(params, layers, n_layers, dtype):
+def check_parameters(params, layers, all_layers, dtype):
     """``params`` (one (W, b) pair per layer with parameters, nested lists or arrays) checked
-    against ``layers`` and returned as arrays of ``dtype``; ``n_layers`` counts all layers
-    (pooling and dropout too), only to word the count error. The words are neurons'."""
+    against ``layers`` and returned as arrays of ``dtype``. ``all_layers`` (pooling and dropout
+    too) numbers the layers as ``dump`` and layer_sizes do (layer i = layer_sizes[i], the input
+    is layer 0), so a message names the layer's place in the network. The words are neurons'."""
     if isinstance(params, (str, bytes)) or not hasattr(params, "__len__"):
         raise TypeError(f"params must be a list of (W, b) pairs, not {type(params).__name__}")
     if len(params) != len(layers):
         raise ValueError(f"params has {len(params)} layers, the network has {len(layers)}"
-                         + (" with parameters" if len(layers) < n_layers else ""))
+                         + (" with parameters" if len(layers) < len(all_layers) else ""))
+    place = {id(layer): number for number, layer in enumerate(all_layers, start=1)}
     checked = []
     for k, (pair, layer) in enumerate(zip(params, layers)):
         if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
             raise ValueError(f"params[{k}] must be a (W, b) pair")
         W, b = pair
+        i = place[id(layer)]
         if layer.W.ndim != 2:  # a conv layer's (N, C, K, K) filters
-            W = as_map_array(W, f"params[{k}] W", dtype, shape=layer.W.shape)
-            b = as_array(b, f"params[{k}] b", dtype, layer.b.shape[0],
-                         f"the conv layer {k + 1}", rows=False)
+            N, C, K, _ = layer.W.shape
+            W = _conv_filters(W, f"params[{k}] W", dtype, layer.W.shape,
+                              (f"layer {i} has {N} filters", f"layer {i - 1} has {C} channels",
+                               f"the kernel has {K} rows"))
+            b = as_array(b, f"params[{k}] b", dtype, N, f"layer {i}", rows=False)
             checked.append((W, b))
             continue
         n_out, n_in = layer.W.shape
@@ -210,8 +215,32 @@ def check_parameters(params, layers, n_layers, dtype):
                 or (isinstance(W, np.ndarray) and W.ndim == 0)):
             raise TypeError(f"params[{k}] W must be a {n_out}×{n_in} matrix")
         if len(W) != n_out:
-            raise ValueError(f"params[{k}] W has {len(W)} rows, layer {k + 1} has {n_out} nodes")
-        W = as_array(W, f"params[{k}] W", dtype, n_in, f"layer {k}", rows=True)
-        b = as_array(b, f"params[{k}] b", dtype, n_out, f"layer {k + 1}", rows=False)
+            raise ValueError(f"params[{k}] W has {len(W)} rows, layer {i} has {n_out} nodes")
+        W = as_array(W, f"params[{k}] W", dtype, n_in, f"layer {i - 1}", rows=True)
+        b = as_array(b, f"params[{k}] b", dtype, n_out, f"layer {i}", rows=False)
         checked.append((W, b))
     return checked
+
+
+def _conv_filters(W, name, dtype, shape, says):
+    """A conv layer's W (N, C, K, K) in neurons' words: the numbers of filters, channels and
+    kernel rows first (``says`` names where each comes from), then each kernel row's values."""
+    N, C, K, _ = shape
+    if isinstance(W, np.ndarray) and W.shape == tuple(shape) and W.dtype.kind in "iuf":
+        with np.errstate(over="ignore"):
+            value = W.astype(dtype)
+        if np.isfinite(value).all():
+            return value  # the common case: no walk needed
+
+    def walk(values, depth, what):
+        if depth == 3:  # a kernel row: neurons' as_vector words
+            return as_array(values, what, dtype, K, "the kernel", rows=False)
+        if (isinstance(values, (str, bytes)) or not hasattr(values, "__len__")
+                or (isinstance(values, np.ndarray) and values.ndim == 0)):
+            raise TypeError(f"{what} must be a {N}×{C}×{K}×{K} array")
+        if len(values) != shape[depth]:
+            unit = ("filters", "channels", "rows")[depth]
+            raise ValueError(f"{what} has {len(values)} {unit}, {says[depth]}")
+        return [walk(v, depth + 1, f"{what}[{j}]") for j, v in enumerate(values)]
+
+    return np.array(walk(W, 0, name), dtype=dtype)

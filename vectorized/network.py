@@ -337,7 +337,7 @@ class Network:
         arrays; checks every shape and value first, so nothing changes unless all of them are
         valid."""
         layers = self._with_parameters
-        checked = check_parameters(params, layers, len(self.layers), self._dtype)
+        checked = check_parameters(params, layers, self.layers, self._dtype)
         for (W, b), layer in zip(checked, layers):
             layer.W[...] = W
             layer.b[...] = b
