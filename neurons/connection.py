@@ -28,13 +28,15 @@ class Connection:
         self.gradient = 0.0
         self.batch_sum = 0.0
 
-    def calc_gradient(self, l2=0.0):
-        """∂E/∂w_ji = −δ_j · x_ji, plus λ·w_ji on weights (never on biases).
+    def calc_gradient(self, l2=None):
+        """∂E/∂w_ji = −δ_j · x_ji, plus λ·w_ji on weights (never on biases) when the network
+        has an L2 term (``l2`` = λ; None without one).
 
         The tutorial's calc_gradient stores δ_j · x_ji, the negative of this.
         """
         self.gradient = -self.downstream_node.delta * self.upstream_node.output
-        if l2 and not self.upstream_node.is_const:
+        # "is not None": a test CPython runs in one step; the truth test of 0.0 costs a call
+        if l2 is not None and not self.upstream_node.is_const:
             self.gradient += l2_gradient(l2, self.weight)
 
     def update_weight(self, rate):

@@ -137,8 +137,12 @@ class Network:
         l2 = self.l2
         for shared in self.shared_weights:
             shared.start_gradient(l2)
-        for conn in self.connections:
-            conn.calc_gradient(l2)
+        if l2:  # weights add λ w_ji
+            for conn in self.connections:
+                conn.calc_gradient(l2)
+        else:  # no L2 term: each gradient is −δ_j x_i alone (the cheaper call: no argument)
+            for conn in self.connections:
+                conn.calc_gradient()
 
     # --- phase 4: update -------------------------------------------------------------------
     def update_weight(self, rate):

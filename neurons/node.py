@@ -14,11 +14,13 @@ class Node:
 
     __slots__ = (
         "layer_index", "node_index", "upstream", "downstream",
-        "net", "output", "delta", "activation", "_f", "_f_prime",
+        "net", "output", "delta", "activation", "_f", "_f_prime", "is_const",
     )
-    is_const = False
 
     def __init__(self, layer_index, node_index, activation="sigmoid", *, output_layer=False):
+        # False: not a bias unit. A slot, not a class attribute: CPython 3.11 reads slots in
+        # one cached step, and Connection.calc_gradient asks this once per weight under L2
+        self.is_const = False
         self.layer_index = layer_index
         self.node_index = node_index
         self.upstream = []
@@ -89,12 +91,12 @@ class ConstNode:
     """A layer's bias unit: output always 1, no upstream, no delta; its downstream connections
     are the biases b_j of the layer above."""
 
-    __slots__ = ("layer_index", "node_index", "downstream")
-    is_const = True
+    __slots__ = ("layer_index", "node_index", "downstream", "is_const")
     output = 1.0
     upstream = ()
 
     def __init__(self, layer_index, node_index):
+        self.is_const = True  # a slot, as Node's
         self.layer_index = layer_index
         self.node_index = node_index
         self.downstream = []

@@ -102,7 +102,7 @@ class SharedConnection:
     def is_bias(self):
         return self.upstream_node.is_const
 
-    def calc_gradient(self, l2=0.0):
+    def calc_gradient(self, l2=None):
         """This use's contribution −δ_j·x_i (Connection.calc_gradient, without λ: the shared
         weight adds λ·w once), added to the shared weight's sum."""
         Connection.calc_gradient(self)
