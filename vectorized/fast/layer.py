@@ -13,7 +13,7 @@ rounding of what follows, which the textbook engine never does).
 import numpy as np
 
 from .. import layer as textbook
-from . import activators, blas
+from . import activators, blas, numpy_blas
 from .deferred import DeferredSteps
 
 #: How many one-sample steps a large layer holds before adding them to W in one matrix product
@@ -39,6 +39,7 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
             self._f = activators.sigmoid  # SciPy's expit for one sample
         self._deferred = None  # DeferredSteps, made on the first deferred step
         self._step = np.empty(self._W.shape, dtype=self.dtype)  # scratch: η·δxᵀ, Uᵀ·X
+        self._ones = np.ones(0, dtype=self.dtype)  # (N,) ones: a batch's column sums of δ
 
     @property
     def W(self):
@@ -73,11 +74,17 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
             raise ValueError(f"x has shape {x.shape}, expected ({self.input_size},) or (N, "
                              f"{self.input_size})")
         self.input = x
-        net = x @ self._W.T
         deferred = self._deferred
-        if deferred:
-            deferred.forward(x, net)
-        net += self.b
+        if x.ndim == 2 and not deferred:  # a batch: b first, then one ?gemm adds X·Wᵀ to it
+            net = np.empty((x.shape[0], self.output_size), dtype=self.dtype)
+            net[...] = self.b
+            if not numpy_blas.gemm(1.0, x, False, self._W, True, 1.0, net):
+                net = x @ self._W.T + self.b
+        else:
+            net = x @ self._W.T
+            if deferred:
+                deferred.forward(x, net)
+            net += self.b
         self.net = net
         self.output = self._f(net)
         self.delta = None
@@ -94,7 +101,14 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
 
     def hidden_delta(self, error):
         """式8's other factor: ``δ = f'(net) ⊙ error`` for ``error = Wᵀ·δ`` from above."""
-        self.delta = self._f_prime(self.net, self.output) * error
+        if self.activator == "sigmoid":  # y(1 − y)·error with one temporary array
+            y = self.output
+            delta = 1.0 - y
+            delta *= y
+            delta *= error
+            self.delta = delta
+        else:
+            self.delta = self._f_prime(self.net, self.output) * error
         return self.delta
 
     def update(self, rate):
@@ -139,13 +153,18 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
                     W += self._step
             self.b += scaled  # 式10
         else:
-            W, step = self.W, self._step
-            if l2:
-                W *= decay
-            scaled = delta * (rate / delta.shape[0])  # (η/N)·δ, one row per sample
-            np.matmul(scaled.T, x, out=step)  # (η/N) Σ_n δ_n x_nᵀ: one matrix product
-            W += step  # 式9
-            self.b += scaled.sum(axis=0)  # 式10
+            W, scale = self.W, rate / delta.shape[0]  # η/N
+            # 式9 as one ?gemm into W: W ← (1 − ηλ)·W + (η/N) Σ_n δ_n x_nᵀ
+            if not numpy_blas.gemm(scale, delta, True, x, False, decay, W):
+                if l2:
+                    W *= decay
+                scaled = delta * scale  # (η/N)·δ, one row per sample
+                np.matmul(scaled.T, x, out=self._step)  # (η/N) Σ_n δ_n x_nᵀ
+                W += self._step
+            ones = self._ones
+            if ones.shape[0] != delta.shape[0]:
+                ones = self._ones = np.ones(delta.shape[0], dtype=self.dtype)
+            self.b += scale * (ones @ delta)  # 式10: Σ_n δ_n as a BLAS product (sum: 2× slower)
         self.W_grad = self.b_grad = None  # not formed: nothing stale to read
 
     def _defer(self, u, x, decay):
