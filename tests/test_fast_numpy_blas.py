@@ -146,3 +146,30 @@ def test_ready_data_keeps_the_textbook_checks_of_the_other_arguments(bad):
             net.train(args["labels"], samples, args["rate"], args["epoch"], args["batch_size"])
         errors.append((type(caught.value), str(caught.value)))
     assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize("use_scipy", [True, False])
+@pytest.mark.parametrize("use_gemm", [True, False])
+@pytest.mark.parametrize("defer", [True, False])
+def test_column_major_weights_give_the_textbook_numbers(use_scipy, use_gemm, defer, monkeypatch):
+    """Every layer column-major (as a large W is kept), through every update path: one-sample
+    steps (?ger or held steps, SciPy or NumPy) and batches (?gemm or matmul)."""
+    import vectorized.fast.blas as blas_module
+    import vectorized.fast.layer as layer_module
+
+    if use_scipy and not blas_module.USE_SCIPY_BLAS:
+        pytest.skip("SciPy is not installed")
+    monkeypatch.setattr(blas_module, "USE_SCIPY_BLAS", use_scipy)
+    monkeypatch.setattr(numpy_blas, "USE_NUMPY_GEMM", use_gemm)
+    monkeypatch.setattr(layer_module, "COLUMN_MAJOR_ABOVE_BYTES", 0)
+    monkeypatch.setattr(layer_module, "DEFER_ABOVE_BYTES", 0 if defer else 1 << 40)
+    config = CONFIGS[2]
+    nets = [module.Network(**config) for module in (vectorized.fast, vectorized)]
+    assert all(layer.W.flags.f_contiguous for layer in nets[0].layers)
+    labels, samples = data(config)
+    for net in nets:
+        for t, x in zip(labels, samples):
+            net.train_one_sample(t, x, 0.2)
+        net.train(labels, samples, 0.2, 2, batch_size=4)
+    assert max_difference(*nets) <= 1e-12
+    assert all(layer.W.flags.f_contiguous for layer in nets[0].layers)
