@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 import vectorized
+import vectorized.fast.blas as blas_module
+import vectorized.fast.layer as layer_module
 import vectorized.fast.numpy_blas as numpy_blas
 from tests.helpers import max_difference
 from vectorized.fast import Network
@@ -38,6 +40,7 @@ def data(config, n=10, dtype="float64"):
 
 def trained(config, use_gemm, monkeypatch, dtype="float64", module=None):
     monkeypatch.setattr(numpy_blas, "USE_NUMPY_GEMM", use_gemm)
+    monkeypatch.setattr(layer_module, "LARGE_LAYER_BYTES", 0)  # every layer takes the gemm path
     net = (module or vectorized.fast).Network(**config, dtype=dtype)
     labels, samples = data(config, dtype=dtype)
     losses = [net.train(labels, samples, 0.3, 1, batch_size=4) for _ in range(3)]
@@ -109,9 +112,10 @@ def test_ready_data_check_catches_a_non_finite_value(bad):
 
 
 def test_a_batch_step_goes_through_gemm(monkeypatch):
-    """The forward pass and the step of each layer each call ?gemm once (so the agreement
+    """The forward pass and the step of each large layer each call ?gemm once (so the agreement
     tests above compare two different paths)."""
     gemm_or_skip()
+    monkeypatch.setattr(layer_module, "LARGE_LAYER_BYTES", 0)
     calls = []
     real = numpy_blas.gemm
     monkeypatch.setattr(numpy_blas, "gemm", lambda *args: calls.append(1) or real(*args))
@@ -154,14 +158,11 @@ def test_ready_data_keeps_the_textbook_checks_of_the_other_arguments(bad):
 def test_column_major_weights_give_the_textbook_numbers(use_scipy, use_gemm, defer, monkeypatch):
     """Every layer column-major (as a large W is kept), through every update path: one-sample
     steps (?ger or held steps, SciPy or NumPy) and batches (?gemm or matmul)."""
-    import vectorized.fast.blas as blas_module
-    import vectorized.fast.layer as layer_module
-
     if use_scipy and not blas_module.USE_SCIPY_BLAS:
         pytest.skip("SciPy is not installed")
     monkeypatch.setattr(blas_module, "USE_SCIPY_BLAS", use_scipy)
     monkeypatch.setattr(numpy_blas, "USE_NUMPY_GEMM", use_gemm)
-    monkeypatch.setattr(layer_module, "COLUMN_MAJOR_ABOVE_BYTES", 0)
+    monkeypatch.setattr(layer_module, "LARGE_LAYER_BYTES", 0)
     monkeypatch.setattr(layer_module, "DEFER_ABOVE_BYTES", 0 if defer else 1 << 40)
     config = CONFIGS[2]
     nets = [module.Network(**config) for module in (vectorized.fast, vectorized)]
@@ -173,3 +174,17 @@ def test_column_major_weights_give_the_textbook_numbers(use_scipy, use_gemm, def
         net.train(labels, samples, 0.2, 2, batch_size=4)
     assert max_difference(*nets) <= 1e-12
     assert all(layer.W.flags.f_contiguous for layer in nets[0].layers)
+
+
+def test_only_a_large_layer_is_column_major_and_takes_gemm(monkeypatch):
+    gemm_or_skip()
+    calls = []
+    real = numpy_blas.gemm
+    monkeypatch.setattr(numpy_blas, "gemm",
+                        lambda *args: calls.append(args[-1].shape) or real(*args))
+    net = Network([784, 300, 10], seed=0, dtype="float32")  # W: 0.94 MB and 12 KB
+    assert [layer.W.flags.f_contiguous for layer in net.layers] == [True, False]
+    rng = np.random.default_rng(0)
+    net.train(rng.random((8, 10), dtype=np.float32), rng.random((8, 784), dtype=np.float32), 0.1,
+              1, batch_size=8)
+    assert calls == [(8, 300), (784, 300)]  # forward X·Wᵀ + b, then Wᵀ += (η/N)·Xᵀδ
