@@ -163,6 +163,7 @@ def test_column_major_weights_give_the_textbook_numbers(use_scipy, use_gemm, def
     monkeypatch.setattr(blas_module, "USE_SCIPY_BLAS", use_scipy)
     monkeypatch.setattr(numpy_blas, "USE_NUMPY_GEMM", use_gemm)
     monkeypatch.setattr(layer_module, "LARGE_LAYER_BYTES", 0)
+    monkeypatch.setattr(layer_module, "COLUMN_MAJOR_DTYPES", (np.dtype(np.float64),))
     monkeypatch.setattr(layer_module, "DEFER_ABOVE_BYTES", 0 if defer else 1 << 40)
     config = CONFIGS[2]
     nets = [module.Network(**config) for module in (vectorized.fast, vectorized)]
@@ -184,6 +185,7 @@ def test_only_a_large_layer_is_column_major_and_takes_gemm(monkeypatch):
                         lambda *args: calls.append(args[-1].shape) or real(*args))
     net = Network([784, 300, 10], seed=0, dtype="float32")  # W: 0.94 MB and 12 KB
     assert [layer.W.flags.f_contiguous for layer in net.layers] == [True, False]
+    assert not Network([784, 300, 10]).layers[0].W.flags.f_contiguous  # float64: row-major
     rng = np.random.default_rng(0)
     net.train(rng.random((8, 10), dtype=np.float32), rng.random((8, 784), dtype=np.float32), 0.1,
               1, batch_size=8)

@@ -26,13 +26,17 @@ DEFERRED_STEPS = 16
 #: 784-100-10 float32: 50 µs deferred, 46 µs not).
 DEFER_ABOVE_BYTES = 512 * 1024
 
-#: Layers whose W takes more bytes than this are "large": W is kept column-major (Wᵀ row-major in
-#: memory), from which OpenBLAS forms a batch's X·Wᵀ and Xᵀδ faster (784-300 float32 at batch
-#: 256: 520 → 480 µs and 452 → 421 µs, two threads), and a batch's products go through ?gemm
-#: (:mod:`vectorized.fast.numpy_blas`). A small W stays row-major (its ``δ·W`` for the layer below
-#: is 3× slower column-major: 300-10, 13 → 41 µs) and uses ``np.matmul``, whose call costs
-#: ≈ 6 µs less than ``ctypes``' (on 300-10 the products are that short).
+#: Layers whose W takes more bytes than this are "large": a batch's products go through ?gemm
+#: (:mod:`vectorized.fast.numpy_blas`). A small layer's stay ``np.matmul``, whose call costs ≈ 6 µs
+#: less than ``ctypes``' (on 300-10 at batch 256 the products take only 25–40 µs).
 LARGE_LAYER_BYTES = 512 * 1024
+
+#: Large layers of these dtypes keep W column-major (Wᵀ row-major in memory): OpenBLAS forms a
+#: batch's X·Wᵀ and Xᵀδ faster from it (784-300 float32 at batch 256: 520 → 480 µs and 452 → 421
+#: µs, two threads). Not float64: one sample's ``W·x`` on a column-major 784-300 float64 W took
+#: 44 µs instead of 37 (``train_one_sample`` 88 → 92 µs). A small W stays row-major in any case:
+#: its ``δ·W`` for the layer below is 3× slower column-major (300-10: 13 → 41 µs).
+COLUMN_MAJOR_DTYPES = (np.dtype(np.float32),)
 
 
 class FullConnectedLayer(textbook.FullConnectedLayer):
@@ -46,7 +50,7 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
         if activator == "sigmoid":
             self._f = activators.sigmoid  # SciPy's expit for one sample
         self._large = self._W.nbytes > LARGE_LAYER_BYTES
-        if self._large:
+        if self._large and self.dtype in COLUMN_MAJOR_DTYPES:
             self._W = np.asfortranarray(self._W)
         self._deferred = None  # DeferredSteps, made on the first deferred step
         self._step = np.empty_like(self._W)  # scratch of W's layout: η·δxᵀ, Uᵀ·X
@@ -89,8 +93,10 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
         if x.ndim == 2 and self._large and not deferred:  # b first, then ?gemm adds X·Wᵀ
             net = np.empty((x.shape[0], self.output_size), dtype=self.dtype)
             net[...] = self.b
-            if not numpy_blas.gemm(1.0, x, False, self._W.T, False, 1.0, net):  # Wᵀ row-major
-                net = x @ self._W.T + self.b
+            W = self._W  # X·Wᵀ, from W as stored (column-major: Wᵀ is row-major)
+            if not (numpy_blas.gemm(1.0, x, False, W.T, False, 1.0, net) if W.flags.f_contiguous
+                    else numpy_blas.gemm(1.0, x, False, W, True, 1.0, net)):
+                net = x @ W.T + self.b
         else:
             net = x @ self._W.T
             if deferred:
@@ -165,8 +171,11 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
             self.b += scaled  # 式10
         else:
             W, scale = self.W, rate / delta.shape[0]  # η/N
-            # 式9 as one ?gemm into Wᵀ: Wᵀ ← (1 − ηλ)·Wᵀ + (η/N) Σ_n x_n δ_nᵀ
-            if not (self._large and numpy_blas.gemm(scale, x, True, delta, False, decay, W.T)):
+            # 式9 as one ?gemm into W: W ← (1 − ηλ)·W + (η/N) Σ_n δ_n x_nᵀ (or its transpose)
+            if not (self._large and (
+                    numpy_blas.gemm(scale, x, True, delta, False, decay, W.T)
+                    if W.flags.f_contiguous
+                    else numpy_blas.gemm(scale, delta, True, x, False, decay, W))):
                 if l2:
                     W *= decay
                 scaled = delta * scale  # (η/N)·δ, one row per sample
