@@ -88,9 +88,17 @@ class Network(textbook.Network):
         for layer in layers:
             x = layer.forward(x)  # 式2
         y, top = x, layers[-1]
-        loss = self._loss_fn(y, t)
-        loss = float(loss if y.ndim == 1 else loss.sum())
-        delta = output_delta(top.activator, self._loss_name, top.net, y, t)  # 式7
+        if y.ndim == 2 and top.activator == "sigmoid" and self._loss_name == "mse":
+            error = t - y  # −∂E/∂y of E = ½ Σ (t − y)², shared by E and δ (a dozen small calls
+            flat = error.reshape(-1)  # fewer than the general loss and output_delta)
+            loss = 0.5 * float(flat @ flat)  # E summed over the batch
+            delta = 1.0 - y  # 式7: δ = y(1 − y)(t − y)
+            delta *= y
+            delta *= error
+        else:
+            loss = self._loss_fn(y, t)
+            loss = float(loss if y.ndim == 1 else loss.sum())
+            delta = output_delta(top.activator, self._loss_name, top.net, y, t)  # 式7
         for index in range(len(layers) - 1, -1, -1):
             layer = layers[index]
             error = layer.weighted_delta(delta) if index > 0 else None
