@@ -10,11 +10,9 @@ threads), so this module calls the library NumPy itself loaded, found by threadp
 
 Used only when NumPy's BLAS is OpenBLAS and threadpoolctl is installed (``neurons[fast]``);
 :data:`USE_NUMPY_GEMM` False (or :func:`gemm` returning False) means the caller takes the
-``np.matmul`` path. :func:`single_threaded` lets several Python threads each run small products
-on their own core (:mod:`vectorized.fast.halves`).
+``np.matmul`` path.
 """
 
-import contextlib
 import ctypes
 import importlib.util
 import os
@@ -25,7 +23,7 @@ import numpy as np
 USE_NUMPY_GEMM = importlib.util.find_spec("threadpoolctl") is not None
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112  # CBLAS enums
-_library = None  # (gemm functions by dtype, get_threads, set_threads), or False: not available
+_library = None  # ({dtype: cblas ?gemm},), or False: not available
 
 
 def _load():
@@ -47,8 +45,8 @@ def _load():
 
 
 def _bind(lib):
-    """The cblas functions of one OpenBLAS found by threadpoolctl (whose private ``_get_symbol``
-    knows the library's symbol prefix and suffix), or False."""
+    """The cblas ?gemm functions of one OpenBLAS found by threadpoolctl (whose private
+    ``_get_symbol`` knows the library's symbol prefix and suffix), or False."""
     find = getattr(lib, "_get_symbol", None)
     config = find and find("openblas_get_config")
     if config is None:
@@ -66,10 +64,7 @@ def _bind(lib):
                              ctypes.c_void_p, index, ctypes.c_void_p, index, real,
                              ctypes.c_void_p, index]
         functions[np.dtype(dtype)] = function
-    get, set_ = find("openblas_get_num_threads"), find("openblas_set_num_threads")
-    if get is None or set_ is None:
-        return False
-    return functions, get, set_
+    return (functions,)
 
 
 def gemm(alpha, A, trans_a, B, trans_b, beta, C):
@@ -96,23 +91,3 @@ def gemm(alpha, A, trans_a, B, trans_b, beta, C):
              C.ctypes.data, n)
     return True
 
-
-def threads():
-    """NumPy's BLAS thread count (1 when it cannot be told)."""
-    library = _load() if USE_NUMPY_GEMM else False
-    return library[1]() if library else 1
-
-
-@contextlib.contextmanager
-def single_threaded():
-    """NumPy's BLAS on one thread meanwhile (every product runs on the thread that calls it)."""
-    library = _load() if USE_NUMPY_GEMM else False
-    if not library:
-        yield
-        return
-    count = library[1]()
-    library[2](1)
-    try:
-        yield
-    finally:
-        library[2](count)
