@@ -42,8 +42,8 @@ under heavy load (so the ranges are wide; rerun it on your machine):
 In the same runs the tutorial's own design (benchmarks/tutorial_fc.py) took 0.86–1.5 ms per
 sample. The remaining floor of a one-sample step is reading W for ``W·x``.
 
-Mini-batches: from 46 % to 59 % of the matmul peak
----------------------------------------------------
+Mini-batches: from 46 % to 59–60 % of the matmul peak
+------------------------------------------------------
 A batch's step is two large matrix products on 784-300 (``X·Wᵀ`` forward, ``δᵀX`` for 式9),
 which OpenBLAS runs at about 80 % of the machine's ``np.matmul`` peak, and element-wise work
 around them that NumPy runs on one core. Measured on 784-300-10 float32 at batch 256 with
@@ -68,8 +68,8 @@ minibatch``, section 3; per batch of 256, medians): the textbook-shaped batch st
    → 1.40 ms (57–58 %). Only for large float32 layers: one float64 sample's ``W·x`` was slower.
 10. **Small layers stay with NumPy**: a ``ctypes`` call costs ≈ 6 µs more than ``np.matmul``,
    as much as the 300-10 layer's products save; and sigmoid + mse form E and δ from one
-   ``t − y``. → 1.36–1.39 ms: **59 %** (58.8 % in one run of
-   section 3).
+   ``t − y``. → 1.36–1.39 ms: **59–60 %** (58.8 % and 60.1 %
+   in two runs of section 3).
 
 Batch 64 went from 11.8 to 7.1 µs per sample in the same runs (the textbook engine: 12.6 µs);
 ``train_one_sample`` did not change (float64 ≈ 89 µs, float32 ≈ 47 µs, measured in alternation
