@@ -40,18 +40,58 @@ under heavy load (so the ranges are wide; rerun it on your machine):
 6. **float32**: the same engine on 4-byte floats, half the bytes to move. → 79–113 µs.
 
 In the same runs the tutorial's own design (benchmarks/tutorial_fc.py) took 0.86–1.5 ms per
-sample. For batches, the step is one matrix product into a buffer and one add per layer. In
-a quick run with one BLAS thread (``python -m benchmarks --quick --blas-threads 1``), batch 256
-in float32 reached 65 % of the machine's own ``np.matmul`` peak, and batch 64 took 34.6 µs per
-sample against PyTorch's 44.4 µs (section 5 of the report). With two threads on the
-overloaded machine both slowed down tenfold and PyTorch was ahead at batch 64 (PyTorch ÷ fast
-×0.7–0.9; ×1.4–1.6 at batch 256): rerun on a quiet one. The remaining floor
-of a one-sample step is reading W for ``W·x``.
+sample. The remaining floor of a one-sample step is reading W for ``W·x``.
+
+Mini-batches: from 46 % to 59–60 % of the matmul peak
+------------------------------------------------------
+A batch's step is two large matrix products on 784-300 (``X·Wᵀ`` forward, ``δᵀX`` for 式9),
+which OpenBLAS runs at about 80 % of the machine's ``np.matmul`` peak, and element-wise work
+around them that NumPy runs on one core. Measured on 784-300-10 float32 at batch 256 with
+NumPy's two BLAS threads on the quiet 2-core AVX-512 Xeon (``python -m benchmarks --only
+minibatch``, section 3; per batch of 256, medians): the textbook-shaped batch step took 1.70 ms
+(46 % of a 312 GFLOP/s peak).
+
+7. **?gemm into existing arrays** (:mod:`vectorized.fast.numpy_blas`): ``np.matmul`` can only
+   write a product into a new array or a buffer, after which ``W += step`` is another pass over
+   two 0.9 MB arrays (85 µs, the caches being full of the product's operands) and ``net += b``
+   one over the (256, 300) output. BLAS's ``?gemm`` computes ``C ← α·A·B + β·C``: the step goes
+   straight into W with α = η/N and β = 1 − ηλ, the forward into a net preloaded with b. It is
+   NumPy's own OpenBLAS, called through ``ctypes``: SciPy's ``?gemm`` brings a second OpenBLAS
+   whose two threads fight NumPy's (a batch took 13 ms instead of 1.7). With the ready data
+   check below: 1.70 → 1.45 ms (55 %).
+8. **Ready data** (:meth:`Network.train`): a C-contiguous (N, in) array of the network's dtype is
+   proved finite by its row sums (one matrix-vector product; a NaN or an infinity makes its
+   row's sum non-finite, sums that overflow get the full check): 0.66 ms instead of 1.9 ms per
+   call on 4096 samples, the caches having been emptied by the benchmark's matmul.
+9. **Column-major W** (:data:`~vectorized.fast.layer.COLUMN_MAJOR_DTYPES`): OpenBLAS forms
+   both products faster from Wᵀ stored row-major (480 µs instead of 520, 421 instead of 452):
+   → 1.40 ms (57–58 %). Only for large float32 layers: one float64 sample's ``W·x`` was slower.
+10. **Small layers stay with NumPy**: a ``ctypes`` call costs ≈ 6 µs more than ``np.matmul``,
+   as much as the 300-10 layer's products save; and sigmoid + mse form E and δ from one
+   ``t − y``. → 1.36–1.39 ms: **59–60 %** (58.8 % and 60.1 %
+   in two runs of section 3).
+
+Batch 64 went from 11.8 to 7.1 µs per sample in the same runs (the textbook engine: 12.6 µs);
+``train_one_sample`` did not change (float64 ≈ 89 µs, float32 ≈ 47 µs, measured in alternation
+with the engine before these tricks).
+
+Tried and not kept, each measured: reusing buffers per batch shape and the sigmoid in place
+(no change: the time goes to reading the net that the other core's BLAS thread wrote); the
+negated net straight from ?gemm to save a pass (no change); the 300-10 layer's products on one
+BLAS thread (no change); the two halves of a batch in two Python threads (each one-thread half
+product took as long as the two-thread whole, and waking a thread costs ≈ 40 µs on this VM:
+2.3 ms per batch); numexpr for the sigmoid (its own thread pool: 386 µs instead of 105); the
+sigmoid as ``½ + ½·tanh(x/2)`` (25 µs less, but outputs near 0 lose their relative precision:
+not a rounding difference). What remains: the two products ≈ 0.95 ms in place (≈ 82 % of the
+peak), the sigmoid ≈ 0.1 ms, the 300-10 layer ≈ 0.15 ms, the hidden δ 45 µs, and the first
+batch after the benchmark's 2048² matmul ≈ 0.3 ms more than the others (cold caches).
 
 What it costs: reading ``layer.W`` adds the held steps to the array (so a debugger watch can
 change the rounding of what follows, which the textbook engine never allows), ``W_grad`` and
-``b_grad`` are None after a fused step, and which BLAS path runs depends on whether SciPy is
-installed (``pip install neurons[fast]``).
+``b_grad`` are None after a fused step, a large float32 layer's W is column-major, and which
+BLAS path runs depends on what is installed: SciPy for ``?ger`` and the held steps, and
+threadpoolctl to find NumPy's OpenBLAS for the batches' ``?gemm`` (``pip install
+neurons[fast]``; without them the same steps run through NumPy, a little slower).
 """
 
 from ..layer import DTYPES

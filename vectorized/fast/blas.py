@@ -85,23 +85,28 @@ def _on_few_threads(size, function, *args):
 
 
 def rank1_update(W, alpha, u, v):
-    """``W ← W + α·u·vᵀ`` in place, with BLAS's ``?ger`` (W: C-contiguous (m, n) float64 or
-    float32, u: (m,), v: (n,), same dtype).
+    """``W ← W + α·u·vᵀ`` in place, with BLAS's ``?ger`` (W: C- or F-contiguous (m, n) float64
+    or float32, u: (m,), v: (n,), same dtype).
 
     ``?ger`` updates a column-major matrix ``A ← α·x·yᵀ + A``; a row-major W seen as ``Wᵀ``
     is column-major, so it gets ``Wᵀ ← α·v·uᵀ + Wᵀ``: the same numbers.
     """
     ger = _load()[0][W.dtype][0]
+    if W.flags.f_contiguous:  # column-major already (a large fast layer's W): W ← α·u·vᵀ + W
+        result = _on_few_threads(W.size, ger, alpha, u, v, 1, 1, W, 1, 1, 1)
+        if result is not W:
+            W[...] = result
+        return
     W_T = W.T
     # positional (f2py parses keywords slowly): incx, incy, a, overwrite_x/y/a
     result = _on_few_threads(W.size, ger, alpha, v, u, 1, 1, W_T, 1, 1, 1)
-    if result is not W_T:  # SciPy copied instead (W was not C-contiguous): slower, still right
+    if result is not W_T:  # SciPy copied instead (W was not contiguous): slower, still right
         W[...] = result.T
 
 
 def product_update(W, beta, A, B):
-    """``W ← β·W + A·B`` in place, with BLAS's ``?gemm`` (W: C-contiguous (m, n), A: (m, k),
-    B: (k, n), all of W's dtype).
+    """``W ← β·W + A·B`` in place, with BLAS's ``?gemm`` (W: C- or F-contiguous (m, n), A:
+    (m, k), B: (k, n), all of W's dtype).
 
     As in :func:`rank1_update`, BLAS sees the column-major ``Wᵀ`` and computes
     ``Wᵀ ← β·Wᵀ + Bᵀ·Aᵀ``, with ``Aᵀ`` passed as A and BLAS's "transpose" flag. No copies when
@@ -109,6 +114,11 @@ def product_update(W, beta, A, B):
     them); otherwise SciPy copies them first.
     """
     gemm = _load()[0][W.dtype][1]
+    if W.flags.f_contiguous:  # column-major already: W ← β·W + A·(Bᵀ)ᵀ
+        result = _on_few_threads(W.size, gemm, 1.0, A, B.T, beta, W, 0, 1, 1)
+        if result is not W:
+            W[...] = result
+        return
     W_T = W.T
     # positional: alpha, a, b, beta, c, trans_a, trans_b, overwrite_c
     result = _on_few_threads(W.size, gemm, 1.0, B.T, A, beta, W_T, 0, 1, 1)

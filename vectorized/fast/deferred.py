@@ -68,8 +68,8 @@ class DeferredSteps:
         error += (delta @ self.U[:k].T) @ self.X[:k]  # (δ·Uᵀ)·X
 
     def apply(self, W, scratch):
-        """``W ← c·W + Uᵀ·X`` in place (W: C-contiguous (out, in); ``scratch``: an (out, in)
-        buffer for the NumPy path); nothing is held afterwards."""
+        """``W ← c·W + Uᵀ·X`` in place (W: contiguous (out, in); ``scratch``: an (out, in)
+        buffer of W's layout for the NumPy path); nothing is held afterwards."""
         k, U, X = self.count, self.U, self.X
         if k:
             if blas.USE_SCIPY_BLAS:  # one pass over W: BLAS adds the product into it

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from .. import network as textbook
+from ..checks import check_int
 from ..losses import output_delta
 from .layer import FullConnectedLayer
 
@@ -45,6 +46,30 @@ class Network(textbook.Network):
             return label
         return super()._label(label, like, name, rows)
 
+    def _is_ready_rows(self, value):
+        """True for a non-empty C-contiguous (N, in) array of the network's dtype whose rows all
+        sum to finite numbers: a NaN or an infinity in a row makes its sum NaN or infinite, so
+        the row sums (one matrix-vector product, 3× faster than ``np.isfinite`` on 4096 × 784
+        float32) prove every value finite. Sums that overflow get the full check."""
+        if not (type(value) is np.ndarray and value.dtype is self._dtype and value.ndim == 2
+                and value.shape[0] > 0 and value.shape[1] == self.input_size
+                and len(self.input_shape) == 1 and value.flags.c_contiguous):
+            return False
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow only means "check"
+            sums = value @ np.ones(self.input_size, dtype=self._dtype)
+        return bool(np.isfinite(sums).all())
+
+    def train(self, labels, data_set, rate, epoch, batch_size=1):
+        if not self._is_ready_rows(data_set):
+            return super().train(labels, data_set, rate, epoch, batch_size)
+        rate = self._rate(rate)  # the textbook's checks, in its order, on the other arguments
+        epoch = check_int(epoch, "epoch", 0)
+        batch_size = check_int(batch_size, "batch_size", 1)
+        targets = self._label(labels, data_set, "labels", rows=True)
+        return self._epochs(targets, data_set, rate, epoch, batch_size)
+
+    train.__doc__ = textbook.Network.train.__doc__
+
     def _rate(self, rate):
         if type(rate) is float and math.isfinite(rate) and rate > 0.0:  # skips the ABC check
             return rate
@@ -63,9 +88,17 @@ class Network(textbook.Network):
         for layer in layers:
             x = layer.forward(x)  # 式2
         y, top = x, layers[-1]
-        loss = self._loss_fn(y, t)
-        loss = float(loss if y.ndim == 1 else loss.sum())
-        delta = output_delta(top.activator, self._loss_name, top.net, y, t)  # 式7
+        if y.ndim == 2 and top.activator == "sigmoid" and self._loss_name == "mse":
+            error = t - y  # −∂E/∂y of E = ½ Σ (t − y)², shared by E and δ (a dozen small calls
+            flat = error.reshape(-1)  # fewer than the general loss and output_delta)
+            loss = 0.5 * float(flat @ flat)  # E summed over the batch
+            delta = 1.0 - y  # 式7: δ = y(1 − y)(t − y)
+            delta *= y
+            delta *= error
+        else:
+            loss = self._loss_fn(y, t)
+            loss = float(loss if y.ndim == 1 else loss.sum())
+            delta = output_delta(top.activator, self._loss_name, top.net, y, t)  # 式7
         for index in range(len(layers) - 1, -1, -1):
             layer = layers[index]
             error = layer.weighted_delta(delta) if index > 0 else None
