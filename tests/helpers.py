@@ -16,6 +16,17 @@ from training.trainer import Trainer, TrainSettings
 # -- parameters --------------------------------------------------------------------------------
 
 
+#: Small networks on which vectorized.fast's BLAS paths are held to the NumPy ones
+#: (tests/test_fast_blas.py, tests/test_fast_numpy_blas.py).
+FAST_CONFIGS = [
+    dict(layer_sizes=[6, 5, 4], seed=1),
+    dict(layer_sizes=[6, 5, 4], seed=2, l2=0.01),
+    dict(layer_sizes=[7, 6, 5, 3], activation=["tanh", "relu"], output="softmax",
+         loss="cross_entropy", l2=0.05, seed=3),
+    dict(layer_sizes=[5, 8, 3], activation="elu", output="identity", loss="hinge", seed=4),
+]
+
+
 def flat(params):
     """[(W, b), …] (nested lists or arrays) as one list of floats, W row by row then b."""
     return [float(v) for W, b in params for v in np.ravel(W).tolist() + np.ravel(b).tolist()]

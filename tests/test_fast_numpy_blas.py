@@ -12,16 +12,9 @@ import vectorized
 import vectorized.fast.blas as blas_module
 import vectorized.fast.layer as layer_module
 import vectorized.fast.numpy_blas as numpy_blas
+from tests.helpers import FAST_CONFIGS as CONFIGS
 from tests.helpers import max_difference
 from vectorized.fast import Network
-
-CONFIGS = [
-    dict(layer_sizes=[6, 5, 4], seed=1),
-    dict(layer_sizes=[6, 5, 4], seed=2, l2=0.01),
-    dict(layer_sizes=[7, 6, 5, 3], activation=["tanh", "relu"], output="softmax",
-         loss="cross_entropy", l2=0.05, seed=3),
-    dict(layer_sizes=[5, 8, 3], activation="elu", output="identity", loss="hinge", seed=4),
-]
 
 
 def gemm_or_skip():
