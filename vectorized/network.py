@@ -26,6 +26,7 @@ from .checks import (
     check_parameters,
     check_real,
 )
+from .conv import ConvLayer
 from .dropout import Dropout
 from .layer import INITS, FullConnectedLayer, as_dtype
 from .losses import LOSSES, get_loss, output_delta
@@ -63,6 +64,7 @@ class Network:
 
     batched = True  # predict and train take a whole (N, in) batch in one call
     layer_class = FullConnectedLayer
+    conv_class = ConvLayer
 
     def __init__(self, layer_sizes, *, activation="sigmoid", output="sigmoid", loss="mse",
                  init="uniform", l2=0.0, seed=None, dtype="float64"):
@@ -107,7 +109,7 @@ class Network:
         # dropout). Its state is part of a training run's state (checkpoints save it).
         self.dropout_rng = np.random.default_rng(self._seed) if has_dropout else None
         self.layers = build_layers(specs, hidden + [output], self._dtype, self.layer_class,
-                                   self.dropout_rng)
+                                   self.dropout_rng, self.conv_class)
         self._with_parameters = [layer for layer in self.layers if layer.W is not None]
         rng = random.Random(self._seed)  # layer by layer, in the conventions' draw order
         for layer in self._with_parameters:

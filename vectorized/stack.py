@@ -23,17 +23,19 @@ def count_hidden(specs):
     return sum(spec.kind in ("conv", "full") for spec in specs) - 1
 
 
-def build_layers(specs, activations, dtype, layer_class=FullConnectedLayer, dropout_rng=None):
+def build_layers(specs, activations, dtype, layer_class=FullConnectedLayer, dropout_rng=None,
+                 conv_class=ConvLayer):
     """One layer per :class:`~vectorized.spec.LayerSpec`; ``activations``: one name per conv or
     fully connected layer, in order (the output's last); ``dropout_rng``: the
-    ``np.random.Generator`` every dropout layer draws its masks from."""
+    ``np.random.Generator`` every dropout layer draws its masks from; ``layer_class`` and
+    ``conv_class``: the fully connected and conv layer types (the fast engine's)."""
     names = iter(activations)
     layers = []
     for spec in specs:
         if spec.kind == "full":
             layers.append(layer_class(spec.in_size, spec.out_size, next(names), dtype=dtype))
         elif spec.kind == "conv":
-            layers.append(ConvLayer(spec.in_shape, spec.filters, spec.kernel,
+            layers.append(conv_class(spec.in_shape, spec.filters, spec.kernel,
                                     zero_padding=spec.padding, stride=spec.stride,
                                     activator=next(names), dtype=dtype))
         elif spec.kind == "pool":

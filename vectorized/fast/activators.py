@@ -1,4 +1,5 @@
-"""The sigmoid of one sample in one call: SciPy's ``expit``.
+"""Activations for the fast engine: the sigmoid of one sample in one call (SciPy's ``expit``)
+and ReLU without ``np.where``.
 
 One sample is a few hundred numbers, and there NumPy's textbook sigmoid
 (:func:`vectorized.activators.sigmoid`: ``exp``, ``+ 1``, reciprocal, and a switch for the
@@ -6,9 +7,17 @@ overflow warning) costs more in calls than in arithmetic. ``scipy.special.expit`
 formula in one C loop (784-300-10: ≈ 10 µs less per training step). The two agree to a few
 ulps (bitwise in float64 where NumPy uses the C library's exp). Batches keep NumPy's
 vectorised exp, which is faster per number.
+
+The textbook ReLU is ``np.where(x > 0, x, 0)`` and its derivative ``np.where(net > 0, 1, 0)``;
+on float32 maps with mixed signs each ``np.where`` with a Python float took 0.9 ms on a
+(10, 20, 24, 24) batch (CNN 2's first conv layer), ``np.maximum(x, 0)`` 47 µs and the mask
+``net > 0`` times the error 96 µs. Same numbers for finite inputs (a NaN propagates here,
+where the textbook's ``np.where`` turns it into 0).
 """
 
 import importlib.util
+
+import numpy as np
 
 from .. import activators
 
@@ -27,3 +36,21 @@ def sigmoid(x):
             from scipy.special import expit as _expit
         return _expit(x)
     return activators.sigmoid(x)
+
+
+def relu(x):
+    """max(x, 0), one ufunc call."""
+    return np.maximum(x, x.dtype.type(0))
+
+
+def relu_prime(net, y):
+    """f'(net) as a mask: True where net > 0; ``mask * error`` is the textbook's
+    ``1.0 * error`` or ``0.0 * error``."""
+    return net > 0.0
+
+
+def element_wise(name, f, f_prime):
+    """``(f, f_prime)`` for activation ``name``: the fast ReLU, else the given pair."""
+    if name == "relu":
+        return relu, relu_prime
+    return f, f_prime

@@ -49,6 +49,7 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
         super().__init__(input_size, output_size, activator, dtype)
         if activator == "sigmoid":
             self._f = activators.sigmoid  # SciPy's expit for one sample
+        self._f, self._f_prime = activators.element_wise(activator, self._f, self._f_prime)
         self._large = self._W.nbytes > LARGE_LAYER_BYTES
         if self._large and self.dtype in COLUMN_MAJOR_DTYPES:
             self._W = np.asfortranarray(self._W)
@@ -110,7 +111,13 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
     def weighted_delta(self, delta):
         """``Wᵀ·δ`` (for a batch ``δ @ W``): the ``Σ_k w_ki δ_k`` of 式8 for the layer below,
         with the held steps' share. Call it before this layer's own step."""
-        error = delta @ self._W
+        W = self._W
+        if delta.ndim == 2 and W.flags.f_contiguous:
+            # the same product as (Wᵀ·δᵀ)ᵀ from Wᵀ row-major: OpenBLAS reads it faster (CNN
+            # article's 1000-1000 float32 layer, batch 10: 649 → 363 µs)
+            error = (W.T @ delta.T).T
+        else:
+            error = delta @ W
         deferred = self._deferred
         if deferred:
             deferred.backward(delta, error)

@@ -5,10 +5,11 @@ Same constructor, API and phases as :class:`vectorized.network.Network` (it is a
 and then steps with :meth:`~vectorized.fast.layer.FullConnectedLayer.sgd_step`. Ready inputs
 (a finite 1-D array of the network's dtype, a float rate) skip the general checks.
 
-A CNN spec (or dropout) takes the textbook step, with these fully connected layers beside the
-textbook conv and pooling layers: the simplest correct form. On CNN 1 in float32 at batch 64
-it was measured level with PyTorch's CPU build or ahead (benchmarks, section 6); CNN 2 is
-where a faster conv layer would pay (its second conv layer's many small products).
+A CNN spec (or dropout) takes the same fused step through a mixed stack (:meth:`_spec_step`):
+the fully connected layers step with ``sgd_step``, the textbook conv layers with their own
+``calc_gradient`` and ``update`` (their W is small), pooling and dropout hand δ down as in the
+textbook. On the CNN article's dropout network (two conv layers, 2 × 1,000 fully connected,
+float32, batch 10) the two large layers' gradient, λW and step passes were half of a step.
 """
 
 import math
@@ -18,6 +19,7 @@ import numpy as np
 from .. import network as textbook
 from ..checks import check_int
 from ..losses import output_delta
+from .conv import ConvLayer
 from .layer import FullConnectedLayer
 
 
@@ -25,6 +27,7 @@ class Network(textbook.Network):
     """:class:`vectorized.Network` with the fast step; ``dtype`` "float64" or "float32"."""
 
     layer_class = FullConnectedLayer
+    conv_class = ConvLayer
 
     # -- validation: a short path for inputs that are ready as they are ---------------------
 
@@ -84,7 +87,7 @@ class Network(textbook.Network):
         batch: the sum over its rows). A CNN or dropout takes the textbook step."""
         layers = self.layers
         if len(self._with_parameters) != len(layers) or len(self.input_shape) != 1:
-            return super()._step(t, x, rate)
+            return self._spec_step(t, x, rate)
         for layer in layers:
             x = layer.forward(x)  # 式2
         y, top = x, layers[-1]
@@ -105,4 +108,32 @@ class Network(textbook.Network):
             layer.sgd_step(delta, rate, self._l2)  # 式9, 式10
             if index > 0:
                 delta = layers[index - 1].hidden_delta(error)  # 式8
+        return loss
+
+    def _spec_step(self, t, x, rate):
+        """The fused step of a CNN or a network with dropout: ``predict`` with dropout on (the
+        same masks as the textbook engine draws), the output δ (式7), then from the top down:
+        the error the layer hands down (a fully connected layer's ``Wᵀδ`` with W before its
+        step, else its ``error_below()``), the layer's step (``sgd_step``, or a conv layer's
+        ``calc_gradient`` and ``update``; nothing for pooling and dropout), and the δ of the
+        layer below from that error (式8, ``backward_error``). Returns E before the step."""
+        layers, l2 = self.layers, self._l2
+        y = self.predict(x, training=True)
+        top = layers[-1]
+        loss = self._loss_fn(y, t)
+        loss = float(loss if y.ndim == 1 else loss.sum())
+        top.delta = output_delta(top.activator, self._loss_name, top.net, y, t)  # 式7
+        for index in range(len(layers) - 1, -1, -1):
+            layer = layers[index]
+            fused = isinstance(layer, FullConnectedLayer)
+            if index > 0:  # −∂E/∂(input), from the parameters before this layer's step
+                error = layer.weighted_delta(layer.delta) if fused else layer.error_below()
+            if fused:
+                layer.sgd_step(layer.delta, rate, l2)  # 式9, 式10
+            elif layer.W is not None:
+                layer.calc_gradient(l2)
+                layer.update(rate)  # 式9, 式10
+            if index > 0:
+                below = layers[index - 1]
+                below.backward_error(error.reshape(below.net.shape))  # 式8
         return loss

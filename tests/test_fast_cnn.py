@@ -1,0 +1,92 @@
+"""``vectorized.fast`` on CNNs and dropout: its fused step (fully connected layers by
+``sgd_step``, conv layers by their own phases) and its conv ``error_below`` (batch-last layout)
+give the textbook engine's numbers. Both engines of vectorized draw dropout masks from the same
+NumPy generator, so here, unlike against neurons, dropout is compared too."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import vectorized
+import vectorized.fast
+from tests.cnn_strategies import cnn_configs, cnn_data
+from tests.helpers import close, flat
+from vectorized.fast import conv as fast_conv
+
+DROPOUT_NET = dict(layer_sizes=["1x8x8", "conv3x3", "pool2", "conv4x2p1", 6, "drop0.5", 5,
+                                "drop0.25", 3],
+                   activation="relu", output="softmax", loss="cross_entropy", init="he",
+                   l2=0.01, seed=5)
+
+
+def train_both(config, batch_size, epochs=2, n=6, rate=0.1, seed=0):
+    textbook, fast = vectorized.Network(**config), vectorized.fast.Network(**config)
+    labels, samples = cnn_data(textbook, n, seed)
+    losses = [net.train(labels, samples, rate, epochs, batch_size=batch_size)
+              for net in (textbook, fast)]
+    return textbook, fast, losses
+
+
+@given(cnn_configs(), st.integers(1, 4), st.integers(0, 2**16))
+def test_fast_trains_every_cnn_as_the_textbook_does(config, batch_size, seed):
+    textbook, fast, (loss_t, loss_f) = train_both(config, batch_size, seed=seed)
+    after_t, after_f = flat(textbook.parameters()), flat(fast.parameters())
+    if not all(map(math.isfinite, after_t + after_f)):
+        return  # diverged: nothing to compare
+    close(after_t, after_f, 1e-9)
+    assert math.isclose(loss_t, loss_f, rel_tol=1e-9, abs_tol=1e-9)
+    # the same masks were drawn: the generators are in the same state
+    if textbook.dropout_rng is not None:
+        assert textbook.dropout_rng.random() == fast.dropout_rng.random()
+
+
+@pytest.mark.parametrize("batch_size", [1, 3])
+def test_the_fused_step_runs_on_a_dropout_cnn(batch_size):
+    textbook, fast, _ = train_both(DROPOUT_NET, batch_size)
+    close(flat(textbook.parameters()), flat(fast.parameters()), 1e-9)
+    full = [layer for layer in fast.layers if isinstance(layer, vectorized.fast.FullConnectedLayer)]
+    assert len(full) == 3 and all(layer.W_grad is None for layer in full)  # sgd_step, no gradient
+    assert all(isinstance(layer, fast_conv.ConvLayer)
+               for layer in fast.layers if isinstance(layer, vectorized.conv.ConvLayer))
+
+
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(3, 8), st.integers(1, 3),
+       st.integers(1, 2), st.integers(0, 2), st.integers(1, 3), st.integers(0, 2**16))
+def test_error_below_matches_the_textbook(C, F, H, K, S, P, N, seed):
+    K, P = min(K, H), min(P, min(K, H) - 1)
+    rng = np.random.default_rng(seed)
+    layers = [cls((C, H, H + 1), F, K, zero_padding=P, stride=S, activator="tanh")
+              for cls in (vectorized.conv.ConvLayer, fast_conv.ConvLayer)]
+    x = rng.uniform(-1, 1, (N, C, H, H + 1))
+    error = rng.uniform(-1, 1, (N,) + layers[0].output_shape)
+    W = rng.uniform(-1, 1, layers[0].W.shape)
+    for layer in layers:
+        layer.W[...] = W
+        layer.forward(x)
+        layer.backward_error(error)
+    close(layers[0].error_below().ravel().tolist(), layers[1].error_below().ravel().tolist(),
+          1e-12)
+    for layer in layers:  # one sample (C, H, W): the same shape back
+        layer.forward(x[0])
+        layer.backward_error(error[0])
+    assert layers[1].error_below().shape == (C, H, H + 1)
+    close(layers[0].error_below().ravel().tolist(), layers[1].error_below().ravel().tolist(),
+          1e-12)
+
+
+def test_the_comparison_catches_a_wrong_error_below(monkeypatch):
+    original = fast_conv.ConvLayer.error_below
+    monkeypatch.setattr(fast_conv.ConvLayer, "error_below", lambda self: original(self) * 1.001)
+    textbook, fast, _ = train_both(DROPOUT_NET, 2)
+    with pytest.raises(AssertionError):
+        close(flat(textbook.parameters()), flat(fast.parameters()), 1e-9)
+
+
+def test_the_comparison_catches_a_wrong_relu_derivative(monkeypatch):
+    monkeypatch.setattr(vectorized.fast.activators, "relu_prime", lambda net, y: net >= -0.05)
+    textbook, fast, _ = train_both(DROPOUT_NET, 2)
+    with pytest.raises(AssertionError):
+        close(flat(textbook.parameters()), flat(fast.parameters()), 1e-9)
