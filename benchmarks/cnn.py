@@ -1,16 +1,18 @@
 """Section 6: convolutional networks. CNN 1 of the CNN article (``["1x28x28", "conv20x5",
 "pool2", 100, 10]``) and CNN 2 (a second conv layer of 40 filters and pooling), float32,
-mini-batches of 64: the textbook engine, ``vectorized.fast`` and PyTorch's CPU build (when
-torch is importable; ``torch.set_num_threads`` = NumPy's BLAS threads), one training epoch per
-call, all timed in alternation with a square ``np.matmul`` (``timing.measure_interleaved``):
+mini-batches of 64, and CNN 3 (CNN 2 with two fully connected layers of 1,000 and dropout 0.5,
+the article's 99.6 % network) in its recipe's mini-batches of 10: the textbook engine,
+``vectorized.fast`` and PyTorch's CPU build (when torch is importable;
+``torch.set_num_threads`` = NumPy's BLAS threads), one training epoch per call, all timed
+in alternation with a square ``np.matmul`` (``timing.measure_interleaved``):
 each repeat compares the engines and the machine's peak under the same conditions, and every
 figure is a median over repeats (the machine is shared: the ranges are wide).
 
 Useful work per sample, as for dense layers (section 3): for every layer with parameters the
 forward product and the weight gradient, and for every one but the first the input gradient,
 each 2 multiply-adds per weight use: a conv layer's ``2·F·C·K²·OH·OW``, a fully connected
-layer's ``2·in·out``. CNN 1: 2,886,000 FLOPs per sample; CNN 2: 9,222,000. Activations,
-pooling, im2col/col2im and the updates are not counted.
+layer's ``2·in·out``. CNN 1: 2,886,000 FLOPs per sample; CNN 2: 9,222,000; CNN 3: 18,732,000.
+Activations, pooling, dropout, im2col/col2im and the updates are not counted.
 
 Every engine trains the same network (sigmoid hidden layers for CNN 1, ReLU for CNN 2,
 softmax output with cross-entropy, plain SGD) on the same random data.
@@ -28,11 +30,14 @@ from vectorized.spec import parse_layer_sizes
 from .minibatch import _square_matmul
 from .timing import measure_interleaved
 
+# name: (layer_sizes, hidden activation, batch size)
 NETWORKS = {
-    "CNN 1": (["1x28x28", "conv20x5", "pool2", 100, 10], "sigmoid"),
-    "CNN 2": (["1x28x28", "conv20x5", "pool2", "conv40x5", "pool2", 100, 10], "relu"),
+    "CNN 1": (["1x28x28", "conv20x5", "pool2", 100, 10], "sigmoid", 64),
+    "CNN 2": (["1x28x28", "conv20x5", "pool2", "conv40x5", "pool2", 100, 10], "relu", 64),
+    "CNN 3": (["1x28x28", "conv20x5", "pool2", "conv40x5", "pool2", 1000, "drop0.5", 1000,
+               "drop0.5", 10], "relu", 10),
 }
-BATCH_SIZE = 64
+BATCH_SIZE = 64  # CNN 1 and CNN 2
 RATE = 0.1
 ENGINES = {"textbook": vectorized, "fast": vectorized.fast}
 
@@ -71,6 +76,8 @@ def torch_model(torch, layer_sizes, activation):
                                        spec.stride, spec.padding), act()]
         elif spec.kind == "pool":
             layers.append(torch.nn.MaxPool2d(spec.kernel))
+        elif spec.kind == "drop":
+            layers.append(torch.nn.Dropout(spec.p))
         else:
             if not flat:
                 layers.append(torch.nn.Flatten())
@@ -81,10 +88,11 @@ def torch_model(torch, layer_sizes, activation):
     return model, torch.optim.SGD(model.parameters(), lr=RATE)
 
 
-def torch_epoch(torch, model, optimizer, labels, x):
+def torch_epoch(torch, model, optimizer, labels, x, batch_size=BATCH_SIZE):
     X = torch.from_numpy(x).reshape(-1, 1, 28, 28)
     c = torch.from_numpy(labels.argmax(axis=1))
-    batches = [(X[i:i + BATCH_SIZE], c[i:i + BATCH_SIZE]) for i in range(0, len(X), BATCH_SIZE)]
+    batches = [(X[i:i + batch_size], c[i:i + batch_size]) for i in range(0, len(X), batch_size)]
+    model.train()  # dropout on, as in the engines' train
 
     def epoch():
         for xb, cb in batches:
@@ -96,15 +104,16 @@ def torch_epoch(torch, model, optimizer, labels, x):
 
 
 def time_network(name, *, n, matmul_n, repeats, min_time, torch=None):
-    layer_sizes, activation = NETWORKS[name]
+    layer_sizes, activation, batch_size = NETWORKS[name]
     labels, x = data(n)
     fns = {}
     for engine, module in ENGINES.items():
         net = module.Network(layer_sizes, activation=activation, output="softmax",
                              loss="cross_entropy", init="he", seed=0, dtype="float32")
-        fns[engine] = (lambda net=net: net.train(labels, x, RATE, 1, batch_size=BATCH_SIZE))
+        fns[engine] = (lambda net=net: net.train(labels, x, RATE, 1, batch_size=batch_size))
     if torch is not None:
-        fns["torch"] = torch_epoch(torch, *torch_model(torch, layer_sizes, activation), labels, x)
+        fns["torch"] = torch_epoch(torch, *torch_model(torch, layer_sizes, activation), labels, x,
+                                   batch_size)
     fns["matmul"] = _square_matmul("float32", matmul_n)
     timings = measure_interleaved(fns, repeats=repeats, min_time=min_time)
     flops = useful_flops_per_sample(layer_sizes)
@@ -120,7 +129,8 @@ def time_network(name, *, n, matmul_n, repeats, min_time, torch=None):
                      "engine_over_fast": statistics.median(  # time ratio, repeat by repeat
                          [t / f for f, t in zip(timings["fast"]["times"], timing["times"])])})
     return {"network": name, "layer_sizes": layer_sizes, "activation": activation,
-            "flops_per_sample": flops, "samples_per_epoch": n, "repeats": repeats,
+            "batch_size": batch_size, "flops_per_sample": flops, "samples_per_epoch": n,
+            "repeats": repeats,
             "peak_gflops": 2.0 * matmul_n ** 3 / matmul["median"] / 1e9, "matmul_n": matmul_n,
             "rows": rows}
 

@@ -93,8 +93,7 @@ def memory_section(results):
 
 def cnn_section(results):
     section = results["cnn"]
-    lines = ["", f"## 6. Convolutional networks: `train`, {section['dtype']}, batch "
-             f"{section['batch_size']}", ""]
+    lines = ["", f"## 6. Convolutional networks: `train`, {section['dtype']}", ""]
     torch = section.get("torch")
     lines.append(
         "Every engine trains the same network on the same random data, one epoch per call, all "
@@ -103,7 +102,8 @@ def cnn_section(results):
         + (f"PyTorch {torch['version']} with `torch.set_num_threads({torch['threads']})`."
            if torch else "PyTorch is not installed: its rows are missing."))
     for net in section["networks"]:
-        lines += ["", f"**{net['network']}** `{net['layer_sizes']}`, {net['activation']}: "
+        lines += ["", f"**{net['network']}** `{net['layer_sizes']}`, {net['activation']}, "
+                      f"batch {net.get('batch_size', section['batch_size'])}: "
                       f"{net['flops_per_sample']:,} useful FLOPs per sample; matmul peak "
                       f"{net['peak_gflops']:.1f} GFLOP/s ({net['matmul_n']}², median)", ""]
         rows = [[row["engine"], format_time(row["seconds_per_sample"]), f"{row['gflops']:.1f}",

@@ -207,6 +207,10 @@ def test_cnn_section_counts_the_useful_flops_and_times_every_engine(quick_run):
 
     assert cnn.useful_flops_per_sample(cnn.NETWORKS["CNN 1"][0]) == 2_886_000
     assert cnn.useful_flops_per_sample(cnn.NETWORKS["CNN 2"][0]) == 9_222_000
+    # CNN 3: CNN 2's conv layers (3,024,000 + 9,216,000 − its 100-10 and 640-100 layers'
+    # 2·(640·100·3 + 100·10·3)) with 640-1000, 1000-1000, 1000-10 layers, 3 uses each
+    assert cnn.useful_flops_per_sample(cnn.NETWORKS["CNN 3"][0]) == (
+        9_222_000 - 2 * 3 * (640 * 100 + 100 * 10) + 2 * 3 * (640 * 1000 + 1000 * 1000 + 1000 * 10))
     results = json.loads(quick_run[1].read_text(encoding="utf-8"))
     for net in results["cnn"]["networks"]:
         engines = [row["engine"] for row in net["rows"]]
