@@ -110,8 +110,8 @@ Xeon:
 14. **δ·W from a column-major W as (Wᵀ·δᵀ)ᵀ** (OpenBLAS forms it faster from Wᵀ row-major:
     1000-1000 float32 at batch 10, 667 → 388 µs with the copy back to row-major; only where
     the layer has at least 16 outputs per row of δ, since on CNN 1's 2880-100 layer at batch
-    64 that copy cost more than the product saved): → 0.75 ms, ×2.7 the textbook step. An epoch of the
-    article's 250,000 shifted images takes about 3 minutes instead of 8.
+    64 that copy cost more than the product saved): → 0.75 ms, ×2.7 the textbook step. An
+    epoch of the article's 250,000 shifted images takes about 3 minutes instead of 8.
 
 What it costs: reading ``layer.W`` adds the held steps to the array (so a debugger watch can
 change the rounding of what follows, which the textbook engine never allows), ``W_grad`` and
