@@ -84,7 +84,7 @@ class Network(textbook.Network):
         """One step on a validated sample or batch: forward, the output δ (式7), then layer by
         layer from the top: ``Wᵀδ`` for the layer below (with W before the step), the layer's
         ``sgd_step`` (式9, 式10), the layer below's δ (式8). Returns E before the step (a
-        batch: the sum over its rows). A CNN or dropout takes the textbook step."""
+        batch: the sum over its rows). A CNN or dropout takes :meth:`_spec_step`."""
         layers = self.layers
         if len(self._with_parameters) != len(layers) or len(self.input_shape) != 1:
             return self._spec_step(t, x, rate)
