@@ -104,3 +104,19 @@ def test_a_fully_connected_network_with_dropout_takes_the_fused_step_too(batch_s
     close(flat(textbook.parameters()), flat(fast.parameters()), 1e-9)
     assert math.isclose(*losses, rel_tol=1e-9)
     assert all(layer.W_grad is None for layer in fast.layers if layer.W is not None)
+
+
+def test_one_sample_steps_held_by_a_large_layer_after_a_conv_layer():
+    """A fully connected layer of more than DEFER_ABOVE_BYTES after conv/pool holds its
+    one-sample steps (vectorized.fast.deferred); the CNN's step goes through it unchanged."""
+    config = dict(layer_sizes=["1x12x12", "conv8x3", 200, "drop0.3", 4], activation="relu",
+                  output="softmax", loss="cross_entropy", init="he", l2=0.01, seed=3)
+    textbook, fast = vectorized.Network(**config), vectorized.fast.Network(**config)
+    big = fast.layers[1]
+    assert big.W.nbytes > vectorized.fast.layer.DEFER_ABOVE_BYTES
+    labels, samples = cnn_data(textbook, 20, 7)
+    for t, x in zip(labels, samples):
+        for net in (textbook, fast):
+            net.train_one_sample(t, x, 0.05)
+    assert big._deferred  # steps are being held at this moment
+    close(flat(textbook.parameters()), flat(fast.parameters()), 1e-9)
