@@ -88,7 +88,7 @@ def torch_model(torch, layer_sizes, activation):
     return model, torch.optim.SGD(model.parameters(), lr=RATE)
 
 
-def torch_epoch(torch, model, optimizer, labels, x, batch_size=BATCH_SIZE):
+def torch_epoch(torch, model, optimizer, labels, x, batch_size):
     X = torch.from_numpy(x).reshape(-1, 1, 28, 28)
     c = torch.from_numpy(labels.argmax(axis=1))
     batches = [(X[i:i + batch_size], c[i:i + batch_size]) for i in range(0, len(X), batch_size)]

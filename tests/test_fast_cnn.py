@@ -96,11 +96,7 @@ def test_the_comparison_catches_a_wrong_relu_derivative(monkeypatch):
 def test_a_fully_connected_network_with_dropout_takes_the_fused_step_too(batch_size):
     config = dict(layer_sizes=[6, 5, "drop0.5", 4, "drop0.2", 3], activation=["sigmoid", "tanh"],
                   output="sigmoid", loss="mse", l2=0.05, seed=2)
-    textbook, fast = vectorized.Network(**config), vectorized.fast.Network(**config)
-    rng = np.random.default_rng(1)
-    samples, labels = rng.uniform(-1, 1, (8, 6)), rng.uniform(0, 1, (8, 3))
-    losses = [net.train(labels, samples, 0.3, 3, batch_size=batch_size)
-              for net in (textbook, fast)]
+    textbook, fast, losses = train_both(config, batch_size, epochs=3, n=8, rate=0.3)
     close(flat(textbook.parameters()), flat(fast.parameters()), 1e-9)
     assert math.isclose(*losses, rel_tol=1e-9)
     assert all(layer.W_grad is None for layer in fast.layers if layer.W is not None)

@@ -88,7 +88,7 @@ batch after the benchmark's 2048² matmul ≈ 0.3 ms more than the others (cold 
 
 Convolutional networks: the same fused step through a mixed stack
 -------------------------------------------------------------------
-A CNN spec or a network with dropout runs :meth:`Network._spec_step`: the textbook forward
+A CNN spec or a network with dropout runs :meth:`Network._step` too: the textbook forward
 (dropout masks from the same generator, so the masks are the textbook engine's), then from the
 top down each layer hands the layer below its error (``Wᵀδ`` with W before the step, or
 ``error_below()``), steps, and the layer below takes its δ (式8). Measured on the CNN article's

@@ -5,7 +5,7 @@ Same constructor, API and phases as :class:`vectorized.network.Network` (it is a
 and then steps with :meth:`~vectorized.fast.layer.FullConnectedLayer.sgd_step`. Ready inputs
 (a finite 1-D array of the network's dtype, a float rate) skip the general checks.
 
-A CNN spec (or dropout) takes the same fused step through a mixed stack (:meth:`_spec_step`):
+A CNN spec (or dropout) takes the same fused step through a mixed stack (:meth:`_step`):
 the fully connected layers step with ``sgd_step``, the textbook conv layers with their own
 ``calc_gradient`` and ``update`` (their W is small), pooling and dropout hand δ down as in the
 textbook. On the CNN article's dropout network (two conv layers, 2 × 1,000 fully connected,
@@ -82,15 +82,20 @@ class Network(textbook.Network):
 
     def _step(self, t, x, rate):
         """One step on a validated sample or batch: forward, the output δ (式7), then layer by
-        layer from the top: ``Wᵀδ`` for the layer below (with W before the step), the layer's
-        ``sgd_step`` (式9, 式10), the layer below's δ (式8). Returns E before the step (a
-        batch: the sum over its rows). A CNN or dropout takes :meth:`_spec_step`."""
-        layers = self.layers
-        if len(self._with_parameters) != len(layers) or len(self.input_shape) != 1:
-            return self._spec_step(t, x, rate)
-        for layer in layers:
-            x = layer.forward(x)  # 式2
-        y, top = x, layers[-1]
+        layer from the top: the error the layer hands down, from its parameters before the
+        step (a fully connected layer's ``Wᵀδ``, else its ``error_below()``), the layer's step
+        (``sgd_step``, or a conv layer's ``calc_gradient`` and ``update``; nothing for pooling
+        and dropout, 式9, 式10), and the δ of the layer below from that error (式8). A CNN or
+        dropout runs the forward pass through ``predict`` (dropout on: the textbook engine's
+        masks). Returns E before the step (a batch: the sum over its rows)."""
+        layers, l2 = self.layers, self._l2
+        if len(self._with_parameters) == len(layers) and len(self.input_shape) == 1:
+            for layer in layers:
+                x = layer.forward(x)  # 式2
+            y = x
+        else:
+            y = self.predict(x, training=True)  # flattening, dropout masks
+        top = layers[-1]
         if y.ndim == 2 and top.activator == "sigmoid" and self._loss_name == "mse":
             error = t - y  # −∂E/∂y of E = ½ Σ (t − y)², shared by E and δ (a dozen small calls
             flat = error.reshape(-1)  # fewer than the general loss and output_delta)
@@ -104,36 +109,16 @@ class Network(textbook.Network):
             delta = output_delta(top.activator, self._loss_name, top.net, y, t)  # 式7
         for index in range(len(layers) - 1, -1, -1):
             layer = layers[index]
-            error = layer.weighted_delta(delta) if index > 0 else None
-            layer.sgd_step(delta, rate, self._l2)  # 式9, 式10
-            if index > 0:
-                delta = layers[index - 1].hidden_delta(error)  # 式8
-        return loss
-
-    def _spec_step(self, t, x, rate):
-        """The fused step of a CNN or a network with dropout: ``predict`` with dropout on (the
-        same masks as the textbook engine draws), the output δ (式7), then from the top down:
-        the error the layer hands down (a fully connected layer's ``Wᵀδ`` with W before its
-        step, else its ``error_below()``), the layer's step (``sgd_step``, or a conv layer's
-        ``calc_gradient`` and ``update``; nothing for pooling and dropout), and the δ of the
-        layer below from that error (式8, ``backward_error``). Returns E before the step."""
-        layers, l2 = self.layers, self._l2
-        y = self.predict(x, training=True)
-        top = layers[-1]
-        loss = self._loss_fn(y, t)
-        loss = float(loss if y.ndim == 1 else loss.sum())
-        top.delta = output_delta(top.activator, self._loss_name, top.net, y, t)  # 式7
-        for index in range(len(layers) - 1, -1, -1):
-            layer = layers[index]
             fused = isinstance(layer, FullConnectedLayer)
-            if index > 0:  # −∂E/∂(input), from the parameters before this layer's step
-                error = layer.weighted_delta(layer.delta) if fused else layer.error_below()
+            if index > 0:
+                error = layer.weighted_delta(delta) if fused else layer.error_below()
             if fused:
-                layer.sgd_step(layer.delta, rate, l2)  # 式9, 式10
+                layer.sgd_step(delta, rate, l2)  # 式9, 式10
             elif layer.W is not None:
                 layer.calc_gradient(l2)
                 layer.update(rate)  # 式9, 式10
             if index > 0:
                 below = layers[index - 1]
-                below.backward_error(error.reshape(below.net.shape))  # 式8
+                delta = (below.hidden_delta(error) if isinstance(below, FullConnectedLayer)
+                         else below.backward_error(error.reshape(below.net.shape)))  # 式8
         return loss
