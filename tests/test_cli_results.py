@@ -12,10 +12,11 @@ import pytest
 from training.augment import shift_augment
 from training.checkpoint import load_checkpoint, save_checkpoint
 from training.cli import main
+from training.commands.evaluate import _ordinal as ordinal
 from training.data import Preprocessor
 from training.knn import knn_predict
 from training.saved import load_saved
-from training.scoring import confusion_matrix, vote
+from training.scoring import confusion_matrix, vote, vote_anatomy
 from training.sets import fingerprint
 from vectorized import Network
 
@@ -185,6 +186,11 @@ def test_vote_of_two_networks_is_scoring_vote(tiny, tmp_path, capsys):
     alone = [float(v) for v in re.findall(r"alone: test accuracy ([0-9.]+) %", out)]
     assert alone == pytest.approx([100 * np.mean(y.argmax(1) == truth) for y in outputs],
                                   abs=0.005)
+    parts = vote_anatomy(outputs, vote(outputs), truth)
+    assert (f"disagree on {parts.disagree} images; all of them are wrong on {parts.all_wrong} "
+            in out)
+    assert (f"(the {ordinal(parts.best + 1)}, {parts.best_errors} errors): the vote is right on "
+            f"{parts.fixed} of its errors and wrong on {parts.broken} images" in out)
 
 
 def test_evaluate_draws_the_most_confident_mistakes(tiny, tmp_path, capsys):
@@ -281,3 +287,8 @@ def test_a_small_cnn_trains_on_shifts_and_is_evaluated_and_voted(tiny, tmp_path,
     train(capsys, folder, tmp_path / "fc", "--validation", "10")
     code, out, _ = run(capsys, "vote", tmp_path / "cnn", tmp_path / "fc", "--data-dir", folder)
     assert code == 0 and "majority vote of 2 networks" in out
+
+
+def test_ordinal_names_a_members_place():
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 103, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "103rd", "111th"]

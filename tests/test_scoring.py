@@ -15,6 +15,7 @@ from training.scoring import (
     per_class_accuracy,
     score,
     vote,
+    vote_anatomy,
 )
 
 
@@ -103,6 +104,26 @@ def test_vote_only_the_most_voted_classes_compete():
     assert vote(nets).tolist() == [0]
     assert np.argmax(np.mean(nets, axis=0), axis=1).tolist() == [2]  # a plain mean would say 2
 
+
+
+def test_vote_anatomy_worked_by_hand():
+    true = [0, 1, 0, 1, 0, 1, 0]
+    members = [[0, 1, 1, 0, 1, 1, 1],   # wrong on #2 #3 #4 #6: 4 errors
+               [0, 0, 0, 0, 1, 1, 1],   # wrong on #1 #3 #4 #6: 4 errors
+               [0, 1, 0, 0, 0, 0, 0]]   # wrong on #3 #5: 2 errors, the best
+    outputs = np.eye(2)[members]        # one-hot outputs (3, 7, 2)
+    predicted = vote(outputs)
+    assert predicted.tolist() == [0, 1, 0, 0, 1, 1, 1]
+    parts = vote_anatomy(outputs, predicted, true)
+    assert parts.disagree == 5          # #1 #2 #4 #5 #6
+    assert parts.all_wrong == 1         # #3: every member says 0
+    assert (parts.best, parts.best_errors) == (2, 2)
+    assert parts.fixed == 1             # #5: the best says 0, the vote 1
+    assert parts.broken == 2            # #4 #6: the best is right, outvoted
+    same = vote_anatomy(outputs[[0, 0]], outputs[0].argmax(1), true)
+    assert (same.disagree, same.best, same.fixed, same.broken) == (0, 0, 0, 0)
+    with pytest.raises(ValueError, match="must agree on N"):
+        vote_anatomy(outputs, predicted, true[:5])
 
 def test_confident_mistakes_most_confident_first():
     outputs = np.array([[0.9, 0.1],   # right

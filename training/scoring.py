@@ -1,5 +1,6 @@
 """Scoring trained networks on a labelled set: accuracy, per-digit accuracy, the confusion
-matrix, a majority vote of several networks, and the most confident mistakes.
+matrix, a majority vote of several networks (and where it gains and loses against its
+members), and the most confident mistakes.
 
 Works on any network-like object with ``predict``: a batch (B, n_in) → (B, n_out) when the
 object has ``batched = True`` (``vectorized``), one sample → one output vector otherwise
@@ -157,6 +158,44 @@ def vote(outputs):
     mean[votes < votes.max(axis=1, keepdims=True)] = -np.inf  # only the most-voted compete
     return np.argmax(mean, axis=1).astype(np.int64)  # argmax takes the first of equal means
 
+
+
+@dataclass(frozen=True)
+class VoteAnatomy:
+    """Where an ensemble's vote gains and loses, against its members (counts of samples).
+
+    disagree: the members do not all predict the same class; all_wrong: every member is
+    wrong (no vote can be right there); best: index of the member with the fewest errors
+    (the first of equals), best_errors its errors; fixed: the best member is wrong and the
+    vote right; broken: the best member is right and the vote wrong.
+    """
+
+    disagree: int
+    all_wrong: int
+    best: int
+    best_errors: int
+    fixed: int
+    broken: int
+
+
+def vote_anatomy(outputs, predicted, true):
+    """VoteAnatomy of the vote ``predicted`` (N,) from ``outputs`` (networks, N, C), labels
+    ``true`` (N,)."""
+    classes = np.argmax(np.asarray(outputs), axis=2)  # (networks, N): each member's classes
+    predicted = _classes(predicted, "predicted")
+    true = _classes(true, "true")
+    if classes.shape[1:] != true.shape or predicted.shape != true.shape:
+        raise ValueError(f"outputs {classes.shape[:2]} (networks, N), predicted "
+                         f"{predicted.shape} and true {true.shape} must agree on N")
+    wrong = classes != true
+    best = int(np.argmin(wrong.sum(axis=1)))
+    vote_right = predicted == true
+    return VoteAnatomy(
+        disagree=int(np.count_nonzero((classes != classes[0]).any(axis=0))),
+        all_wrong=int(np.count_nonzero(wrong.all(axis=0))),
+        best=best, best_errors=int(wrong[best].sum()),
+        fixed=int(np.count_nonzero(wrong[best] & vote_right)),
+        broken=int(np.count_nonzero(~wrong[best] & ~vote_right)))
 
 def confident_mistakes(outputs, true):
     """Indices of the wrongly classified samples, most confident first: sorted by the output

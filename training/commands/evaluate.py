@@ -12,7 +12,7 @@ from .. import validate
 from ..errors import CheckpointError, UsageError
 from ..networks import available_engines
 from ..saved import load_saved
-from ..scoring import network_outputs, score, vote
+from ..scoring import network_outputs, score, vote, vote_anatomy
 
 DIGIT_WIDTH = 6  # characters per column of the confusion matrix
 
@@ -141,4 +141,16 @@ def run_vote(args):
     print(f"majority vote of {len(outputs)} networks: test accuracy "
           f"{100 * (1 - errors / len(classes)):.2f} % ({errors} errors of {len(classes):,} "
           "test images)")
+    parts = vote_anatomy(outputs, predicted, classes)
+    print(f"  the networks disagree on {parts.disagree:,} images; all of them are wrong on "
+          f"{parts.all_wrong:,} (no vote can be right there)")
+    print(f"  against the best network alone (the {_ordinal(parts.best + 1)}, "
+          f"{parts.best_errors:,} errors): the vote is right on {parts.fixed:,} of its errors "
+          f"and wrong on {parts.broken:,} images it has right")
     return 0
+
+
+def _ordinal(n):
+    """1 → '1st', 2 → '2nd', 11 → '11th' (the member's place on the command line)."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
