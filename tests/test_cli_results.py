@@ -12,7 +12,7 @@ import pytest
 from training.augment import shift_augment
 from training.checkpoint import load_checkpoint, save_checkpoint
 from training.cli import main
-from training.commands.evaluate import _ordinal as ordinal
+from training.commands.evaluate import ordinal
 from training.data import Preprocessor
 from training.knn import knn_predict
 from training.saved import load_saved

@@ -105,7 +105,6 @@ def test_vote_only_the_most_voted_classes_compete():
     assert np.argmax(np.mean(nets, axis=0), axis=1).tolist() == [2]  # a plain mean would say 2
 
 
-
 def test_vote_anatomy_worked_by_hand():
     true = [0, 1, 0, 1, 0, 1, 0]
     members = [[0, 1, 1, 0, 1, 1, 1],   # wrong on #2 #3 #4 #6: 4 errors
@@ -124,6 +123,9 @@ def test_vote_anatomy_worked_by_hand():
     assert (same.disagree, same.best, same.fixed, same.broken) == (0, 0, 0, 0)
     with pytest.raises(ValueError, match="must agree on N"):
         vote_anatomy(outputs, predicted, true[:5])
+    with pytest.raises(ValueError, match="one \\(N, C\\) array per network"):
+        vote_anatomy(outputs[0], predicted, true)
+
 
 def test_confident_mistakes_most_confident_first():
     outputs = np.array([[0.9, 0.1],   # right

@@ -159,7 +159,6 @@ def vote(outputs):
     return np.argmax(mean, axis=1).astype(np.int64)  # argmax takes the first of equal means
 
 
-
 @dataclass(frozen=True)
 class VoteAnatomy:
     """Where an ensemble's vote gains and loses, against its members (counts of samples).
@@ -181,7 +180,11 @@ class VoteAnatomy:
 def vote_anatomy(outputs, predicted, true):
     """VoteAnatomy of the vote ``predicted`` (N,) from ``outputs`` (networks, N, C), labels
     ``true`` (N,)."""
-    classes = np.argmax(np.asarray(outputs), axis=2)  # (networks, N): each member's classes
+    outputs = np.asarray(outputs)
+    if outputs.ndim != 3:
+        raise ValueError(f"outputs must be one (N, C) array per network, got an array of "
+                         f"shape {outputs.shape}")
+    classes = np.argmax(outputs, axis=2)  # (networks, N): each member's class per sample
     predicted = _classes(predicted, "predicted")
     true = _classes(true, "true")
     if classes.shape[1:] != true.shape or predicted.shape != true.shape:
@@ -196,6 +199,7 @@ def vote_anatomy(outputs, predicted, true):
         best=best, best_errors=int(wrong[best].sum()),
         fixed=int(np.count_nonzero(wrong[best] & vote_right)),
         broken=int(np.count_nonzero(~wrong[best] & ~vote_right)))
+
 
 def confident_mistakes(outputs, true):
     """Indices of the wrongly classified samples, most confident first: sorted by the output

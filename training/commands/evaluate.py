@@ -144,13 +144,13 @@ def run_vote(args):
     parts = vote_anatomy(outputs, predicted, classes)
     print(f"  the networks disagree on {parts.disagree:,} images; all of them are wrong on "
           f"{parts.all_wrong:,} (no vote can be right there)")
-    print(f"  against the best network alone (the {_ordinal(parts.best + 1)}, "
+    print(f"  against the best network alone (the {ordinal(parts.best + 1)}, "
           f"{parts.best_errors:,} errors): the vote is right on {parts.fixed:,} of its errors "
           f"and wrong on {parts.broken:,} images it has right")
     return 0
 
 
-def _ordinal(n):
+def ordinal(n):
     """1 → '1st', 2 → '2nd', 11 → '11th' (the member's place on the command line)."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
