@@ -61,8 +61,9 @@ def test_training_agrees_per_sample_and_in_mini_batches(engine, config, data):
     epochs = data.draw(st.integers(1, 3))
     rate = data.draw(st.sampled_from((0.01, 0.1, 0.5)))
     loss_slow = slow.train(labels, samples, rate, epochs, batch_size=batch_size)
-    loss_fast = fast.train(np.asarray(labels), np.asarray(samples), rate, epochs,
-                           batch_size=batch_size)
+    with np.errstate(all="ignore"):  # a diverging run is assumed away below
+        loss_fast = fast.train(np.asarray(labels), np.asarray(samples), rate, epochs,
+                               batch_size=batch_size)
     after_slow, after_fast = flat(slow.parameters()), flat(fast.parameters())
     assume(all(map(math.isfinite, after_slow + after_fast)))  # diverged: nothing to compare
     close(after_slow, after_fast, 1e-9)
