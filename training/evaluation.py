@@ -7,10 +7,7 @@ import numpy as np
 
 from .data import one_hot
 from .networks import input_output_sizes
-
-# Rows per predict call when evaluating a batched network: big enough for fast matrix
-# products, small enough that a 10,000-image set never needs one huge float64 copy.
-EVAL_CHUNK = 4096
+from .scoring import CHUNK as EVAL_CHUNK  # rows per predict call, chosen there
 
 
 class Evaluation(NamedTuple):

@@ -24,8 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Rows per predict call: fast matrix products without one huge float copy of the set.
-CHUNK = 4096
+# Rows per predict call of a batched network. A CNN's intermediate maps grow with it: scoring
+# CNN 3 on 10,000 images peaked at 2.1 GB resident with 4096 rows, 0.42 GB with 512, which was
+# also a little faster (neurons evaluate: 4.1 s against 3.6 s).
+CHUNK = 512
 
 
 def _classes(values, name):
