@@ -7,7 +7,7 @@ import numpy as np
 
 from .data import one_hot
 from .networks import input_output_sizes
-from .scoring import CHUNK as EVAL_CHUNK  # rows per predict call, chosen there
+from .scoring import CHUNK  # rows per predict call, chosen there
 
 
 class Evaluation(NamedTuple):
@@ -25,7 +25,7 @@ def one_hot_encoder(n_classes):
     return partial(one_hot, n_classes=n_classes)
 
 
-def evaluate(net, features, classes, *, encode=None, transform=None, chunk_size=EVAL_CHUNK):
+def evaluate(net, features, classes, *, encode=None, transform=None, chunk_size=CHUNK):
     """Mean loss and error rate of ``net`` on (features, classes).
 
     A batched network gets one ``predict`` per chunk of ``chunk_size`` rows, the other one

@@ -134,13 +134,8 @@ def evaluate_network(net, features, true, *, transform=None, chunk_size=CHUNK):
                  true)
 
 
-def vote(outputs):
-    """The ensemble's class per sample from several networks' outputs.
-
-    outputs: a sequence of (N, C) arrays, one per network (or an array (networks, N, C)).
-    Returns (N,) int64: the class most networks predict; ties to the highest mean output,
-    then to the smallest class.
-    """
+def _stacked(outputs):
+    """Several networks' outputs as one finite float64 array (networks, N, C), or ValueError."""
     try:
         stack = np.asarray(outputs, dtype=np.float64)
     except ValueError:
@@ -152,6 +147,17 @@ def vote(outputs):
                          f"shape {stack.shape}")
     if not np.isfinite(stack).all():
         raise ValueError("the outputs hold NaN or infinity")
+    return stack
+
+
+def vote(outputs):
+    """The ensemble's class per sample from several networks' outputs.
+
+    outputs: a sequence of (N, C) arrays, one per network (or an array (networks, N, C)).
+    Returns (N,) int64: the class most networks predict; ties to the highest mean output,
+    then to the smallest class.
+    """
+    stack = _stacked(outputs)
     _, n, n_classes = stack.shape
     votes = np.zeros((n, n_classes), dtype=np.int64)
     for y in stack:
@@ -182,11 +188,7 @@ class VoteAnatomy:
 def vote_anatomy(outputs, predicted, true):
     """VoteAnatomy of the vote ``predicted`` (N,) from ``outputs`` (networks, N, C), labels
     ``true`` (N,)."""
-    outputs = np.asarray(outputs)
-    if outputs.ndim != 3:
-        raise ValueError(f"outputs must be one (N, C) array per network, got an array of "
-                         f"shape {outputs.shape}")
-    classes = np.argmax(outputs, axis=2)  # (networks, N): each member's class per sample
+    classes = np.argmax(_stacked(outputs), axis=2)  # (networks, N): each member's class per sample
     predicted = _classes(predicted, "predicted")
     true = _classes(true, "true")
     if classes.shape[1:] != true.shape or predicted.shape != true.shape:
