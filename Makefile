@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m training demo
+	$(BIN)/python -m neurons_lab demo
 
 test: $(STAMP)
 	$(BIN)/ruff check .

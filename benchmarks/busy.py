@@ -30,7 +30,7 @@ import time
 import numpy as np
 
 import vectorized
-from training.threads import available_cores, blas_threads, choose_threads
+from neurons_lab.training.threads import available_cores, blas_threads, choose_threads
 
 from .cpuload import OtherLoad, busy_core
 from .cpuload import settle as _settle

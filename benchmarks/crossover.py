@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 import vectorized
-from training.threads import available_cores, blas_threads, largest_product
+from neurons_lab.training.threads import available_cores, blas_threads, largest_product
 
 from .cpuload import OtherLoad, settle
 

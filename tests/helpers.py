@@ -10,8 +10,8 @@ import warnings
 
 import numpy as np
 
-from training.cli import main
-from training.trainer import Trainer, TrainSettings
+from neurons_lab.cli import main
+from neurons_lab.training.trainer import Trainer, TrainSettings
 
 # -- parameters --------------------------------------------------------------------------------
 

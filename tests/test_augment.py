@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from training.augment import COPIES, ShiftAugmented, shift, shift_augment, shuffled_batches
+from neurons_lab.training.augment import (
+    COPIES,
+    ShiftAugmented,
+    shift,
+    shift_augment,
+    shuffled_batches,
+)
 
 # 3 rows × 4 columns (not square, so a transposed shift cannot pass), no zero pixel
 IMAGE = np.array([[1, 2, 3, 4],

@@ -1,4 +1,4 @@
-"""training.checkpoint: layout, atomic writes, and every refusal (CheckpointError)."""
+"""neurons_lab.training.checkpoint: layout, atomic writes, and every refusal (CheckpointError)."""
 
 import hashlib
 import io
@@ -11,9 +11,9 @@ import pytest
 
 import neurons
 import vectorized
+from neurons_lab.training import checkpoint as ckpt
+from neurons_lab.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from tests.helpers import params_equal
-from training import checkpoint as ckpt
-from training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
 
 def make_net(seed=1, **kwargs):

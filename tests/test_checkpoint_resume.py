@@ -9,9 +9,14 @@ import pytest
 
 import neurons
 import vectorized
+from neurons_lab.training.checkpoint import (
+    CheckpointError,
+    latest_epoch,
+    load_checkpoint,
+    save_checkpoint,
+)
+from neurons_lab.training.trainer import Trainer, TrainSettings
 from tests.helpers import FakeNet, fake_trainer
-from training.checkpoint import CheckpointError, latest_epoch, load_checkpoint, save_checkpoint
-from training.trainer import Trainer, TrainSettings
 
 IMPLEMENTATIONS = [neurons, vectorized]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from neurons_lab.cli import main
 from tests.helpers import run_cli as run
-from training.cli import main
 
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 

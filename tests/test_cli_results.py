@@ -9,15 +9,15 @@ import re
 import numpy as np
 import pytest
 
-from training.augment import shift_augment
-from training.checkpoint import load_checkpoint, save_checkpoint
-from training.cli import main
-from training.commands.evaluate import ordinal
-from training.data import Preprocessor
-from training.knn import knn_predict
-from training.saved import load_saved
-from training.scoring import confusion_matrix, vote, vote_anatomy
-from training.sets import fingerprint
+from neurons_lab.cli import main
+from neurons_lab.commands.evaluate import ordinal
+from neurons_lab.training.augment import shift_augment
+from neurons_lab.training.checkpoint import load_checkpoint, save_checkpoint
+from neurons_lab.training.data import Preprocessor
+from neurons_lab.training.knn import knn_predict
+from neurons_lab.training.saved import load_saved
+from neurons_lab.training.scoring import confusion_matrix, vote, vote_anatomy
+from neurons_lab.training.sets import fingerprint
 from vectorized import Network
 
 SIDE = 6

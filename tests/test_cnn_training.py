@@ -11,10 +11,10 @@ from test_checkpoint_resume import assert_same_run  # tests/ is on sys.path
 import neurons
 import vectorized
 import vectorized.fast
-from training import resume as resuming
-from training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from training.cli import main
-from training.trainer import Trainer, TrainSettings
+from neurons_lab.cli import main
+from neurons_lab.training import resume as resuming
+from neurons_lab.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from neurons_lab.training.trainer import Trainer, TrainSettings
 
 SPEC = ["1x4x4", "conv2x3p1", "pool2", 5, "drop0.5", 3]
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
@@ -124,7 +124,7 @@ def test_mnist_reaches_a_cnn_as_1x28x28(capsys):
 def test_neurons_memory_estimate_counts_its_connections(spec):
     """The memory check of --impl neurons counts Connections (the objects that cost memory),
     not the few shared weights: exact without padding, an upper bound with it."""
-    from training.networks import connection_count, parameter_count
+    from neurons_lab.training.networks import connection_count, parameter_count
 
     net = neurons.Network(spec, seed=0)
     built = sum(len(node.upstream) for layer in net.layers[1:] for node in layer.nodes)

@@ -15,8 +15,8 @@ import time
 import numpy as np
 import pytest
 
-from training.data import load_mnist
-from training.download import (
+from neurons_lab.training.data import load_mnist
+from neurons_lab.training.download import (
     DEFAULT_TIMEOUT,
     MIRRORS,
     MNIST_MD5,
@@ -263,7 +263,7 @@ def test_an_interrupted_download_leaves_no_file(server, tmp_path, monkeypatch):
         def update(self, n):
             raise KeyboardInterrupt  # as if the user pressed Ctrl-C mid-download
 
-    monkeypatch.setattr("training.download.tqdm", InterruptingBar)
+    monkeypatch.setattr("neurons_lab.training.download.tqdm", InterruptingBar)
     with pytest.raises(KeyboardInterrupt):
         _download(tmp_path / "cache", [url + "/good/"])
     assert files_in(tmp_path / "cache") == []

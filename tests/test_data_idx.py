@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from training.data import (
+from neurons_lab.training.data import (
     MNIST_FILES,
     DataError,
     MnistData,

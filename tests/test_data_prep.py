@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from training.data import (
+from neurons_lab.training.data import (
     Preprocessor,
     bits_dataset,
     decode_bits,

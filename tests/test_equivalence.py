@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 import neurons
 import vectorized
 import vectorized.fast
+from neurons_lab.training.gradcheck import check_gradient
+from neurons_lab.training.networks import flat_parameters
 from tests.helpers import close
 from tests.strategies import cases, configs, datasets, near_kink
-from training.gradcheck import check_gradient
-from training.networks import flat_parameters
 
 ENGINES = pytest.mark.parametrize("engine", [vectorized, vectorized.fast],
                                   ids=["textbook", "fast"])

@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from explain.i18n import default_lang
+from neurons_lab.cli import main
+from neurons_lab.explain.i18n import default_lang
 from tests.helpers import run_cli as run
-from training.cli import main
 
 
 def test_explain_mazur_in_english(capsys):

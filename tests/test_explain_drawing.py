@@ -8,7 +8,7 @@ import pytest
 
 import neurons
 import vectorized
-from explain.drawing import NEGATIVE, POSITIVE, graph_of, to_dot, to_svg
+from neurons_lab.explain.drawing import NEGATIVE, POSITIVE, graph_of, to_dot, to_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

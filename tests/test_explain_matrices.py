@@ -7,11 +7,11 @@ layers' input/net/output/delta/W/b/W_grad/b_grad.
 import numpy as np
 import pytest
 
-from explain import article_example, mazur_example
-from explain.compare import compare_rows, record_both, render_both
-from explain.matrices import Arr, record_vectorized, render_vectorized
-from explain.trace import Num
-from explain.walkthrough import fmt, given_lines
+from neurons_lab.explain import article_example, mazur_example
+from neurons_lab.explain.compare import compare_rows, record_both, render_both
+from neurons_lab.explain.matrices import Arr, record_vectorized, render_vectorized
+from neurons_lab.explain.trace import Num
+from neurons_lab.explain.walkthrough import fmt, given_lines
 from tests.helpers import step_phases
 
 ATTRS = ("input", "net", "output", "delta", "W", "b", "W_grad", "b_grad")
@@ -96,7 +96,7 @@ def test_both_side_by_side(ex):
     ("both", "Largest difference between the two: "),
 ])
 def test_command_line(capsys, impl, words):
-    from training.cli import main
+    from neurons_lab.cli import main
 
     assert main(["explain", "--example", "mazur", "--impl", impl, "--lang", "en"]) == 0
     assert words in capsys.readouterr().out

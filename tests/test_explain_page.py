@@ -11,10 +11,10 @@ import tempfile
 
 import pytest
 
-from explain import article_example, mazur_example
-from explain.page import page_html, write_page
-from explain.trace import record_neurons
-from explain.walkthrough import fmt
+from neurons_lab.explain import article_example, mazur_example
+from neurons_lab.explain.page import page_html, write_page
+from neurons_lab.explain.trace import record_neurons
+from neurons_lab.explain.walkthrough import fmt
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import vectorized
-from explain.plots import dead_share, history_series, read_history
+from neurons_lab.explain.plots import dead_share, history_series, read_history
 
 HAVE_MPL = importlib.util.find_spec("matplotlib") is not None
 if not HAVE_MPL and os.environ.get("CI", "").lower() == "true":
@@ -72,8 +72,8 @@ def test_dead_share_counts_units_that_never_fire():
 
 @needs_mpl
 def test_training_history_curves(tmp_path):
-    from explain.plots import plot_history
-    from training.trainer import EpochRecord, History
+    from neurons_lab.explain.plots import plot_history
+    from neurons_lab.training.trainer import EpochRecord, History
 
     history = History(EpochRecord(e, 1.0 / e, 1.2 / e, 0.3 / e, float(e)) for e in range(1, 6))
     for name in ("h.csv", "h.json"):
@@ -84,8 +84,8 @@ def test_training_history_curves(tmp_path):
 
 @needs_mpl
 def test_first_layer_weights_as_images(tmp_path):
-    from explain.plots import plot_first_layer
-    from training.checkpoint import save_checkpoint
+    from neurons_lab.explain.plots import plot_first_layer
+    from neurons_lab.training.checkpoint import save_checkpoint
 
     net = vectorized.Network([784, 9, 10], seed=0)
     save_checkpoint(tmp_path / "ckpt", net, 1)
@@ -99,7 +99,7 @@ def test_first_layer_weights_as_images(tmp_path):
 
 @needs_mpl
 def test_spiral_regions_and_dying_relu(tmp_path):
-    from explain.plots import plot_spiral
+    from neurons_lab.explain.plots import plot_spiral
 
     for activation in ("relu", "tanh"):
         out = plot_spiral(tmp_path / f"{activation}.png", activation, hidden=8, epochs=3)
@@ -107,8 +107,8 @@ def test_spiral_regions_and_dying_relu(tmp_path):
 
 
 def test_plot_command_without_matplotlib(monkeypatch, capsys, tmp_path):
-    from explain import plots
-    from training.cli import main
+    from neurons_lab.cli import main
+    from neurons_lab.explain import plots
 
     def missing():
         raise plots.MatplotlibMissing("pictures need matplotlib: pip install 'neurons[plot]'")

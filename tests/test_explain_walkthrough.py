@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import neurons
-from explain import Example, article_example, from_json, mazur_example
-from explain.trace import Num, record_neurons
-from explain.walkthrough import fmt, given_lines, render_neurons
+from neurons_lab.explain import Example, article_example, from_json, mazur_example
+from neurons_lab.explain.trace import Num, record_neurons
+from neurons_lab.explain.walkthrough import fmt, given_lines, render_neurons
 from tests.helpers import step_phases
 
 NUMBER = re.compile(r"(?<![\w⁰-⁹])-?\d+(?:\.\d+(?:e[+-]\d+)?|e[+-]\d+)")

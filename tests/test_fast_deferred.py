@@ -15,9 +15,9 @@ import neurons
 import vectorized.fast
 import vectorized.fast.blas as blas_module
 import vectorized.fast.layer as layer_module
+from neurons_lab.training.networks import flat_parameters
 from tests.helpers import max_difference
 from tests.strategies import configs, datasets
-from training.networks import flat_parameters
 
 
 def blas_paths():

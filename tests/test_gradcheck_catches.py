@@ -9,8 +9,8 @@ import pytest
 
 import neurons
 import vectorized
-from training.gradcheck import check_gradient
-from training.networks import as_lists
+from neurons_lab.training.gradcheck import check_gradient
+from neurons_lab.training.networks import as_lists
 
 THRESHOLD = 1e-6  # the `neurons gradcheck` command's verdict
 LABEL = [0.8, 0.2]

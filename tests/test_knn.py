@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from training import knn_blocks
-from training.knn import (
+from neurons_lab.training import knn_blocks
+from neurons_lab.training.knn import (
     chunk_sizes,
     distance_matrix,
     knn_neighbors,
@@ -191,7 +191,7 @@ def test_chunk_sizes_follow_the_budget():
 @pytest.mark.parametrize("distance", ["l1", "l2"])
 def test_real_digits_match_scipy(distance):
     distance_module = pytest.importorskip("scipy.spatial.distance")
-    from training.data import load_mnist
+    from neurons_lab.training.data import load_mnist
 
     data = load_mnist(MNIST)
     train, test = data.train_images[:2000], data.test_images[:60]

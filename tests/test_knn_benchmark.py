@@ -7,7 +7,7 @@ import json
 import numpy as np
 
 from benchmarks import knn as knn_benchmark
-from training.knn import knn_predict
+from neurons_lab.training.knn import knn_predict
 
 
 def write_idx(path, array, magic):

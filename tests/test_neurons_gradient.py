@@ -3,8 +3,8 @@
 from hypothesis import assume, given
 
 import neurons
+from neurons_lab.training.gradcheck import check_gradient
 from tests.strategies import cases, near_kink
-from training.gradcheck import check_gradient
 
 
 def layer_nets(net):

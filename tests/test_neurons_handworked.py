@@ -10,8 +10,8 @@ import pytest
 
 import neurons
 import vectorized
+from neurons_lab.training.networks import as_lists
 from tests.helpers import sigmoid
-from training.networks import as_lists
 
 # w[j][i]: weight from node i to node j, numbered as in the tutorial's figure.
 W_HIDDEN = {4: {1: 0.1, 2: -0.2, 3: 0.3}, 5: {1: 0.4, 2: 0.5, 3: -0.6},

@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pytest
 
+from neurons_lab.training.checkpoint import load_checkpoint
+from neurons_lab.training.errors import CheckpointError
+from neurons_lab.training.saved import load_saved
 from tests.test_cli_results import SIDE, percent, run, train, write_idx, write_set
-from training.checkpoint import load_checkpoint
-from training.errors import CheckpointError
-from training.saved import load_saved
 from vectorized import Network
 
 

@@ -6,7 +6,7 @@ import pytest
 
 import neurons
 import vectorized
-from training.scoring import (
+from neurons_lab.training.scoring import (
     accuracy,
     confident_mistakes,
     confusion_matrix,

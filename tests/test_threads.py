@@ -11,8 +11,8 @@ import warnings
 
 import pytest
 
-from training import threads
-from training.threads import (
+from neurons_lab.training import threads
+from neurons_lab.training.threads import (
     WORK_PER_THREAD,
     ThreadChoice,
     blas_threads,

@@ -1,4 +1,4 @@
-"""training.trainer: batches and shuffling, evaluation, early stopping, history, learning."""
+"""neurons_lab.training.trainer: batches, shuffling, evaluation, early stopping, history."""
 
 import json
 import math
@@ -8,8 +8,7 @@ import pytest
 
 import neurons
 import vectorized
-from tests.helpers import FakeNet, fake_trainer, quiet
-from training.trainer import (
+from neurons_lab.training.trainer import (
     EpochRecord,
     Evaluation,
     History,
@@ -18,6 +17,7 @@ from training.trainer import (
     evaluate,
     one_hot_encoder,
 )
+from tests.helpers import FakeNet, fake_trainer, quiet
 
 IMPLEMENTATIONS = [neurons, vectorized]
 

@@ -13,13 +13,13 @@ import pytest
 
 import neurons
 import vectorized
+from neurons_lab.cli import main, make_parser
+from neurons_lab.training import trainer as trainer_module
+from neurons_lab.training.errors import CheckpointError
+from neurons_lab.training.settings import TRAJECTORY, TrainSettings
+from neurons_lab.training.threads import available_cores
+from neurons_lab.training.trainer import Trainer
 from tests.helpers import quiet, run_cli
-from training import trainer as trainer_module
-from training.cli import main, make_parser
-from training.errors import CheckpointError
-from training.settings import TRAJECTORY, TrainSettings
-from training.threads import available_cores
-from training.trainer import Trainer
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
@@ -220,6 +220,6 @@ def test_a_resume_may_change_the_threads(tmp_path):
 
 def test_the_resume_check_would_refuse_threads_if_they_changed_the_numbers(tmp_path,
                                                                            monkeypatch):
-    monkeypatch.setattr("training.resume.TRAJECTORY", TRAJECTORY + ("threads",))
+    monkeypatch.setattr("neurons_lab.training.resume.TRAJECTORY", TRAJECTORY + ("threads",))
     with pytest.raises(CheckpointError, match="threads: None now, 1 in the checkpoint"):
         _resumed(tmp_path, threads=None)

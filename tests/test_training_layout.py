@@ -5,7 +5,7 @@ import ast
 import inspect
 from pathlib import Path
 
-from training.trainer import Trainer
+from neurons_lab.training.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1] / "training"
 FILES = sorted(ROOT.rglob("*.py"))

@@ -1,7 +1,8 @@
 """vectorized.Network.get_gradient against a central-difference numerical gradient (式6).
 
 Small random networks drawn by hypothesis; every hidden activation and every output/loss pair.
-The numerical gradient is tests.helpers.numerical_gradient, written apart from training.gradcheck.
+The numerical gradient is tests.helpers.numerical_gradient, written apart from
+neurons_lab.training.gradcheck.
 """
 
 import numpy as np

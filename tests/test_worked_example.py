@@ -15,7 +15,7 @@ import pytest
 import neurons
 import vectorized
 from neurons import Node
-from training.networks import as_lists
+from neurons_lab.training.networks import as_lists
 
 PARAMETERS = [
     ([[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35]),  # W[j][i]: row h1 = (w1, w2), row h2 = (w3, w4)

@@ -10,8 +10,8 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import ExplainError
-from .i18n import LANGS, default_lang
+from ..explain.errors import ExplainError
+from ..explain.i18n import LANGS, default_lang
 
 IMPLS = ("neurons", "vectorized")
 
@@ -102,7 +102,7 @@ def check_output(path, suffixes=None):
 
 
 def choose_example(args):
-    from .examples import article_example, example, from_json
+    from ..explain.examples import article_example, example, from_json
 
     if args.weights:
         return from_json(args.weights)
@@ -119,26 +119,26 @@ def cmd_explain(args, out=None):
     ex = choose_example(args)
     names = ex.namer()
     if page is not None:
-        from .page import write_page
-        from .trace import record_neurons
+        from ..explain.page import write_page
+        from ..explain.trace import record_neurons
 
         trace = record_neurons(ex.build("neurons"), ex.sample, ex.label, ex.rate, names)
         write_page(page, trace, ex.title, names, lang)
         print(f"wrote {page} ({len(trace.steps)} steps): open it in a browser", file=out)
         return 0
     if args.impl == "neurons":
-        from .trace import record_neurons
-        from .walkthrough import render_neurons
+        from ..explain.trace import record_neurons
+        from ..explain.walkthrough import render_neurons
 
         trace = record_neurons(ex.build("neurons"), ex.sample, ex.label, ex.rate, names)
         lines = render_neurons(trace, ex.title, names, lang)
     elif args.impl == "vectorized":
-        from .matrices import record_vectorized, render_vectorized
+        from ..explain.matrices import record_vectorized, render_vectorized
 
         trace = record_vectorized(ex.build("vectorized"), ex.sample, ex.label, ex.rate)
         lines = render_vectorized(trace, ex.title, names, lang)
     else:
-        from .compare import record_both, render_both
+        from ..explain.compare import record_both, render_both
 
         lines = render_both(*record_both(ex), ex.title, names, lang)
     print("\n".join(lines), file=out)
@@ -182,7 +182,7 @@ def cmd_draw(args, out=None):
     sizes = parse_layers(args.layers)
     if args.max_nodes < 3:
         raise UsageError(f"--max-nodes {args.max_nodes}: must be at least 3")
-    from .drawing import graph_of, to_dot, to_svg
+    from ..explain.drawing import graph_of, to_dot, to_svg
 
     graph = graph_of(draw_network(args.impl, sizes, args.seed), max_nodes=args.max_nodes)
     body = to_svg(graph) if path.suffix.lower() == ".svg" else to_dot(graph)
@@ -208,7 +208,7 @@ def _is_checkpoint(source):
 def cmd_plot(args, out=None):
     out = out or sys.stdout
     path = check_output(args.output, (".png", ".svg", ".pdf"))
-    from . import plots
+    from ..explain import plots
 
     try:
         plots.pyplot()  # before any work: say at once when matplotlib is missing

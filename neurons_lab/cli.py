@@ -1,19 +1,20 @@
-"""The `neurons` command line: the subcommands of training/commands/, and the exit statuses.
+"""The `neurons` command line: the composition root of neurons_lab.commands, and the exit statuses.
 
 Exit statuses: 0 done; 1 a mistake the user can fix (missing data, corrupt file, bad value,
 unusable path, unreadable checkpoint), reported as one line on stderr; 2 argparse's own usage
 errors (unknown option, a word where a number belongs: argparse's usage message); 3 the
 training diverged; 4 gradcheck found backprop and central differences disagreeing; 130
-interrupted (Ctrl-C). Only the project's own error types (training.errors) are caught: any
-other exception is a bug and shows its traceback.
+interrupted (Ctrl-C). Only the project's own error types (neurons_lab.training.errors; the
+explain commands catch their own) are caught: any other exception is a bug and shows its
+traceback.
 """
 
 import argparse
 import os
 import sys
 
-from training.commands import add_all
-from training.errors import TrainingError
+from neurons_lab.commands import demo, evaluate, explain, gradcheck, knn, train
+from neurons_lab.training.errors import TrainingError
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -25,7 +26,8 @@ def make_parser():
         description="Backpropagation built twice — an object graph and matrices — "
                     "trained, compared and checked.")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    add_all(subparsers)
+    for command in (demo, train, gradcheck, knn, evaluate, explain):  # the order of --help
+        command.add_subcommands(subparsers)
     return parser
 
 

@@ -11,12 +11,12 @@ import time
 
 import numpy as np
 
-from .. import data as datasets
-from .. import validate
-from ..errors import UsageError
-from ..knn import DEFAULT_MEMORY_MB, DISTANCES, knn_neighbors, majority_vote
-from ..options import checked
-from ..prepare import FULL_MNIST_VALIDATION
+from ..training import data as datasets
+from ..training import validate
+from ..training.errors import UsageError
+from ..training.knn import DEFAULT_MEMORY_MB, DISTANCES, knn_neighbors, majority_vote
+from ..training.options import checked
+from ..training.prepare import FULL_MNIST_VALIDATION
 from .evaluate import mnist_directory
 
 AUTO_KS = tuple(range(1, 11))  # the candidates of --k auto

@@ -12,8 +12,8 @@ import time
 
 import numpy as np
 
-from training.data import encode_bits, encode_labels, spiral_dataset
-from training.networks import build, flat_parameters, max_parameter_difference
+from neurons_lab.training.data import encode_bits, encode_labels, spiral_dataset
+from neurons_lab.training.networks import build, flat_parameters, max_parameter_difference
 
 from .demo_cnn import cnn_task
 

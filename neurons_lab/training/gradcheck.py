@@ -10,7 +10,7 @@ Every parameter is perturbed in turn with ``set_parameters``, so this is for sma
 import math
 from dataclasses import dataclass
 
-from training.networks import as_lists, flatten
+from neurons_lab.training.networks import as_lists, flatten
 
 # Gradients smaller than this are compared absolutely: a central difference cannot resolve
 # them relatively (round-off of E is about 1e-16·E / ε).

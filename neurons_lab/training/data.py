@@ -1,5 +1,5 @@
 """Data sets for both networks: preprocessing, target coding, two generated toy sets, and
-(re-exported from training/mnist.py) MNIST from idx files::
+(re-exported from neurons_lab.training/mnist.py) MNIST from idx files::
 
     data = load_mnist("path/to/mnist")     # MnistData, images stay uint8 (N, 784)
     prep = Preprocessor.fit(data.train_images, center=True)

@@ -2,10 +2,10 @@
 
 import random
 
-from .. import validate
-from ..gradcheck import check_gradient
-from ..networks import input_output_sizes
-from ..options import (
+from ..training import validate
+from ..training.gradcheck import check_gradient
+from ..training.networks import input_output_sizes
+from ..training.options import (
     add_engine_option,
     add_network_options,
     build_networks,

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from training.data import encode_labels, scale_pixels
-from training.errors import DataError
-from training.mnist import load_mnist
-from training.networks import build, max_parameter_difference
+from neurons_lab.training.data import encode_labels, scale_pixels
+from neurons_lab.training.errors import DataError
+from neurons_lab.training.mnist import load_mnist
+from neurons_lab.training.networks import build, max_parameter_difference
 
 # beside the checkout: the project's development copy of MNIST (optional)
 BESIDE = Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"

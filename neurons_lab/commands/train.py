@@ -8,22 +8,22 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import validate
-from ..checkpoint import latest_epoch
-from ..errors import UsageError
-from ..history import SUFFIXES
-from ..networks import input_output_sizes, max_parameter_difference
-from ..options import (
+from ..training import validate
+from ..training.checkpoint import latest_epoch
+from ..training.errors import UsageError
+from ..training.history import SUFFIXES
+from ..training.networks import input_output_sizes, max_parameter_difference
+from ..training.options import (
     add_engine_option,
     add_network_options,
     build_networks,
     checked,
     network_config,
 )
-from ..prepare import prepare
-from ..settings import TrainSettings
-from ..threads import threads_argument
-from ..trainer import Trainer
+from ..training.prepare import prepare
+from ..training.settings import TrainSettings
+from ..training.threads import threads_argument
+from ..training.trainer import Trainer
 
 EXIT_DIVERGED = 3
 EXIT_INTERRUPTED = 130

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import data as datasets
-from .. import validate
-from ..errors import CheckpointError, UsageError
-from ..networks import available_engines
-from ..saved import load_saved
-from ..scoring import network_outputs, score, vote, vote_anatomy
+from ..training import data as datasets
+from ..training import validate
+from ..training.errors import CheckpointError, UsageError
+from ..training.networks import available_engines
+from ..training.saved import load_saved
+from ..training.scoring import network_outputs, score, vote, vote_anatomy
 
 DIGIT_WIDTH = 6  # characters per column of the confusion matrix
 
@@ -49,7 +49,7 @@ def _data_options(p):
 
 def mnist_directory(text):
     """--data-dir checked: an existing directory (UsageError otherwise)."""
-    from ..options import checked
+    from ..training.options import checked
 
     with checked("--data-dir"):
         validate.text(text, "the path")
@@ -91,7 +91,7 @@ def run_evaluate(args):
     if args.count < 1:
         raise UsageError(f"--count must be at least 1, got {args.count}")
     if args.mistakes is not None:
-        from ..mistakes import pyplot
+        from ..training.mistakes import pyplot
 
         validate.output_file(args.mistakes, "--mistakes", (".png", ".svg", ".pdf"))
         pyplot()  # matplotlib is there: checked before any work
@@ -109,7 +109,7 @@ def run_evaluate(args):
     print("confusion matrix (rows: true digit, columns: predicted digit):")
     print(format_confusion(result.confusion))
     if args.mistakes is not None:
-        from ..mistakes import plot_mistakes
+        from ..training.mistakes import plot_mistakes
 
         out = plot_mistakes(images, classes, result.outputs, args.mistakes, count=args.count)
         print(f"the {min(args.count, errors)} most confident mistakes drawn in {out}")

@@ -26,9 +26,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from training import validate
-from training.data import DataError, PathLike
-from training.runlock import RunLock
+from neurons_lab.training import validate
+from neurons_lab.training.data import DataError, PathLike
+from neurons_lab.training.runlock import RunLock
 
 # Public mirrors of the original files (yann.lecun.com no longer serves them reliably).
 MIRRORS = (

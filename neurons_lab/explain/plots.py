@@ -124,7 +124,7 @@ def _save(fig, plt, out):
 
 def plot_first_layer(checkpoint, out, max_units=64):
     """The first layer's weight rows of a checkpointed MNIST network as 28×28 images."""
-    from training.checkpoint import load_checkpoint
+    from neurons_lab.training.checkpoint import load_checkpoint
 
     ckpt = load_checkpoint(checkpoint)
     W = np.asarray(ckpt.parameters[0][0], dtype=float)
@@ -162,7 +162,7 @@ def train_spiral(activation="relu", hidden=30, epochs=200, rate=0.5, seed=1, poi
     """A vectorized 2-hidden-3 softmax network trained on the spiral; returns (net, points,
     classes, [dead share per epoch of the first hidden layer])."""
     import vectorized
-    from training.data import encode_labels, spiral_dataset
+    from neurons_lab.training.data import encode_labels, spiral_dataset
 
     x, classes = spiral_dataset(points, 3, seed=0)
     t = encode_labels(classes, 3)
