@@ -16,7 +16,20 @@ def test_explain_mazur_in_english(capsys):
     assert code == 0 and err == ""
     assert "out_o1 = sigmoid(net_o1) = sigmoid(1.10590597) = 0.75136507" in out
     assert "E = ½((target_o1−out_o1)² + (target_o2−out_o2)²)" in out
-    assert out.rstrip().endswith("neurons explain --html page.html")
+    assert "neurons explain --html page.html" in out
+    # Mazur's post shares one bias per layer and never updates it: the output says so
+    assert out.rstrip().endswith("every number he publishes come out the same.")
+    assert "all four are updated" in out
+
+
+def test_explain_every_layer_kind_from_the_command_line(capsys):
+    code, out, _ = run(capsys, "explain", "--activation", "relu", "--output", "softmax",
+                       "--lang", "en")
+    assert code == 0 and "δ8 = t8 − y8" in out and "a4 = relu(net4)" in out
+    for impl in ("vectorized", "both"):
+        code, out, _ = run(capsys, "explain", "--activation", "tanh", "--output", "identity",
+                           "--loss", "hinge", "--impl", impl, "--lang", "en")
+        assert code == 0 and ("tanh(" in out or "Largest difference" in out)
 
 
 def test_explain_language_follows_the_locale(capsys, monkeypatch):
@@ -52,6 +65,8 @@ def test_explain_weights_file_and_page(capsys, tmp_path):
     (["explain", "--html", "/nonexistent/dir/page.html"], "directory /nonexistent/dir does not "
                                                           "exist", 1),
     (["explain", "--html", "page.txt"], "must end in .html or .htm", 1),
+    (["explain", "--output", "softmax", "--loss", "mse"], "softmax output is explained with "
+                                                          "loss cross_entropy only", 1),
     (["draw", "--layers", "3,x", "-o", "net.svg"], "--layers '3,x'", 1),
     (["draw", "--layers", "3", "-o", "net.svg"], "need at least two sizes", 1),
     (["draw", "-o", "net.png"], "must end in .svg or .dot or .gv", 1),

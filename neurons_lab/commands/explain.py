@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from ..explain.errors import ExplainError
-from ..explain.i18n import LANGS, default_lang
+from ..explain.i18n import LANGS, default_lang, text
 
 IMPLS = ("neurons", "vectorized")
 
@@ -48,6 +48,13 @@ def add_subcommands(subparsers):
     src.add_argument("--example", choices=("article", "mazur"),
                      help="article: the tutorial's 3-4-2; mazur: Matt Mazur's worked 2-2-2 "
                           "example (reproduces his published numbers)")
+    kind = ex.add_argument_group("layer kinds (default: the article's sigmoid and ½Σ(t−y)²)")
+    kind.add_argument("--activation", choices=("sigmoid", "tanh", "relu"),
+                      help="hidden layers' activation")
+    kind.add_argument("--output", choices=("sigmoid", "identity", "softmax", "tanh", "relu"),
+                      help="output layer's activation (softmax needs --loss cross_entropy)")
+    kind.add_argument("--loss", choices=("mse", "cross_entropy", "hinge"),
+                      help="the loss: ½Σ(t−y)², −Σ t log y, or the multiclass hinge")
     ex.add_argument("--html", metavar="PAGE",
                     help="write a self-contained page with Step / Back / Play instead of text")
     ex.set_defaults(handler=_one_line(cmd_explain))
@@ -117,6 +124,11 @@ def cmd_explain(args, out=None):
     page = check_output(args.html, (".html", ".htm")) if args.html else None
     lang = args.lang or default_lang()
     ex = choose_example(args)
+    for kind in ("activation", "output", "loss"):
+        if getattr(args, kind, None):
+            setattr(ex, kind, getattr(args, kind))
+    if ex.output == "softmax" and getattr(args, "loss", None) is None:
+        ex.loss = "cross_entropy"
     names = ex.namer()
     if page is not None:
         from ..explain.page import write_page
@@ -141,6 +153,8 @@ def cmd_explain(args, out=None):
         from ..explain.compare import record_both, render_both
 
         lines = render_both(*record_both(ex), ex.title, names, lang)
+    if ex.names == "mazur":
+        lines += ["", text(lang)["mazur_note"]]
     print("\n".join(lines), file=out)
     return 0
 

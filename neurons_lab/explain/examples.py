@@ -36,17 +36,23 @@ class Example:
     rate: float
     names: str = "article"
     source: dict = field(default_factory=dict)
+    activation: str = "sigmoid"  # hidden layers
+    output: str = "sigmoid"
+    loss: str = "mse"
 
     def namer(self):
         return SCHEMES[self.names](self.layer_sizes)
 
     def build(self, impl):
-        """A fresh sigmoid / ½Σ(t−y)² network of package ``impl`` holding these weights."""
+        """A fresh network of package ``impl`` (sigmoid / ½Σ(t−y)² unless the example says
+        otherwise) holding these weights."""
         if impl not in IMPLS:
             raise ExplainError(f"unknown implementation {impl!r}; choose one of {', '.join(IMPLS)}")
         import importlib
 
-        net = importlib.import_module(impl).Network(list(self.layer_sizes), seed=0)
+        net = importlib.import_module(impl).Network(
+            list(self.layer_sizes), activation=self.activation, output=self.output,
+            loss=self.loss, seed=0)
         net.set_parameters(self.parameters)
         return net
 
@@ -100,6 +106,9 @@ def _numbers(value, what, path):
     return [float(v) for v in value]
 
 
+KEYS = ("layer_sizes", "parameters", "sample", "label", "rate")
+
+
 def from_json(path):
     """An example from a JSON file::
 
@@ -119,6 +128,11 @@ def from_json(path):
     if not isinstance(data, dict):
         raise ExplainError(f"{path}: expected a JSON object with layer_sizes, parameters, "
                          "sample, label, rate")
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        raise ExplainError(f"{path}: unknown key{'s' if len(unknown) > 1 else ''} "
+                           f"{', '.join(map(repr, unknown))}; a weights file holds "
+                           f"{', '.join(KEYS)}")
     missing = [k for k in ("layer_sizes", "parameters", "sample", "label") if k not in data]
     if missing:
         raise ExplainError(f"{path}: missing {', '.join(missing)}")

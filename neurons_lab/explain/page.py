@@ -13,6 +13,7 @@ from .drawing import graph_from_state, to_svg
 from .i18n import text
 from .trace import node_id
 from .walkthrough import given_lines, render_line
+from .walkthrough import heading as phase_heading
 
 BUTTONS = {"en": ("Back", "Step", "Play", "Pause"), "zh": ("后退", "下一步", "播放", "暂停")}
 INTRO = {
@@ -122,7 +123,8 @@ def page_html(trace, title, names, lang="en"):
     back, step, play, pause = BUTTONS[lang]
     graph = graph_from_state(trace.snapshots["start"], trace.layer_sizes, names, values=False,
                              title=title)
-    steps = [{"phase": s.phase, "heading": words[s.phase],
+    kinds = getattr(trace, "kinds", None)
+    steps = [{"phase": s.phase, "heading": phase_heading(words, s.phase, kinds),
               "lines": [render_line(tokens) for tokens in s.lines],
               "nodes": s.nodes, "edges": s.edges, "reveal": s.reveal} for s in trace.steps]
     initial = {node_id(0, i): {"a": trace.snapshots["forward"]["node"][(0, i)]["output"]}
