@@ -45,9 +45,10 @@ def add_subcommands(subparsers):
                                               "seed (default 0)")
     src.add_argument("--weights", metavar="FILE",
                      help="a JSON file: layer_sizes, parameters [[W, b], …], sample, label, rate")
-    src.add_argument("--example", choices=("article", "mazur"),
+    src.add_argument("--example", choices=("article", "mazur", "cnn"),
                      help="article: the tutorial's 3-4-2; mazur: Matt Mazur's worked 2-2-2 "
-                          "example (reproduces his published numbers)")
+                          "example (reproduces his published numbers); cnn: a small CNN "
+                          "(formula (1), max-pool routing, a shared weight's gradient)")
     kind = ex.add_argument_group("layer kinds (default: the article's sigmoid and ½Σ(t−y)²)")
     kind.add_argument("--activation", choices=("sigmoid", "tanh", "relu"),
                       help="hidden layers' activation")
@@ -123,6 +124,8 @@ def cmd_explain(args, out=None):
     out = out or sys.stdout
     page = check_output(args.html, (".html", ".htm")) if args.html else None
     lang = args.lang or default_lang()
+    if args.example == "cnn":
+        return explain_cnn(args, lang, page, out)
     ex = choose_example(args)
     for kind in ("activation", "output", "loss"):
         if getattr(args, kind, None):
@@ -155,6 +158,27 @@ def cmd_explain(args, out=None):
         lines = render_both(*record_both(ex), ex.title, names, lang)
     if ex.names == "mazur":
         lines += ["", text(lang)["mazur_note"]]
+    print("\n".join(lines), file=out)
+    return 0
+
+
+def explain_cnn(args, lang, page, out):
+    """neurons explain --example cnn: text (each --impl) or the page."""
+    from ..explain.cnn import compare_cnn, record_cnn, render_cnn
+
+    if page is not None:
+        from ..explain.cnn_page import write_cnn_page
+
+        write_cnn_page(page, args.impl, lang)
+        print(f"wrote {page}: open it in a browser", file=out)
+        return 0
+    impls = ("neurons", "vectorized") if args.impl == "both" else (args.impl,)
+    traces = [record_cnn(impl)[0] for impl in impls]
+    lines = render_cnn(traces[0], lang)
+    if len(traces) == 2:
+        worst, count = compare_cnn(*traces)
+        lines += ["", text(lang)["largest"].format(diff=f"{worst:.1e}",
+                                                   name=f"{count} numbers, vectorized")]
     print("\n".join(lines), file=out)
     return 0
 

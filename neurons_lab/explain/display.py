@@ -45,17 +45,28 @@ def _colour(v, biggest):
     return "#" + "".join(f"{c:02x}" for c in mix)
 
 
-def grid_svg(rows, cell=14, title=""):
-    """A 2-D grid of numbers as coloured squares (an image, a filter, a feature map)."""
+def _grey(v, low, high):
+    """A map's value as grey: its smallest value white, its largest black."""
+    level = 255 - int(255 * (v - low) / (high - low)) if high > low else 128
+    return f"#{level:02x}{level:02x}{level:02x}"
+
+
+def grid_svg(rows, cell=14, title="", signed=True):
+    """A 2-D grid of numbers as coloured squares: ``signed`` (weights, gradients) blue for
+    positive and red for negative; otherwise (an image, a feature map) grey from its smallest
+    (white) to its largest value (black)."""
     rows = [[float(v) for v in row] for row in rows]
     biggest = max((abs(v) for row in rows for v in row), default=0.0) or 1.0
+    flat = [v for row in rows for v in row]
+    low, high = (min(flat), max(flat)) if flat else (0.0, 0.0)
     h, w = len(rows), len(rows[0]) if rows else 0
     parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{w * cell}' height='{h * cell}'>"
              f"<title>{html.escape(title)}</title>"]
     for y, row in enumerate(rows):
         for x, v in enumerate(row):
             parts.append(f"<rect x='{x * cell}' y='{y * cell}' width='{cell}' height='{cell}' "
-                         f"fill='{_colour(v, biggest)}' stroke='#ccc'><title>[{y},{x}] = "
+                         f"fill='{_colour(v, biggest) if signed else _grey(v, low, high)}' "
+                         f"stroke='#ccc'><title>[{y},{x}] = "
                          f"{v!r}</title></rect>")
     return "".join(parts) + "</svg>"
 
@@ -79,14 +90,30 @@ def cnn_html(net):
 
     parts = [f"<div class='neurons-lab'><b>{html.escape(repr(net))}</b>"]
     neurons_model = hasattr(net.layers[0], "nodes")
+    if neurons_model:
+        image = [n.output for n in net.layers[0].nodes]
+    else:
+        image = net.layers[0].input
+        image = None if image is None else np.asarray(image, float).reshape(
+            -1, *net.input_shape)[0].ravel()
+    if image is not None:
+        maps = _maps(image, net.input_shape)
+        parts.append("<div><i>input</i><br>" + "".join(
+            _figure(grid_svg(m, 14, signed=False), f"channel {c}")
+            for c, m in enumerate(maps)) + "</div>")
     layers = net.layers[1:] if neurons_model else net.layers
     for k, layer in enumerate(layers, start=1):
         kind = type(layer).__name__
         figs = []
         if neurons_model:
             out = [n.output for n in layer.nodes]
+            delta = [n.delta for n in layer.nodes]
             shape = getattr(layer, "shape", (len(out),))
         else:
+            delta = None if layer.delta is None else np.asarray(layer.delta, float)
+            if delta is not None and delta.ndim in (2, 4):
+                delta = delta[0]
+            delta = None if delta is None else delta.ravel()
             out = None if layer.output is None else np.asarray(layer.output, float)
             if out is not None and out.ndim in (2, 4):
                 out = out[0]  # a batch: its first sample
@@ -106,7 +133,10 @@ def cnn_html(net):
                         figs.append(_figure(grid_svg(G[f][c], 16), f"∂E/∂W[{f},{c}]"))
         if out is not None and len(shape) == 3:
             for c, m in enumerate(_maps(out, shape)):
-                figs.append(_figure(grid_svg(m, 10), f"map {c}"))
+                figs.append(_figure(grid_svg(m, 14, signed=False), f"map {c} (a)"))
+            if delta is not None and any(delta):
+                for c, m in enumerate(_maps(delta, shape)):
+                    figs.append(_figure(grid_svg(m, 14), f"map {c} (δ)"))
         elif out is not None:
             figs.append("<code>a = [" + ", ".join(_num(v) for v in out) + "]</code>")
         parts.append(f"<div><i>layers[{k if neurons_model else k - 1}]: {html.escape(kind)}"
@@ -161,7 +191,7 @@ def connection_html(conn):
 def neurons_layer_html(layer):
     shape = getattr(layer, "shape", (len(layer.nodes),))
     if len(shape) == 3:
-        maps = "".join(_figure(grid_svg(m, 12), f"map {c}")
+        maps = "".join(_figure(grid_svg(m, 14, signed=False), f"map {c}")
                        for c, m in enumerate(_maps([n.output for n in layer.nodes], shape)))
         return f"<div class='neurons-lab'><b>{html.escape(repr(layer))}</b><br>{maps}</div>"
     rows = [(f"nodes[{i}]", f"a={_num(n.output)}, δ={_num(n.delta)}")

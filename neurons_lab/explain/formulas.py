@@ -53,3 +53,21 @@ def fill(pieces, y, net):
 def loss_symbol(loss):
     return {"mse": "E = ½Σ_i (t_i − y_i)²", "cross_entropy": "E = −Σ_i t_i·log y_i",
             "hinge": "E = Σ_{i≠c} max(0, y_i − y_c + 1), c = the target's class"}[loss]
+
+
+def kinds_of(net):
+    """{"activation": [f of layer 1 … L], "output", "loss"} of a network's config (checked)."""
+    config = net.config()
+    check_kinds(config)
+    return {"activation": list(config["activation"]) + [config["output"]],
+            "output": config["output"], "loss": config["loss"]}
+
+
+def is_article_kind(kinds):
+    """Sigmoid everywhere and ½Σ(t−y)²: the article's own formulas and headings."""
+    return kinds is None or (set(kinds["activation"]) == {"sigmoid"} and kinds["loss"] == "mse")
+
+
+def correct_class(label):
+    """The target's class (the hinge's c): its largest entry, the first on ties."""
+    return max(range(len(label)), key=lambda i: (label[i], -i))

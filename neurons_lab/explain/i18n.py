@@ -48,6 +48,20 @@ TEXT = {
                       "never updates it; here every node has its own bias connection (b_h1, "
                       "b_h2, b_o1, b_o2, starting at his values) and all four are updated. "
                       "His weights w1…w8 and every number he publishes come out the same.",
+        "cnn_title": "One training step (train_one_sample) of a small CNN: input 1×6×6, conv "
+                     "2 filters 3×3 (sigmoid), max-pool 2×2, 3 sigmoid outputs, {how}",
+        "cnn_forward": "Phase 1 — forward: net.predict(x). Formula (1) of the CNN lesson at "
+                       "filter 1, row 2, column 1 (式1 of that conv node; every W is shared "
+                       "by all positions)",
+        "cnn_pool": "Max-pooling, the window holding that position: its largest value moves on",
+        "cnn_route": "Phase 2 — net.calc_delta(t). The pool node's δ (式4 from the outputs), "
+                     "then 式4 below it: the pool passes δ to its window's winner only "
+                     "(weight 1), the three others get 0 (weight 0)",
+        "cnn_shared": "Phase 3 — net.calc_gradient(). The shared weight W[1,0,1,1] is ONE "
+                      "number used at every position: its gradient is the sum of its "
+                      "connections' −δ_j·x_i",
+        "cnn_update": "Phase 4 — net.update_weight(η). 式5 once on the shared weight",
+        "cnn_end": "Done. Compare the two packages: neurons explain --example cnn --impl both",
         "m_loss_any": "The sample's error: net.loss(y, t), {E}",
         "m_output_delta_any": "Phase 2 — net.calc_delta(t). Output layer ({out}, {loss}), "
                               "式7 generalised: δ = −∂E/∂net; read: layer.delta",
@@ -102,6 +116,17 @@ TEXT = {
                       "b1 = 0.35,两个输出共用 b2 = 0.60),而且不更新它;这里每个节点有自己的"
                       "偏置连接(b_h1、b_h2、b_o1、b_o2,初值取他的数),四个都会更新。他的权重 "
                       "w1…w8 和他公布的每个数都一样。",
+        "cnn_title": "一个小卷积网络的一次训练(train_one_sample):输入 1×6×6,卷积 2 个 3×3 "
+                     "滤波器(sigmoid),2×2 最大池化,3 个 sigmoid 输出,{how}",
+        "cnn_forward": "阶段 1 — 前向计算:net.predict(x)。CNN 文章的公式 (1),在滤波器 1、"
+                       "第 2 行、第 1 列(该卷积节点的式1;每个 W 被所有位置共享)",
+        "cnn_pool": "最大池化:包含这个位置的窗口,最大值被传到下一层",
+        "cnn_route": "阶段 2 — net.calc_delta(t)。池化节点的 δ(由输出层按式4算出),再按式4"
+                     "往下传:池化只把 δ 传给窗口里的最大值(权重 1),其余三个得到 0(权重 0)",
+        "cnn_shared": "阶段 3 — net.calc_gradient()。共享权重 W[1,0,1,1] 是所有位置共用的"
+                      "一个数:它的梯度是各个连接的 −δ_j·x_i 之和",
+        "cnn_update": "阶段 4 — net.update_weight(η)。式5 对共享权重只做一次",
+        "cnn_end": "完成。对照两种实现:neurons explain --example cnn --impl both",
         "m_loss_any": "这个样本的误差:net.loss(y, t),{E}",
         "m_output_delta_any": "阶段 2 — net.calc_delta(t)。输出层({out},{loss}),"
                               "推广的式7:δ = −∂E/∂net;读取 layer.delta",

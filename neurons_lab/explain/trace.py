@@ -11,7 +11,8 @@ snapshots: every :class:`Num` in it is a value an object held, tagged with where
 from dataclasses import dataclass, field
 
 from .errors import ExplainError
-from .formulas import check_kinds, derivative, fill, loss_symbol
+from .formulas import correct_class as _correct
+from .formulas import derivative, fill, is_article_kind, kinds_of, loss_symbol  # noqa: F401
 
 PHASES = ("start", "forward", "delta", "gradient", "update")
 MAX_TERMS = 6  # a sum with more terms shows the first few and says how many it left out
@@ -94,19 +95,6 @@ def check_explainable(net):
         raise ExplainError("explain shows the article's network: sigmoid layers, loss mse, no l2 "
                          f"(got activation {config['activation']}, output {config['output']}, "
                          f"loss {config['loss']}, l2 {config['l2']})")
-
-
-def kinds_of(net):
-    """{"activation": [f of layer 1 … L], "output", "loss"} of a network's config (checked)."""
-    config = net.config()
-    check_kinds(config)
-    return {"activation": list(config["activation"]) + [config["output"]],
-            "output": config["output"], "loss": config["loss"]}
-
-
-def is_article_kind(kinds):
-    """Sigmoid everywhere and ½Σ(t−y)²: the article's own formulas and headings."""
-    return kinds is None or (set(kinds["activation"]) == {"sigmoid"} and kinds["loss"] == "mse")
 
 
 def record_neurons(net, sample, label, rate, names):
@@ -312,11 +300,6 @@ class _Writer:
         ups = self.upstream(k)
         return Step("update", "式5", lines, nodes=[node_id(k, j)],
                     edges=[edge_id(k, j, i) for i in ups], reveal=reveal)
-
-
-def _correct(label):
-    """The target's class (the hinge's c): its largest entry, the first on ties."""
-    return max(range(len(label)), key=lambda i: (label[i], -i))
 
 
 def _elide(items):
