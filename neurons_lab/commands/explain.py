@@ -200,10 +200,16 @@ def draw_network(impl, sizes, seed):
     import importlib
     import random
 
+    from ..explain.examples import ARTICLE_LABEL, ARTICLE_SAMPLE
+
     net = importlib.import_module(impl).Network(sizes, seed=seed)
     rng = random.Random(seed)
-    sample = [rng.random() for _ in range(sizes[0])]
-    label = [0.9 if k == 0 else 0.1 for k in range(sizes[-1])]
+    # the article's x and t where they fit: `neurons draw` then shows what `neurons explain`
+    # (same seed) computes before its step
+    sample = (list(ARTICLE_SAMPLE) if sizes[0] == len(ARTICLE_SAMPLE)
+              else [rng.random() for _ in range(sizes[0])])
+    label = (list(ARTICLE_LABEL) if sizes[-1] == len(ARTICLE_LABEL)
+             else [0.9 if k == 0 else 0.1 for k in range(sizes[-1])])
     if impl == "vectorized":
         import numpy as np
 
