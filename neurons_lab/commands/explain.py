@@ -134,11 +134,17 @@ def cmd_explain(args, out=None):
         ex.loss = "cross_entropy"
     names = ex.namer()
     if page is not None:
+        from ..explain.matrices import record_vectorized
         from ..explain.page import write_page
         from ..explain.trace import record_neurons
 
-        trace = record_neurons(ex.build("neurons"), ex.sample, ex.label, ex.rate, names)
-        write_page(page, trace, ex.title, names, lang)
+        net = ex.build("neurons")
+        trace = record_neurons(net, ex.sample, ex.label, ex.rate, names)
+        after = net.loss(net.predict(ex.sample), ex.label)  # E with the updated weights
+        matrices = None if args.impl == "neurons" else record_vectorized(
+            ex.build("vectorized"), ex.sample, ex.label, ex.rate)
+        write_page(page, trace, ex.title, names, lang, matrices=matrices, impl=args.impl,
+                   loss_after=after)
         print(f"wrote {page} ({len(trace.steps)} steps): open it in a browser", file=out)
         return 0
     if args.impl == "neurons":

@@ -43,6 +43,8 @@ TEXT = {
         "hidden_delta_any": "Hidden layers (same call), 式4: δ_i = f'(net_i)·Σ_k w_ki·δ_k "
                             "(sigmoid f' = a(1−a), tanh 1−a², relu [net>0]), weights before "
                             "the update",
+        "loss_after": "E after the step (net.loss of a new net.predict(x)): {after} "
+                      "(before: {before})",
         "mazur_note": "Note: Mazur's post differs in one point. He gives each layer ONE shared "
                       "bias (b1 = 0.35 for both hidden nodes, b2 = 0.60 for both outputs) and "
                       "never updates it; here every node has its own bias connection (b_h1, "
@@ -112,6 +114,8 @@ TEXT = {
         "hidden_delta_any": "隐藏层(同一次调用),式4:δ_i = f'(net_i)·Σ_k w_ki·δ_k"
                             "(sigmoid 的 f' = a(1−a),tanh 为 1−a²,relu 为 [net>0]),"
                             "用的是更新之前的权重",
+        "loss_after": "这一步之后的 E(重新 net.predict(x) 再 net.loss):{after}"
+                      "(之前:{before})",
         "mazur_note": "注意:Mazur 的文章有一点不同。他每层只用一个共享的偏置(两个隐藏节点共用 "
                       "b1 = 0.35,两个输出共用 b2 = 0.60),而且不更新它;这里每个节点有自己的"
                       "偏置连接(b_h1、b_h2、b_o1、b_o2,初值取他的数),四个都会更新。他的权重 "
