@@ -105,6 +105,15 @@ print("\n".join(render_neurons(trace, ex.title, names, "en")[:40]))
 print(f"… ({len(trace.steps)} steps in all)")
 
 # %% [markdown]
+# Or step through it: Back / Step / Play over the drawing (the widget runs the step on the
+# network you give it). 也可以用下面的小部件逐步查看：后退 / 下一步 / 播放。
+
+# %%
+from neurons_lab.explain.widget import StepThrough
+
+StepThrough(ex.build("neurons"), x, t, rate)
+
+# %% [markdown]
 # ## Stepping through in a debugger / 在调试器中单步执行
 # Each formula is computed on one line that training runs, so a breakpoint there fires inside
 # `train_one_sample`:
