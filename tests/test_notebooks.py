@@ -16,7 +16,9 @@ pytest.importorskip("ipykernel")
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-MNIST = Path(os.environ.get("NEURONS_TEST_MNIST", "/work/shared/data/mnist"))
+# real MNIST for the test, if there: $NEURONS_TEST_MNIST or the data folder beside the checkout
+MNIST = Path(os.environ.get("NEURONS_TEST_MNIST")
+             or Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist")
 
 sys.path.insert(0, str(NOTEBOOKS))
 import build  # noqa: E402  (notebooks/build.py)
