@@ -32,6 +32,15 @@ def test_explain_every_layer_kind_from_the_command_line(capsys):
         assert code == 0 and ("tanh(" in out or "Largest difference" in out)
 
 
+@pytest.mark.parametrize("impl", ["neurons", "vectorized"])
+def test_draw_a_cnn_as_maps_and_filters(capsys, tmp_path, impl):
+    out_file = tmp_path / "cnn.html"
+    code, out, _ = run(capsys, "draw", "--layers", "1x6x6,conv2x3,pool2,3", "--impl", impl,
+                       "-o", str(out_file))
+    page = out_file.read_text(encoding="utf-8")
+    assert code == 0 and "W[1,0]" in page and "map 1 (δ)" in page and "input" in page
+
+
 def test_explain_language_follows_the_locale(capsys, monkeypatch):
     for var in ("LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(var, raising=False)
@@ -70,6 +79,8 @@ def test_explain_weights_file_and_page(capsys, tmp_path):
     (["draw", "--layers", "3,x", "-o", "net.svg"], "--layers '3,x'", 1),
     (["draw", "--layers", "3", "-o", "net.svg"], "need at least two sizes", 1),
     (["draw", "-o", "net.png"], "must end in .svg or .dot or .gv", 1),
+    (["draw", "--layers", "1x6x6,conv2x3,3", "-o", "net.svg"], "must end in .html or .htm", 1),
+    (["draw", "--layers", "1x2x2,conv2x3,3", "-o", "net.html"], "does not fit the 2x2 input", 1),
     (["draw"], "the following arguments are required: -o/--output", 2),
     (["plot", "nothing.csv", "-o", "c.png"], "nothing.csv does not exist", 1),
     (["plot", "spiral", "-o", "c.png", "--epochs", "0"], "--epochs 0: must be at least 1", 1),

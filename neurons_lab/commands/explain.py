@@ -66,7 +66,9 @@ def add_subcommands(subparsers):
                     "(after one forward and backward pass on a seeded sample), weights as line "
                     "width and colour, each object's repr as a tooltip. Large layers are "
                     "summarised."))
-    dr.add_argument("--layers", default="3,4,2", help="layer sizes (default 3,4,2)")
+    dr.add_argument("--layers", default="3,4,2",
+                    help="layer sizes (default 3,4,2), or a CNN spec such as "
+                         "1x6x6,conv2x3,pool2,3 (drawn as maps and filters in an .html file)")
     dr.add_argument("--seed", type=int, default=0, help="initialisation seed (default 0)")
     dr.add_argument("--impl", default="neurons", choices=IMPLS,
                     help="which package builds the network (default neurons)")
@@ -226,8 +228,40 @@ def draw_network(impl, sizes, seed):
     return net
 
 
+def draw_cnn(args, out):
+    """A CNN spec: input, feature maps, δ maps and filters after one seeded forward and
+    backward pass, as a self-contained HTML file (explain.display)."""
+    import importlib
+    import random
+
+    from ..explain.display import cnn_html
+
+    path = check_output(args.output, (".html", ".htm"))
+    spec = [int(p) if p.strip().isdigit() else p.strip() for p in args.layers.split(",")]
+    try:
+        net = importlib.import_module(args.impl).Network(spec, seed=args.seed)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"--layers {args.layers!r}: {exc}") from None
+    rng = random.Random(args.seed)
+    sample = [rng.random() for _ in range(net.input_size)]
+    label = [0.9 if k == 0 else 0.1 for k in range(net.output_size)]
+    if args.impl == "vectorized":
+        import numpy as np
+
+        sample, label = np.asarray(sample), np.asarray(label)
+    net.predict(sample)
+    net.calc_delta(label)
+    path.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
+                    f"{args.layers}</title></head><body style='font-family:sans-serif'>"
+                    f"{cnn_html(net)}</body></html>\n", encoding="utf-8")
+    print(f"wrote {path}", file=out)
+    return 0
+
+
 def cmd_draw(args, out=None):
     out = out or sys.stdout
+    if "x" in args.layers or "pool" in args.layers:  # a CNN spec: "1x6x6,conv2x3,pool2,3"
+        return draw_cnn(args, out)
     path = check_output(args.output, (".svg", ".dot", ".gv"))
     sizes = parse_layers(args.layers)
     if args.max_nodes < 3:
