@@ -260,7 +260,8 @@ def draw_cnn(args, out):
 
 def cmd_draw(args, out=None):
     out = out or sys.stdout
-    if "x" in args.layers or "pool" in args.layers:  # a CNN spec: "1x6x6,conv2x3,pool2,3"
+    first = args.layers.split(",")[0].strip()
+    if first.count("x") == 2 and first.replace("x", "").isdigit():  # "1x6x6,conv2x3,pool2,3"
         return draw_cnn(args, out)
     path = check_output(args.output, (".svg", ".dot", ".gv"))
     sizes = parse_layers(args.layers)
