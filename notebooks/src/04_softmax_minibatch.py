@@ -53,7 +53,7 @@ from neurons_lab.training.data import one_hot, spiral_dataset
 points, classes = spiral_dataset(100, 3, seed=0)
 targets = one_hot(classes, 3)
 curves, nets = {}, {}
-for batch in (1, 10, 100):
+for batch in (5, 20, 100):
     model = vectorized.Network([2, 40, 3], activation="relu", output="softmax",
                                loss="cross_entropy", init="he", seed=1)
     curves[batch] = [model.train(targets, points, 0.5, 1, batch_size=batch) for _ in range(100)]
@@ -69,10 +69,10 @@ plt.show()
 
 # %% [markdown]
 # ## Decision regions / 决策区域
-# Every point of the plane coloured by the class the network picks (batch 10).
+# Every point of the plane coloured by the class the network picks (batch 20).
 
 # %%
-model = nets[10]
+model = nets[20]
 xs = np.linspace(-1.1, 1.1, 150)
 grid = np.array([[u, v] for v in xs for u in xs])
 picked = model.predict(grid).argmax(axis=1).reshape(len(xs), len(xs))
