@@ -123,7 +123,7 @@ def add_subcommands(subparsers):
         description="Train both implementations on built-in data sets, show that they agree, "
                     "and how much faster the matrices are.")
     demo.add_argument("--quick", action="store_true", help="fewer epochs, for smoke tests")
-    add_data_options(demo, what="MNIST for the CNN part (part 4); without --data-dir or "
-                                "--download it uses the download cache if an earlier "
-                                "--download filled it, else generated images")
+    add_data_options(demo, note="The demo's CNN part trains on it; without --data-dir or "
+                                "--download it reads the cache if an earlier --download filled "
+                                "it, else it generates images.")
     demo.set_defaults(handler=lambda args: run_demo(quick=args.quick, data=args))

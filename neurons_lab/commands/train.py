@@ -38,7 +38,7 @@ def add_subcommands(subparsers):
                     f"Exit status {EXIT_DIVERGED}: the training diverged.")
     add_engine_option(train, "vectorized")
     train.add_argument("--dataset", default="mnist", choices=("bits", "spiral", "mnist"))
-    add_data_options(train, what="--dataset mnist")
+    add_data_options(train, note="For --dataset mnist.")
     add_network_options(train, layers="784,300,10", rate=0.3)
     t = train.add_argument_group("training")
     t.add_argument("--epochs", type=int, default=10)

@@ -22,11 +22,13 @@ __all__ = ["add_data_options", "mnist_directory", "cached_mnist", "default_cache
 CACHE_HELP = "$XDG_CACHE_HOME/neurons/mnist, else ~/.cache/neurons/mnist"
 
 
-def add_data_options(parser, *, what="MNIST"):
-    """--data-dir and --download (one or the other), and --cache-dir, in one group."""
+def add_data_options(parser, *, note=""):
+    """--data-dir and --download (one or the other), and --cache-dir, in one group; ``note``
+    ends the group's description (what this command does with the data)."""
     group = parser.add_argument_group(
-        "data", f"{what}: a folder with the four idx files (.gz or raw), or the official files "
-                "downloaded once into the cache (MNIST by LeCun, Cortes and Burges, CC BY-SA 3.0)")
+        "MNIST data", "a folder with the four idx files (.gz or raw), or the official files "
+                      "downloaded once into the cache (MNIST by LeCun, Cortes and Burges, "
+                      "CC BY-SA 3.0)." + (" " + note if note else ""))
     source = group.add_mutually_exclusive_group()
     source.add_argument("--data-dir", metavar="DIR",
                         help="folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, "
