@@ -7,9 +7,10 @@ command line from another folder.
         # faster offline: the venv sees that Python's packages (NumPy), not the checkout
 
 Checks: the wheel holds exactly the packages neurons, vectorized and neurons_lab (+ its
-dist-info); no installed file names a development folder; `import neurons, vectorized,
-neurons_lab` loads them from the venv, not the checkout; `neurons demo --quick`, `neurons
-explain` and every subcommand's --help run. Prints the wheel's top-level names and file count.
+dist-info, with the LICENSE); no installed file names a development folder; `import neurons,
+vectorized, neurons_lab` loads them from the venv, not the checkout; `neurons demo --quick`,
+`neurons explain` and every subcommand's --help run. Prints the wheel's top-level names and
+file count.
 Exit status 0 when all hold, 1 with the reasons otherwise. Needs `build` (the dev extra).
 """
 
@@ -46,6 +47,8 @@ def check_wheel(wheel, problems):
     if packages != TOP_LEVEL:
         problems.append(f"the wheel's packages are {sorted(packages)}, expected "
                         f"{sorted(TOP_LEVEL)}")
+    if not any(name.endswith(".dist-info/licenses/LICENSE") for name in names):
+        problems.append("the wheel carries no LICENSE")
     with zipfile.ZipFile(wheel) as archive:
         for name in names:
             text = archive.read(name).decode("utf-8", errors="replace")

@@ -23,13 +23,21 @@ def wheel(tmp_path, files):
 
 GOOD = {"neurons/__init__.py": '"""Shared weights: neurons/shared.py, docs/design.md."""',
         "vectorized/__init__.py": "", "neurons_lab/__init__.py": "",
-        "neurons_lab-0.1.0.dist-info/METADATA": "Name: neurons-lab"}
+        "neurons_lab-0.1.0.dist-info/METADATA": "Name: neurons-lab",
+        "neurons_lab-0.1.0.dist-info/licenses/LICENSE": "MIT License"}
 
 
 def test_a_clean_wheel_passes(tmp_path):
     problems = []
     install_check.check_wheel(wheel(tmp_path, GOOD), problems)
     assert problems == []
+
+
+def test_a_wheel_without_its_license_is_caught(tmp_path):
+    problems = []
+    files = {k: v for k, v in GOOD.items() if not k.endswith("LICENSE")}
+    install_check.check_wheel(wheel(tmp_path, files), problems)
+    assert problems == ["the wheel carries no LICENSE"]
 
 
 @pytest.mark.parametrize("name, text, expected", [

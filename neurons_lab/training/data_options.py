@@ -54,17 +54,18 @@ def mnist_directory(args, command, *, progress=None):
                 validate.text(value, "the path")
             except (ValueError, TypeError) as error:
                 raise UsageError(f"{flag}: {error}") from None
-    if args.download:
-        if args.cache_dir is not None:
-            validate.writable_directory(args.cache_dir, "--cache-dir")
-        cache = Path(args.cache_dir) if args.cache_dir is not None else default_cache_dir()
+    cache_dir = getattr(args, "cache_dir", None)
+    if getattr(args, "download", False):
+        if cache_dir is not None:
+            validate.writable_directory(cache_dir, "--cache-dir")
+        cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         return download_mnist(cache, progress=progress,
                               report=lambda text: print(f"neurons {command}: {text}",
                                                         file=sys.stderr))
-    if args.cache_dir is not None:
+    if cache_dir is not None:
         raise UsageError("--cache-dir is where --download keeps the files: give --download too, "
                          "or read a folder with --data-dir")
-    if not args.data_dir:
+    if not getattr(args, "data_dir", None):
         raise UsageError(f"{command} needs --data-dir DIR (a folder with the four MNIST idx "
                          f"files) or --download (into {default_cache_dir()})")
     directory = Path(args.data_dir)

@@ -120,4 +120,5 @@ def _augmented(data, augment):
 
 
 def _mnist_directory(args):
-    return mnist_directory(args, "train", progress=None if not args.no_progress else False)
+    quiet = getattr(args, "no_progress", False)
+    return mnist_directory(args, "train", progress=False if quiet else None)
