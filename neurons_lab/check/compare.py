@@ -82,7 +82,8 @@ def weight_name(k, count, W_shape, what="∂E/∂w"):
             return (f"{base}, {what} of filter {f}, channel {c}, offset ({u}, {v}) at "
                     f"W[{f}, {c}, {u}, {v}]")
         j, i = index
-        sub = what.replace("w", f"w_{j}{i}") if "w" in what else what
+        ji = f"{j}{i}" if max(j, i) < 10 else f"{j},{i}"
+        sub = what.replace("w", f"w_{ji}") if "w" in what else what
         return f"{base}, {sub} at W[{j}, {i}] (from node {i} below to node {j})"
     return name
 

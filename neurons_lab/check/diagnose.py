@@ -29,6 +29,8 @@ BATCH_DIVIDED = ("factor of the batch size ({n}): the gradient is divided by the
                  "twice (or λW divided too); it must be the mean of the samples' gradients")
 L2_BIAS = ("L2 applied to biases: ∂E/∂b has λ·b added; the L2 term λ/2 ΣW² covers weights only, "
            "never biases")
+L2_MISSING = ("L2 missing: ∂E/∂W lacks λ·W (E_total = mean(E) + λ/2 ΣW², whose gradient adds "
+              "λ·w_ji to every weight's)")
 HALF = ("½ missing in the loss: E = Σ(t−y)² doubles every gradient; the project's mse is "
         "E = ½Σ(t−y)², whose ∂E/∂y is y − t")
 SOFTMAX = ("softmax without the max subtracted: e^net overflows (net ≈ 800 here, e^709.8 is the "
@@ -75,6 +77,8 @@ def gradient(case, params, expected, got, n=1, simulate=None):
     if n > 1 and (_all(scaled(1.0 / n), got, _close) or
                   _all([(e / n, b / n) for e, b in expected], got, _close)):
         return BATCH_DIVIDED.format(n=n)
+    if lam and _all(data, got, _close):
+        return L2_MISSING
     if lam and _all([(eW, eb + lam * b) for (eW, eb), (_, b) in zip(expected, params)], got,
                     _close):
         return L2_BIAS

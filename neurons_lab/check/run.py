@@ -130,6 +130,8 @@ def _compare(candidate, case, rate):
         ref.predict(x)
         ref.calc_delta(t)
         expected = [layer.delta.copy() for layer in ref.layers]
+        got_d = [np.reshape(g, e.shape) if np.size(g) == e.size else g  # (1, n) for (n,)
+                 for e, g in zip(expected, got_d)] + list(got_d[len(expected):])
         for k in range(len(expected), 0, -1):  # from the output layer down, as backprop
             word = f"layer {k}" + (" (output)" if k == len(expected) else "")
             found = first_in_array(expected[k - 1], got_d[k - 1] if k <= len(got_d) else None,
