@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from neurons_lab.training.files import atomic_write
-from neurons_lab.training.networks import build
+from neurons_lab.training.networks import build, parameter_shapes
 from vectorized.spec import parse_layer_sizes
 
 # project activation → (torch.nn class name, keyword arguments); "identity": no module
@@ -102,7 +102,14 @@ def load_state_dict(net, state):
     if missing or unexpected:
         raise ValueError(f"state_dict does not fit {net!r}: missing {missing or 'nothing'}, "
                          f"unexpected {unexpected or 'nothing'}")
-    net.set_parameters([(_numpy(state[w]), _numpy(state[b])) for w, b in pairs])
+    shapes = parameter_shapes(list(net.config()["layer_sizes"]))
+    arrays = {key: _numpy(state[key]) for key in expected}
+    for pair, pair_shapes in zip(pairs, shapes):
+        for key, shape in zip(pair, pair_shapes):
+            if arrays[key].shape != tuple(shape):
+                raise ValueError(f"state_dict[{key!r}] has shape {arrays[key].shape}, the "
+                                 f"network needs {tuple(shape)}")
+    net.set_parameters([(arrays[w], arrays[b]) for w, b in pairs])  # checks values too
     return net
 
 

@@ -12,7 +12,7 @@ import copy
 
 import numpy as np
 
-from .candidates import Candidate, CheckError, Unsupported, arrays
+from .candidates import DEFAULTS, Candidate, CheckError, Unsupported, arrays
 
 
 class TorchModule(Candidate):
@@ -32,7 +32,9 @@ class TorchModule(Candidate):
             if not fixed or "layer_sizes" not in fixed:
                 raise CheckError(f"{self.name}: {error}; give the network it should be "
                                  "(--layers, --activation, --output)") from None
-        self.fixed = dict(described or {}, **(fixed or {}))
+        # a module read as a Sequential keeps its own settings; another, those given (the
+        # rest as Network's defaults, like forward/backward functions)
+        self.fixed = dict(described or DEFAULTS, **(fixed or {}))
         self.cnn = isinstance(self.fixed["layer_sizes"][0], str)
         self.input_shape = input_shape
         self.weights = list(self.module.parameters())
