@@ -88,10 +88,13 @@ def gradient(case, params, expected, got, n=1, simulate=None):
 def _simulated(simulate, got, what):
     if simulate is None:
         return None
-    for point, words in (("net", AT_NET), ("output", AT_OUTPUT)):
-        result = simulate(point)
+    for (point, words), scope in ((p, s) for p in (("net", AT_NET), ("output", AT_OUTPUT))
+                                  for s in ("all", "output", "hidden")):
+        result = simulate(point, scope)
         if result is None:
             return None
+        words += {"all": "", "output": " (in the output layer's δ)",
+                  "hidden": " (in the hidden layers' δ)"}[scope]
         if what == "gradients" and _all(result[what], got, _close):
             return words
         if what == "deltas" and len(result[what]) == len(got) and \
@@ -158,9 +161,10 @@ PRIME_OF_Y = {"sigmoid": lambda y: y * (1.0 - y), "tanh": lambda y: 1.0 - y * y,
 
 
 def simulator(case, params, X, T):
-    """``simulate(point)`` → {"gradients", "deltas"} of a network whose f' is evaluated at the
-    wrong ``point`` ("net": the y-form at net; "output": the net-form at y), for the batch
-    X (N, in), T (N, out); None where the simulation does not apply."""
+    """``simulate(point, scope)`` → {"gradients", "deltas"} of a network whose f' is evaluated
+    at the wrong ``point`` ("net": the y-form at net; "output": the net-form at y) in the
+    ``scope`` "all", "output" or "hidden" layers, for the batch X (N, in), T (N, out); None
+    where the simulation does not apply."""
     acts = tuple(case.activation) + (case.output,)
     elementwise = [a for a in acts if a != "softmax"]
     applies = not case.is_cnn and set(elementwise) <= set(F) and \
@@ -168,10 +172,12 @@ def simulator(case, params, X, T):
         (case.loss == "mse" and case.output != "softmax" or
          case.loss == "cross_entropy" and case.output == "softmax")
     if not applies:
-        return lambda point: None
+        return lambda point, scope="all": None
 
-    def run(point):
-        def prime(name, net, y):
+    def run(point, scope="all"):
+        def prime(name, net, y, top=False):
+            if scope == ("hidden" if top else "output"):
+                return PRIME_OF_Y[name](y)  # this layer right
             return PRIME_OF_Y[name](net) if point == "net" else PRIME_OF_Y[name](F[name](y))
         ys, nets = [np.asarray(X, float)], []
         with np.errstate(all="ignore"):
@@ -185,7 +191,7 @@ def simulator(case, params, X, T):
                     ys.append(F[name](net))
             L, N = len(params), len(X)
             delta = T - ys[-1] if acts[-1] == "softmax" else \
-                prime(acts[-1], nets[-1], ys[-1]) * (T - ys[-1])
+                prime(acts[-1], nets[-1], ys[-1], top=True) * (T - ys[-1])
             grads, deltas = [], []
             for k in range(L - 1, -1, -1):
                 W = np.asarray(params[k][0])

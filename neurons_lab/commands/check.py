@@ -91,6 +91,7 @@ def run(args):
         raise CheckError(f"{candidate.name} took none of the {args.cases} networks drawn "
                          "(see the reasons above)")
     skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
-    print(f"agree: {report.checked} networks{skipped} (outputs and gradients within 1e-12, "
+    networks = f"{report.checked} network" + ("s" if report.checked != 1 else "")
+    print(f"agree: {networks}{skipped} (outputs and gradients within 1e-12, "
           "parameters after a step within 1e-9)")
     return 0
