@@ -88,6 +88,9 @@ def test_check_passes_a_pytorch_model():
                         nn.Linear(8, 3), nn.Sigmoid())
     from neurons_lab.check.load import as_candidate
     assert check(as_candidate(cnn, input_shape=(1, 6, 6)), cases=3).ok
+    dropout = nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Dropout(0.5), nn.Linear(5, 2))
+    report = check(dropout, cases=2)
+    assert report.ok and "no steps: dropout masks" in report.lines[0]
 
 
 class Mapped(nn.Module):
