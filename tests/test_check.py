@@ -144,3 +144,43 @@ def test_load_finds_each_kind():
     assert load("tests.check_planted:forward,backward").cnn is False
     with pytest.raises(CheckError):
         load("tests.check_planted:forward,backward,forward")
+
+
+class SummedSteps(planted.FcNet):
+    """One sample at a time in get_gradient (a batch is refused), a summed batch in train."""
+
+    def get_gradient(self, label, sample):
+        if np.ndim(sample) > 1:
+            raise ValueError("one sample at a time")
+        return super().get_gradient(label, sample)
+
+    def train(self, labels, data_set, rate, epoch, batch_size=1):
+        for _ in range(epoch):
+            for k in range(0, len(data_set), batch_size):
+                grads = [super(SummedSteps, self).get_gradient(t, x) for t, x in
+                         zip(labels[k:k + batch_size], data_set[k:k + batch_size])]
+                for n, layer in enumerate(self.layers):
+                    layer.W -= rate * sum(g[n][0] for g in grads)
+                    layer.b -= rate * sum(g[n][1] for g in grads)
+
+
+def test_steps_are_compared_and_diagnosed():
+    report = check(SummedSteps)
+    assert "parameters after train with batch_size=2 step 1" in report.difference
+    assert report.diagnosis.startswith("factor of the batch size (2)")
+    assert report.lines[0].endswith("DIFFERS")  # in case 1, after its per-sample steps agreed
+
+
+def test_declared_support_skips_cases():
+    class SigmoidOnly(planted.FcNet):
+        check_supports = {"activation": ["sigmoid"], "output": ["sigmoid"], "l2": False}
+
+    report = check(SigmoidOnly)
+    assert report.ok and report.checked == 1
+    assert "declares no l2" in report.lines[1]
+    assert "declares activation in ['sigmoid'] only" in report.lines[5]
+
+
+def test_the_tutorials_nodes_give_their_deltas():
+    report = check(neurons.Network, cases=1)
+    assert "δ" in report.lines[0]

@@ -2,9 +2,11 @@
 
 * A class with the project's API: ``Cls(layer_sizes, activation=…, output=…, loss=…, l2=…)``,
   ``set_parameters``, ``predict``, ``get_gradient``; used when present: ``parameters``,
-  ``loss``, ``calc_delta`` + ``layers[k].delta``, ``train_one_sample``, ``train``. It declares
-  what it supports by its constructor: a keyword it does not take, or a ValueError /
-  TypeError / NotImplementedError it raises, skips the case.
+  ``loss``, ``calc_delta`` + ``layers[k].delta`` (or the tutorial's ``layers[k].nodes[j].delta``
+  with the input layer first), ``train_one_sample``, ``train``. What it supports is probed
+  through its constructor (a keyword it does not take, or a ValueError / TypeError /
+  NotImplementedError it raises, skips the case) or declared in an optional class attribute
+  ``check_supports`` (see :meth:`ApiClass._declared`).
 * Functions ``forward(params, X)`` → Y and ``backward(params, X, T)`` → [(dW, db), …] on NumPy
   arrays: ``params`` is [(W, b), …] with W (out, in), X (N, in) and T (N, out) one sample per
   row; the gradient of a batch is the mean over its rows plus λW.
@@ -104,7 +106,24 @@ class ApiClass(Candidate):
                 raise Unsupported(f"{self.name}() takes no {key}= (needed: {config[key]!r})")
         return config["layer_sizes"], kwargs
 
+    def _declared(self, case):
+        """Refuse a case the class's optional ``check_supports`` dict leaves out:
+        {"activation": [...], "output": [...], "loss": [...], "l2": bool, "cnn": bool}."""
+        declared = getattr(self.cls, "check_supports", None)
+        if not isinstance(declared, dict):
+            return
+        if case.is_cnn and not declared.get("cnn", True):
+            raise Unsupported(f"{self.name} declares no CNNs")
+        if case.l2 and not declared.get("l2", True):
+            raise Unsupported(f"{self.name} declares no l2")
+        for key, values in (("activation", case.activation), ("output", (case.output,)),
+                            ("loss", (case.loss,))):
+            allowed = declared.get(key)
+            if allowed is not None and any(v not in allowed for v in values):
+                raise Unsupported(f"{self.name} declares {key} in {list(allowed)} only")
+
     def prepare(self, case):
+        self._declared(case)
         sizes, kwargs = self._kwargs(case)
         try:
             self.net = self.cls(sizes, **kwargs)
@@ -130,12 +149,17 @@ class ApiClass(Candidate):
     def deltas(self, x, t):
         if not callable(getattr(self.net, "calc_delta", None)):
             return None
-        layers = getattr(self.net, "layers", None)
-        if not layers or not all(hasattr(layer, "delta") for layer in layers):
-            return None
-        self.net.predict(x)
-        self.net.calc_delta(t)
-        return [np.array(layer.delta, dtype=float) for layer in layers]
+        layers = list(getattr(self.net, "layers", None) or [])
+        if layers and all(hasattr(layer, "delta") for layer in layers):  # fc.py: an array
+            self.net.predict(x)
+            self.net.calc_delta(t)
+            return [np.array(layer.delta, dtype=float) for layer in layers]
+        if layers and all(hasattr(layer, "nodes") for layer in layers):  # the tutorial: nodes
+            self.net.predict(x)
+            self.net.calc_delta(t)
+            return [np.array([node.delta for node in layer.nodes], dtype=float)
+                    for layer in layers[1:]]  # layers[0] is the input layer
+        return None
 
     def gradient(self, t, x):
         return arrays(self.net.get_gradient(t, x))

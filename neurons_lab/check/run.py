@@ -2,8 +2,8 @@
 
 For each drawn case the same weights go into both; then, in order, stopping at the first
 difference: the output of one sample, its loss, each layer's δ, the gradient of one sample,
-the gradient of a mini-batch, the parameters after one per-sample step and after one
-mini-batch step. Quantities the candidate does not expose are left out.
+the gradient of a mini-batch, the parameters after each of three per-sample steps and of two
+mini-batch steps. Quantities the candidate does not expose are left out.
 """
 
 import warnings
@@ -20,6 +20,7 @@ from .compare import STEPS, Difference, first_in_array, first_in_parameters
 from .load import as_candidate
 
 RATE = 0.1
+SAMPLE_STEPS = 3  # per-sample steps in a row, then two mini-batch steps
 
 
 @dataclass
@@ -158,25 +159,38 @@ def _compare(candidate, case, rate):
     if any(isinstance(v, str) and v.startswith("drop") for v in case.layer_sizes):
         return done + ["no steps: dropout masks are each implementation's own draws"]
     load()
-    got_p = _call("train_one_sample", candidate.step, t, x, rate)
-    if got_p is not None:
-        ref.train_one_sample(t, x, rate)
-        after = ref.parameters()
-        _differs(f"parameters after one train_one_sample (rate {rate:g})", after, got_p,
-                 lambda: diagnose.step(case, params, after, got_p, rate), bound=STEPS)
-        done.append("step")
-
+    ref.set_parameters(params)
+    if _steps(candidate, case, ref, params, [(T[k], X[k]) for k in range(SAMPLE_STEPS)], rate,
+              "train_one_sample", candidate.step):
+        done.append(f"{SAMPLE_STEPS} steps")
     load()
     ref.set_parameters(params)
-    got_p = _call(f"train with batch_size={len(X)}", candidate.batch_step, T, X, rate)
-    if got_p is not None:
-        ref.train(T, X, rate, 1, batch_size=len(X))
-        after = ref.parameters()
-        _differs(f"parameters after one step on a batch of {len(X)} (rate {rate:g})", after,
-                 got_p, lambda: diagnose.step(case, params, after, got_p, rate, len(X)),
-                 bound=STEPS)
-        done.append("batch step")
+    half = len(X) // 2
+    if _steps(candidate, case, ref, params, [(T[:half], X[:half]), (T[half:], X[half:])], rate,
+              f"train with batch_size={half}", candidate.batch_step):
+        done.append(f"2 batch steps (N={half})")
     return done
+
+
+def _steps(candidate, case, ref, params, batches, rate, what, step):
+    """Steps on each (T, X) of ``batches`` in turn, the parameters compared after each; False
+    when the candidate cannot step."""
+    before = params
+    for number, (T, X) in enumerate(batches, start=1):
+        got = _call(what, step, T, X, rate)
+        if got is None:
+            return False
+        if T.ndim == 1:
+            ref.train_one_sample(T, X, rate)
+        else:
+            ref.train(T, X, rate, 1, batch_size=len(X))
+        after = ref.parameters()
+        n = 1 if T.ndim == 1 else len(X)
+        _differs(f"parameters after {what} step {number} (rate {rate:g})", after, got,
+                 lambda b=before, a=after, g=got, n=n: diagnose.step(case, b, a, g, rate, n),
+                 bound=STEPS)
+        before = after
+    return True
 
 
 def _differs(what, expected, got, diagnosis=None, grad=True, bound=None):
