@@ -132,6 +132,8 @@ def test_cli_exit_statuses(capsys):
     (["tests.check_planted:FcNet", "--layers", "3,x"], "layer_sizes"),
     (["tests.check_planted:FcNet", "--cases", "0"], "--cases must be at least 1"),
     (["tests.check_planted:FcNet", "--loss", "hinge"], "took none of the"),
+    (["tests.check_planted:forward,backward", "--activation", "gelu"], "unknown hidden"),
+    (["tests.check_planted:forward,backward", "--input-shape", "3x4"], "--input-shape must"),
 ])
 def test_cli_bad_input_is_one_line(capsys, argv, words):
     code, _, err = run_cli(capsys, "check", *argv)

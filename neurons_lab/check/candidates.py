@@ -9,7 +9,8 @@
   ``check_supports`` (see :meth:`ApiClass._declared`).
 * Functions ``forward(params, X)`` → Y and ``backward(params, X, T)`` → [(dW, db), …] on NumPy
   arrays: ``params`` is [(W, b), …] with W (out, in), X (N, in) and T (N, out) one sample per
-  row; the gradient of a batch is the mean over its rows plus λW.
+  row; the gradient of a batch is the mean over its rows plus λW. A CNN (only when its
+  layer_sizes are given) gets conv W (N, C, K, K) and X (N, C·H·W), flat rows.
 * A PyTorch ``nn.Module`` (see :mod:`.torch_candidate`).
 
 Every method returns NumPy arrays, or None where the candidate does not expose the quantity.
@@ -202,9 +203,7 @@ class Functions(Candidate):
         self.params = None
 
     def prepare(self, case):
-        if case.is_cnn:
-            raise Unsupported("forward/backward: fully connected networks unless --layers "
-                              "gives a CNN")
+        pass  # the settings are fixed (see ``fixed``); a CNN only when the user gave one
 
     def set(self, params):
         self.params = arrays(params)

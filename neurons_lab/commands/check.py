@@ -27,10 +27,10 @@ exit status: 0 all agree, 4 a difference (the first one is named), 1 bad input."
 def add_subcommands(subparsers):
     parser = subparsers.add_parser(
         "check", help="compare your own backprop with the reference, name the first difference",
-        description="Draws seeded networks, loads the same weights into the reference and your "
-                    "implementation, and compares outputs, loss, each layer's δ, gradients and "
-                    "the parameters after a step (one sample and a mini-batch). Stops at the "
-                    "first difference and names the usual mistake when the numbers fit one.",
+        description="Draws seeded networks, loads the same weights into the reference and\n"
+                    "your implementation, and compares outputs, loss, each layer's δ, gradients\n"
+                    "and the parameters after a few steps (one sample and mini-batches). Stops\n"
+                    "at the first difference and names the usual mistake when the numbers fit.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("target", metavar="TARGET", help=SYNTAX)
     parser.add_argument("--cases", type=int, default=CASES,
