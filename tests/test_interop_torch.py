@@ -129,3 +129,16 @@ def test_cases_hold_a_modules_architecture():
     config, _ = interop.describe_torch(nn.Sequential(nn.Linear(4, 3), nn.ELU(), nn.Linear(3, 2)))
     for case in draw_cases(0, 9, config, cnn=False):
         assert case.layer_sizes == (4, 3, 2) and case.activation == ("elu",)
+
+
+def test_a_torch_state_dict_loads_directly_and_float32_exports():
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)).double()
+    net = interop.load_state_dict(vectorized.Network([3, 4, 2], activation="relu",
+                                                     output="identity"), model.state_dict())
+    assert np.array_equal(net.parameters()[1][0], model[2].weight.detach().numpy())
+    small = interop.to_torch(net, dtype="float32")
+    assert small[0].weight.dtype == torch.float32
+    x = np.linspace(-1, 1, 3)
+    with torch.no_grad():
+        got = small(torch.tensor(x[None], dtype=torch.float32)).numpy()[0]
+    np.testing.assert_allclose(got, net.predict(x), rtol=1e-6, atol=1e-6)
