@@ -77,7 +77,20 @@ class OffByALittle(planted.FcNet):
         return g * 1.01 if layer is self.layers[-1] else g
 
 
+class RowTimesW(planted.FcNet):
+    """Forward as x·W with the project's (out, in) W: fails on the shapes."""
+
+    def predict(self, sample):
+        x = np.atleast_2d(np.asarray(sample, dtype=float))
+        for layer in self.layers:
+            x = planted.ACT["sigmoid"][0](x @ layer.W + layer.b)
+        return x[0]
+
+
 def test_other_findings():
+    report = check(RowTimesW)
+    assert "predict (one sample), it raised ValueError: matmul" in report.difference
+    assert report.diagnosis.startswith("transposed W? the shapes do not fit")
     assert check(WrongStep).diagnosis.startswith("sign flipped in the step")
     assert check(DerivativeAtOutput).diagnosis.startswith("derivative taken at the output")
     report = check(OffByALittle)

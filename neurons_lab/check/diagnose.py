@@ -23,6 +23,8 @@ SIGN_STEP = ("sign flipped in the step: the weights moved up the gradient; with 
              "gradient the step is w −= η·∂E/∂w (the article's w += η·δ·x)")
 TRANSPOSED = ("transposed W: the gradient is laid out (in, out), W[i, j]; the project's W[j, i] "
               "is w_ji, shape (out, in): the gradient is −δ·xᵀ, not −x·δᵀ")
+SHAPES = ("transposed W? the shapes do not fit: the project's W is (out, in), W[j, i] = w_ji, so "
+          "a layer computes W·x + b (a batch of rows: X·Wᵀ + b) and its gradient is (out, in)")
 BATCH = ("factor of the batch size ({n}): the gradient is the sum over the batch's {n} samples; "
          "it must be their mean (E_total = mean(E) + λ/2 ΣW²)")
 BATCH_DIVIDED = ("factor of the batch size ({n}): the gradient is divided by the batch size "

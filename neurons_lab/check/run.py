@@ -92,7 +92,9 @@ def _call(what, f, *args):
             warnings.simplefilter("ignore", RuntimeWarning)
             return f(*args)
     except Exception as error:
-        raise Found(what, f"it raised {type(error).__name__}: {error}") from None
+        text = str(error)
+        hint = diagnose.SHAPES if any(w in text for w in ("shape", "matmul", "aligned")) else None
+        raise Found(what, f"it raised {type(error).__name__}: {text}", hint) from None
 
 
 def _compare(candidate, case, rate):
@@ -126,8 +128,8 @@ def _compare(candidate, case, rate):
                         diagnose.loss(case, e, got_e))
         done.append("loss")
 
-    got_d = _call("calc_delta", candidate.deltas, x, t)
-    if got_d is not None and not case.is_cnn:
+    got_d = None if case.is_cnn else _call("calc_delta", candidate.deltas, x, t)
+    if got_d is not None:  # fully connected layers: a conv layer's δ is laid out its own way
         ref.predict(x)
         ref.calc_delta(t)
         expected = [layer.delta.copy() for layer in ref.layers]
