@@ -199,3 +199,8 @@ def test_declared_support_skips_cases():
 def test_the_tutorials_nodes_give_their_deltas():
     report = check(neurons.Network, cases=1)
     assert "δ" in report.lines[0]
+
+
+def test_the_fast_engine_passes():
+    fast = pytest.importorskip("vectorized.fast")
+    assert check(fast.Network).ok

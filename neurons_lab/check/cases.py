@@ -103,8 +103,9 @@ def draw_cases(seed=0, count=CASES, fixed=None, cnn=True):
     ``cnn=False`` leaves the CNN themes out."""
     fixed = dict(fixed or {})
     rng = random.Random(seed)
-    cases = []
-    for k in range(count):
+    cases, k = [], -1
+    while len(cases) < count:
+        k += 1
         if k < len(THEMES):
             acts, output, loss, l2, spec, big = THEMES[k]
         else:
