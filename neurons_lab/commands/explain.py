@@ -127,6 +127,8 @@ def cmd_explain(args, out=None):
     page = check_output(args.html, (".html", ".htm")) if args.html else None
     lang = args.lang or default_lang()
     if args.example == "cnn":
+        from .explain_cnn import explain_cnn
+
         return explain_cnn(args, lang, page, out)
     ex = choose_example(args)
     for kind in ("activation", "output", "loss"):
@@ -170,27 +172,6 @@ def cmd_explain(args, out=None):
     return 0
 
 
-def explain_cnn(args, lang, page, out):
-    """neurons explain --example cnn: text (each --impl) or the page."""
-    from ..explain.cnn import compare_cnn, record_cnn, render_cnn
-
-    if page is not None:
-        from ..explain.cnn_page import write_cnn_page
-
-        write_cnn_page(page, args.impl, lang)
-        print(f"wrote {page}: open it in a browser", file=out)
-        return 0
-    impls = ("neurons", "vectorized") if args.impl == "both" else (args.impl,)
-    traces = [record_cnn(impl)[0] for impl in impls]
-    lines = render_cnn(traces[0], lang)
-    if len(traces) == 2:
-        worst, count = compare_cnn(*traces)
-        lines += ["", text(lang)["largest"].format(diff=f"{worst:.1e}",
-                                                   name=f"{count} numbers, vectorized")]
-    print("\n".join(lines), file=out)
-    return 0
-
-
 def parse_layers(text):
     try:
         sizes = [int(part) for part in text.split(",")]
@@ -228,41 +209,13 @@ def draw_network(impl, sizes, seed):
     return net
 
 
-def draw_cnn(args, out):
-    """A CNN spec: input, feature maps, δ maps and filters after one seeded forward and
-    backward pass, as a self-contained HTML file (explain.display)."""
-    import importlib
-    import random
-
-    from ..explain.display import cnn_html
-
-    path = check_output(args.output, (".html", ".htm"))
-    spec = [int(p) if p.strip().isdigit() else p.strip() for p in args.layers.split(",")]
-    try:
-        net = importlib.import_module(args.impl).Network(spec, seed=args.seed)
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"--layers {args.layers!r}: {exc}") from None
-    rng = random.Random(args.seed)
-    sample = [rng.random() for _ in range(net.input_size)]
-    label = [0.9 if k == 0 else 0.1 for k in range(net.output_size)]
-    if args.impl == "vectorized":
-        import numpy as np
-
-        sample, label = np.asarray(sample), np.asarray(label)
-    net.predict(sample)
-    net.calc_delta(label)
-    path.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
-                    f"{args.layers}</title></head><body style='font-family:sans-serif'>"
-                    f"{cnn_html(net)}</body></html>\n", encoding="utf-8")
-    print(f"wrote {path}", file=out)
-    return 0
-
-
 def cmd_draw(args, out=None):
     out = out or sys.stdout
     first = args.layers.split(",")[0].strip()
     if first.count("x") == 2 and first.replace("x", "").isdigit():  # "1x6x6,conv2x3,pool2,3"
-        return draw_cnn(args, out)
+        from .explain_cnn import draw_cnn
+
+        return draw_cnn(args, check_output(args.output, (".html", ".htm")), out)
     path = check_output(args.output, (".svg", ".dot", ".gv"))
     sizes = parse_layers(args.layers)
     if args.max_nodes < 3:
