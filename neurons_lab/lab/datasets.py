@@ -1,6 +1,9 @@
 """The lab's 2-D data sets, drawn with ``random.Random(seed)`` (standard library only, so the
 page and CPython draw the same points). Each returns (points, classes): points a list of
-[x, y], classes a list of ints, in a mixed order (training does not shuffle)."""
+[x, y], classes a list of ints, in a mixed order (training does not shuffle).
+
+Coordinates are rounded to 6 decimals: the browser's sin and cos (Pyodide's C library) can
+differ from the system's in the last bit, and rounding makes both give the same points."""
 
 import math
 import random
@@ -19,7 +22,7 @@ def spiral(points_per_class=60, n_classes=3, noise=0.2, seed=0):
         for n in range(points_per_class):
             r = n / max(points_per_class - 1, 1)
             angle = 2 * math.pi * c / n_classes + 4.0 * r + noise * rng.gauss(0.0, 1.0)
-            points.append([r * math.sin(angle), r * math.cos(angle)])
+            points.append([round(r * math.sin(angle), 6), round(r * math.cos(angle), 6)])
             classes.append(c)
     return _mixed(points, classes, rng)
 
@@ -32,8 +35,8 @@ def moons(points_per_class=60, noise=0.1, seed=0):
         for n in range(points_per_class):
             t = math.pi * n / max(points_per_class - 1, 1)
             x, y = (math.cos(t), math.sin(t)) if c == 0 else (1 - math.cos(t), 0.5 - math.sin(t))
-            points.append([x - 0.5 + noise * rng.gauss(0.0, 1.0),
-                           y - 0.25 + noise * rng.gauss(0.0, 1.0)])
+            points.append([round(x - 0.5 + noise * rng.gauss(0.0, 1.0), 6),
+                           round(y - 0.25 + noise * rng.gauss(0.0, 1.0), 6)])
             classes.append(c)
     return _mixed(points, classes, rng)
 

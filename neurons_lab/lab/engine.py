@@ -147,28 +147,28 @@ class Lab:
         value = float(value)
         if not math.isfinite(value):
             raise ValueError(f"{what} must be a finite number, got {value}")
-        self._remember()
         if what == "weight":
             k, j, i = index
-            for conn in self.net.layers[k].nodes[j].upstream:
-                up = conn.upstream_node
-                if ("b" if up.is_const else up.node_index) == i:
-                    getattr(conn, "shared", conn).weight = value
-                    break
-            else:
-                raise ValueError(f"no connection {index}")
+            found = [getattr(c, "shared", c) for c in self.net.layers[k].nodes[j].upstream
+                     if ("b" if c.upstream_node.is_const else c.upstream_node.node_index) == i]
+            where = (found[0], "weight") if found else None
         elif what == "shared":
             k, name = index
             found = [w for w in self.net.shared_weights if (w.layer_index, w.name()) == (k, name)]
-            if not found:
-                raise ValueError(f"no shared weight {name} in layer {k}")
-            found[0].weight = value
-        elif what == "input":
-            self.data[self.cursor][index[0]] = value
-        elif what == "target":
-            self.labels[self.cursor][index[0]] = value
+            where = (found[0], "weight") if found else None
+        elif what in ("input", "target"):
+            row = (self.data if what == "input" else self.labels)[self.cursor]
+            where = (row, index[0]) if 0 <= index[0] < len(row) else None
         else:
             raise ValueError(f"cannot edit {what!r}")
+        if where is None:
+            raise ValueError(f"no {what} {index}")
+        self._remember()
+        obj, key = where
+        if isinstance(obj, list):
+            obj[key] = value
+        else:
+            setattr(obj, key, value)
         self.phase, self.done, self.trace = 0, None, None
         return self.state()
 

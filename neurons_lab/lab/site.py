@@ -126,6 +126,13 @@ def make_server(pyodide_dir, port=0, cdn=False):
         raise LabError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
 
 
+def folder_server(folder, port=0):
+    """An HTTP server of a built site (``build``'s folder) on 127.0.0.1, with the lab's types."""
+    folder = Path(folder)
+    files = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+    return ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, files=files, extra={}))
+
+
 def serve_in_thread(server):
     """Serve ``server`` from a daemon thread (tests); returns the thread."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
