@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-quick clean
+.PHONY: demo test lint bench bench-quick clean lab
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python -m neurons_lab demo
+
+# the browser lab: fetches the pinned Pyodide once (integrity checked), then serves the page
+lab: $(STAMP)
+	$(BIN)/python -m neurons_lab lab
 
 test: $(STAMP)
 	$(BIN)/ruff check .

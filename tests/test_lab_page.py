@@ -73,6 +73,8 @@ def page(tmp_path_factory):
     options.add_argument(f"--user-data-dir={profile}")
     driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
     driver.base = site.url(server)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # the page at 1280×800
+                           {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False})
     yield driver
     driver.quit()
     server.shutdown()
@@ -148,6 +150,13 @@ def test_keyboard_steps_each_phase_with_cpythons_numbers(page, shots):
     assert "Node.calc_hidden_layer_delta() — 4×" in source
     ran = [e.text for e in page.find_elements("css selector", "#source .ran")]
     assert any("self.delta = self._f_prime(self.net, self.output) * total" in t for t in ran)
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    hidden = [e for e in page.find_elements("css selector", ".formula")
+              if e.text.startswith("δ4 = a4")][0]
+    ActionChains(page).move_to_element(hidden).perform()  # lights what 式4 of node 4 uses
+    lit = {e.get_attribute("id") for e in page.find_elements("css selector", ".lit")}
+    assert {"n-1-0", "n-2-0", "n-2-1", "e-2-0-0", "e-2-1-0"} <= lit and "e-1-0-0" not in lit
     page.save_screenshot(str(shots / "lab-mid-step.png"))
     key(page, "ARROW_RIGHT")
     s = wait_phase(page, "calc_gradient")

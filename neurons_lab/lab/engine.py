@@ -33,7 +33,8 @@ EXAMPLES = {
 }
 MAZUR = [([[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35]),
          ([[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60])]
-MAX_NODES = 64
+MAX_NODES = 64  # a fully connected network the page can draw
+MAX_IMAGE = 100  # C·H·W of a CNN's input
 
 
 def settings_for(example="article", **given):
@@ -68,9 +69,7 @@ class Lab:
     def configure(self, example="article", **given):
         s = settings_for(example, **given)
         sizes = list(s["layer_sizes"])
-        if sum(n for n in sizes if isinstance(n, int)) > MAX_NODES and not isinstance(
-                sizes[0], str):
-            raise ValueError(f"the lab draws at most {MAX_NODES} nodes; got layer sizes {sizes}")
+        _check_size(sizes)
         net = neurons.Network(sizes, activation=s["activation"], output=s["output"],
                               loss=s["loss"], seed=int(s["seed"]))
         if example == "mazur" and sizes == [2, 2, 2]:
@@ -230,6 +229,20 @@ class Lab:
         except (ValueError, TypeError, IndexError, OverflowError) as exc:
             return json.dumps({"error": str(exc)})
         return json.dumps(_finite(result))
+
+
+def _check_size(sizes):
+    """The lab draws small networks: ≤ MAX_NODES nodes, or a CNN input of ≤ MAX_IMAGE values."""
+    first = sizes[0] if sizes else None
+    if isinstance(first, str):
+        dims = first.split("x")
+        if len(dims) == 3 and all(d.isdigit() for d in dims):
+            c, h, w = map(int, dims)
+            if c * h * w > MAX_IMAGE:
+                raise ValueError(f"the lab draws CNN inputs of at most {MAX_IMAGE} values; "
+                                 f"got {first}")
+    elif sum(n for n in sizes if isinstance(n, int)) > MAX_NODES:
+        raise ValueError(f"the lab draws at most {MAX_NODES} nodes; got layer sizes {sizes}")
 
 
 def _finite(value):

@@ -63,9 +63,11 @@ def run_traced(phase, call):
 
 def sources(phase, ran):
     """[{"name", "file", "start", "lines": [text, …], "ran": [line numbers], "calls"}] for the
-    homes of ``phase`` that ran (the Network method always listed first)."""
+    homes of ``phase`` that ran: the methods holding the formulas first, then the Network
+    method that called them."""
     out = []
-    for fn in HOMES[phase]:
+    network_method, *homes = HOMES[phase]
+    for fn in homes + [network_method]:
         name = _name(fn)
         if not ran[name]["calls"]:
             continue

@@ -240,6 +240,8 @@ function drawSource(s) {
     });
     box.append(pre);
   }
+  const first = box.querySelector(".ran");  // the first line that ran, in view
+  if (first) box.scrollTop = first.offsetTop - box.offsetTop - 60;
 }
 
 // --- editing ------------------------------------------------------------------------------------
