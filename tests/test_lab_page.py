@@ -230,9 +230,12 @@ def test_training_and_play_match_cpython(page, shots):
     time.sleep(0.5)  # the chunk under way, then the "paused" reply
     s = state(page)
     close(s["parameters"], spiral_net(s["trained"], 2, 2))
-    rates = page.execute_script("return window.lab.rates")
-    print(f"\nlab spiral 2-8-8-3 training: median {sorted(rates)[len(rates) // 2]:.0f} "
-          f"samples/s over {len(rates)} chunks", file=sys.stderr)
+    rates = page.execute_script("return [window.lab.rates, window.lab.wallRates]")
+    median = [sorted(r)[len(r) // 2] for r in rates]
+    print(f"\nlab spiral 2-8-8-3 training, median of {len(rates[0])} ticks: {median[0]:.0f} "
+          f"samples/s training, {median[1]:.0f} with the pictures", file=sys.stderr)
+    key(page, "ARROW_LEFT")  # Back undoes the whole Play
+    until(page, "return window.lab.state.trained === 150", 10)
     assert page.execute_script("return window.lab.regions.cells.length") == 32 * 32
     page.save_screenshot(str(shots / "lab-spiral.png"))
 
@@ -272,3 +275,27 @@ def test_chinese(page, shots):
     wait_phase(page, "predict")
     assert "阶段 1 — 前向计算" in page.find_element("id", "formulas").text
     page.save_screenshot(str(shots / "lab-zh.png"))
+
+
+def test_the_settings_build_the_network_asked_for(page):
+    from selenium.webdriver.support.ui import Select
+
+    load(page)
+    Select(page.find_element("id", "example")).select_by_value("moons")
+    until(page, "return window.lab.state.settings.example === 'moons'", 20)
+    sizes = page.find_element("id", "layer_sizes")
+    sizes.clear()
+    sizes.send_keys("2-5-4-2")
+    Select(page.find_element("id", "activation")).select_by_visible_text("relu")
+    page.find_element("id", "apply").click()
+    until(page, "return window.lab.state.settings.layer_sizes.length === 4", 20)
+    s = state(page)
+    net = neurons.Network([2, 5, 4, 2], activation="relu", output="softmax",
+                          loss="cross_entropy", seed=1)
+    assert s["parameters"] == params(net) and s["settings"]["activation"] == "relu"
+    sizes.clear()
+    sizes.send_keys("3-4-2")  # the moons set has 2 inputs: one clear message, nothing changed
+    page.find_element("id", "apply").click()
+    until(page, "return !!window.lab.error", 20)
+    assert "needs 2 inputs" in page.find_element("id", "status").text
+    assert state(page)["parameters"] == params(net)

@@ -172,11 +172,16 @@ class Lab:
         return self.state()
 
     # --- training ------------------------------------------------------------------------------
-    def train(self, steps):
+    def train(self, steps, quiet=False, remember=True):
         """``steps`` steps of ``batch_size`` samples each, from the current sample on (the data
-        repeat), through ``net.train``; the loss curve gets their mean loss."""
+        repeat), through ``net.train``; the loss curve gets their mean loss. ``quiet``: return
+        only {"trained"} (Play asks for the state between chunks, not after each);
+        ``remember=False``: Back undoes the run this chunk continues, not the chunk."""
         steps = int(steps)
-        self._remember()
+        if steps < 1:
+            raise ValueError(f"steps must be ≥ 1, got {steps}")
+        if remember:
+            self._remember()
         n, size = len(self.data), steps * self.batch_size
         order = [(self.cursor + m) % n for m in range(size)]
         mean = self.net.train([self.labels[k] for k in order], [self.data[k] for k in order],
@@ -185,7 +190,7 @@ class Lab:
         self.trained += steps
         self.losses.append([self.trained, mean])
         self.phase, self.done, self.trace = 0, None, None
-        return self.state()
+        return {"trained": self.trained} if quiet else self.state()
 
     def regions(self, size=32):
         """The class the network predicts on a size×size grid over the data's box (2-D sets)."""

@@ -24,7 +24,7 @@ const fmt = (v) => (typeof v === "number" ? Number(v.toPrecision(4)).toString() 
 let lang = "en", worker, nextId = 1, playing = false, lit = null;
 const pending = new Map();
 const lab = (window.lab = { ready: false, coldStartMs: null, state: null, regions: null,
-                            rates: [], error: null, request, lang: () => lang });
+                            rates: [], wallRates: [], error: null, request, lang: () => lang });
 
 function t(key, vars = {}) {
   return T[lang][key].replace(/\{(\w+)\}/g, (_, k) => vars[k]);
@@ -64,7 +64,8 @@ function onMessage(event) {
     const s = JSON.parse(msg.state);
     if (msg.type === "tick") {
       const samples = msg.steps * s.settings.batch_size;
-      lab.rates.push((samples * 1000) / msg.ms);
+      lab.rates.push((samples * 1000) / msg.ms);  // training alone
+      lab.wallRates.push((samples * 1000) / msg.wall);  // with the pictures between chunks
       $("status").className = "";
       $("status").textContent = t("rate", { r: Math.round(lab.rates.at(-1)) });
       lab.regions = JSON.parse(msg.regions);

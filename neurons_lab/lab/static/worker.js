@@ -29,14 +29,23 @@ function call(cmd, args, lang) {
   return lab.call(JSON.stringify({ cmd, args, lang }));
 }
 
-function play(steps, lang) {
+// Play: chunks of `steps` steps until about 150 ms have passed, then one picture (the state
+// and the decision regions); the first chunk is what Back undoes.
+function play(steps, lang, first) {
   if (!playing) return;
   const t0 = performance.now();
-  const state = call("train", { steps }, lang);
-  const ms = performance.now() - t0;
+  let done = 0, trainMs = 0;
+  while (performance.now() - t0 < 150 && playing) {
+    const t1 = performance.now();
+    call("train", { steps, quiet: true, remember: first && done === 0 }, lang);
+    trainMs += performance.now() - t1;
+    done += steps;
+  }
+  const state = call("state", {}, lang);
   const regions = call("regions", {}, lang);
-  self.postMessage({ type: "tick", state, regions, ms, steps });
-  setTimeout(() => play(steps, lang), 0);  // lets a "pause" message in between
+  self.postMessage({ type: "tick", state, regions, ms: trainMs, steps: done,
+                     wall: performance.now() - t0 });
+  setTimeout(() => play(steps, lang, false), 0);  // lets a "pause" message in between
 }
 
 self.onmessage = async (event) => {
@@ -46,7 +55,7 @@ self.onmessage = async (event) => {
       self.postMessage({ type: "ready", ...(await init(msg.config)) });
     } else if (msg.type === "play") {
       playing = true;
-      play(msg.steps, msg.lang);
+      play(msg.steps, msg.lang, true);
     } else if (msg.type === "pause") {
       playing = false;
       self.postMessage({ type: "paused", state: call("state", {}, msg.lang) });
