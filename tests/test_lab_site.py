@@ -92,3 +92,23 @@ def test_the_built_site_is_served_as_built(fake_pyodide, tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_command_builds_and_serves(fake_pyodide, tmp_path, capsys):
+    import subprocess
+    import sys
+
+    assert main(["lab", "--build", str(tmp_path / "out"), "--pyodide-dir", str(fake_pyodide)]) == 0
+    assert "lab written to" in capsys.readouterr().out
+    assert (tmp_path / "out" / "pyodide" / "python_stdlib.zip").is_file()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "neurons_lab", "lab", "--no-browser", "--pyodide-dir",
+         str(fake_pyodide)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("the lab: http://127.0.0.1:")
+        address = line.split()[2]
+        assert get(address + "py/neurons/network.py")[0] == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -59,10 +59,12 @@ function drawFilters(svg, s, ui) {
   s.graph.shared.forEach((sw, m) => {
     const match = sw.name.match(/W\[(\d+),(\d+),(\d+),(\d+)\]/);
     const [f, u, v] = match ? [+match[1], +match[3], +match[4]] : [+sw.name.match(/\d+/)[0], -1, -1];
-    const x = 10 + f * 110 + (v + 1) * (C + 14), y = y0 + (u + 1) * (C + 6);
+    const x = 10 + f * 200 + (v + 1) * 46, y = y0 + (u + 1) * (C + 6);
+    if (!match) el("text", { x: 64 + f * 200, y: y0 + 13 }, svg).textContent = `← filter ${f}`;
     const g = el("g", { class: "fw" }, svg);
-    el("rect", { x, y, width: C + 12, height: C, fill: shade(sw.weight * 5), stroke: "#555" }, g);
-    el("text", { x: x + 1, y: y + 12 }, g).textContent = match ? ui.fmt(sw.weight).slice(0, 5) : "b";
+    el("rect", { x, y, width: 44, height: C, fill: shade(sw.weight * 5), stroke: "#555" }, g);
+    el("text", { x: x + 2, y: y + 13 }, g).textContent =
+      match ? sw.weight.toFixed(3) : `b ${sw.weight.toFixed(2)}`;
     g.addEventListener("mouseenter", () => {
       const uses = byName[`${sw.layer}:${sw.name}`] || [];
       lines.innerHTML = "";
