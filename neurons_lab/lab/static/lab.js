@@ -12,7 +12,7 @@ const T = {
         rate: "{r} samples/s", lang: "中文", target: "t",
         shared: "{name} = {w}: one weight shared by {n} connections; its gradient is their sum:" },
   zh: { example: "示例", sizes: "层", activation: "隐藏层", output: "输出/损失", batch: "批大小",
-        seed: "种子", apply: "构建", back: "后退", step: "单步", train: "训练", run: "运行",
+        seed: "seed", apply: "构建", back: "后退", step: "单步", train: "训练", run: "运行",
         play: "播放", pause: "暂停", loading: "正在加载 Python…",
         ready: "页面里的 Python {v},{s} 秒就绪", press: "按“单步”(→)执行下一个阶段:{p}。",
         sample: "第 {c} 个样本,共 {n} 个", trained: "已训练步数", undo: "可后退次数",
