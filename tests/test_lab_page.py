@@ -268,15 +268,6 @@ def test_cnn_filter_weight_shows_its_connections_and_sum(page, shots):
     page.save_screenshot(str(shots / "lab-cnn.png"))
 
 
-def test_chinese(page, shots):
-    load(page, "?lang=zh")
-    assert page.find_element("id", "step").text.startswith("单步")
-    key(page, "ARROW_RIGHT")
-    wait_phase(page, "predict")
-    assert "阶段 1 — 前向计算" in page.find_element("id", "formulas").text
-    page.save_screenshot(str(shots / "lab-zh.png"))
-
-
 def test_the_settings_build_the_network_asked_for(page):
     from selenium.webdriver.support.ui import Select
 
@@ -299,3 +290,12 @@ def test_the_settings_build_the_network_asked_for(page):
     until(page, "return !!window.lab.error", 20)
     assert "needs 2 inputs" in page.find_element("id", "status").text
     assert state(page)["parameters"] == params(net)
+
+
+def test_chinese(page, shots):
+    load(page, "?lang=zh")
+    assert page.find_element("id", "step").text.startswith("单步")
+    key(page, "ARROW_RIGHT")
+    wait_phase(page, "predict")
+    assert "阶段 1 — 前向计算" in page.find_element("id", "formulas").text
+    page.save_screenshot(str(shots / "lab-zh.png"))
