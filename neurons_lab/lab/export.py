@@ -94,7 +94,7 @@ def formulas(net, sample, label, rate, settings, lang):
     words = text(lang)
     out = {"error": None, "snapshots": trace.snapshots}
     for phase, kinds in TRACE_PHASES.items():
-        out[phase] = [{"heading": words[step.phase], "equation": step.equation,
+        out[phase] = [{"heading": words.get(step.phase, step.phase), "equation": step.equation,
                        "lines": [render_line(tokens) for tokens in step.lines],
                        "nodes": step.nodes, "edges": step.edges}
                       for step in trace.steps if step.phase in kinds]
