@@ -30,7 +30,7 @@ TOP_LEVEL = {"neurons", "vectorized", "neurons_lab"}
 FORBIDDEN = re.compile(r"""DESIGN\.md|shared/|["']shared["']\s*/|/\s*["']shared["']|"""
                        r"""beside the checkout|the seeds|种子""")
 SUBCOMMANDS = ("demo", "train", "gradcheck", "check", "knn", "evaluate", "vote", "explain", "draw",
-               "plot")
+               "plot", "lab")
 
 
 def run(command, **kwargs):
