@@ -22,11 +22,12 @@ import tracemalloc
 
 import numpy as np
 
-import neurons
 import vectorized
 
 from . import PROJECT_ROOT
-from .neurons_timing import random_samples
+from .formatting import format_bytes, sizes_name, table
+from .neurons_timing import bytes_per_connection
+from .timing import format_time
 
 NEURONS_SIZES = (784, 300, 10)
 EPOCH_SIZES = (784, 300, 10)
@@ -34,37 +35,6 @@ EPOCH_SAMPLES = 60_000
 QUICK_EPOCH_SAMPLES = 10_000
 EPOCH_BATCH = 64
 EPOCH_DTYPE = "float32"
-
-
-def _traced():
-    gc.collect()
-    return tracemalloc.get_traced_memory()[0]
-
-
-def neurons_bytes_per_connection(sizes=NEURONS_SIZES, seed=0):
-    """Traced bytes of a ``neurons`` network per Connection, after building and after a step."""
-    (label, sample), = random_samples(sizes[0], sizes[-1], 1, seed)
-    was_tracing = tracemalloc.is_tracing()
-    if not was_tracing:
-        tracemalloc.start()
-    try:
-        before = _traced()
-        net = neurons.Network(list(sizes), seed=seed)
-        built = _traced() - before
-        net.train_one_sample(label, sample, 0.1)
-        trained = _traced() - before
-    finally:
-        if not was_tracing:
-            tracemalloc.stop()
-    count = len(net.connections)
-    return {
-        "layer_sizes": list(sizes),
-        "connections": count,
-        "bytes_after_build": built,
-        "bytes_after_step": trained,
-        "bytes_per_connection_after_build": built / count,
-        "bytes_per_connection_after_step": trained / count,
-    }
 
 
 # --- the epoch, run in its own process ------------------------------------------------------
@@ -150,12 +120,30 @@ def epoch_in_subprocess(n, batch_size=EPOCH_BATCH, dtype=EPOCH_DTYPE):
 
 def run(quick=False, progress=print):
     progress(f"memory: neurons {list(NEURONS_SIZES)} under tracemalloc")
-    per_connection = neurons_bytes_per_connection()
+    per_connection = bytes_per_connection(NEURONS_SIZES)
+    per_connection["layer_sizes"] = list(NEURONS_SIZES)
     n = QUICK_EPOCH_SAMPLES if quick else EPOCH_SAMPLES
     progress(f"memory: vectorized epoch of {n:,} uint8 samples (subprocess)")
     epoch = epoch_in_subprocess(n)
     epoch["full_size_samples"] = EPOCH_SAMPLES
     return {"neurons": per_connection, "vectorized_epoch": epoch}
+
+
+def markdown(results):
+    neu, epoch = results["memory"]["neurons"], results["memory"]["vectorized_epoch"]
+    quick = "" if epoch["samples"] == EPOCH_SAMPLES else (
+        f" — quick mode: {epoch['samples']:,} samples instead of {EPOCH_SAMPLES:,}")
+    rows = [[f"`neurons` {sizes_name(neu['layer_sizes'])}, per Connection, after building / "
+             "after one step (tracemalloc)",
+             f"{neu['traced_bytes_per_connection_after_build']:.0f} B / "
+             f"{neu['traced_bytes_per_connection_after_step']:.0f} B"],
+            [f"`vectorized` epoch of {epoch['samples']:,} uint8 samples, batch "
+             f"{epoch['batch_size']}, {epoch['dtype']}{quick}: tracemalloc peak / the data",
+             f"{format_bytes(epoch['tracemalloc_peak_bytes'])} / "
+             f"{format_bytes(epoch['uint8_data_bytes'])}"],
+            ["… peak resident memory of that whole process (VmHWM) / its time",
+             f"{format_bytes(epoch['peak_rss_bytes'])} / {format_time(epoch['epoch_seconds'])}"]]
+    return ["", "## 4. Memory", ""] + table(["measurement", "value"], rows)
 
 
 def main(argv=None):

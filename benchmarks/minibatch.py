@@ -22,8 +22,9 @@ import numpy as np
 import vectorized
 import vectorized.fast
 
+from .formatting import sizes_name, table
 from .per_sample import random_batch_data
-from .timing import measure, measure_interleaved
+from .timing import format_time, measure, measure_interleaved
 
 SIZES = (784, 300, 10)
 BATCH_SIZES = (1, 8, 64, 256)
@@ -122,3 +123,17 @@ def run(quick=False, progress=print):
         "peak": peaks,
         "rows": rows,
     }
+
+
+def markdown(results):
+    section = results["minibatch"]
+    peaks = ", ".join(f"{dtype} {p['gflops']:.1f} GFLOP/s" for dtype, p in section["peak"].items())
+    rows = [[r["engine"], r["dtype"], r["batch_size"], format_time(r["seconds_per_sample"]),
+             f"{r['samples_per_second']:,.0f}", f"{r['gflops']:.1f}", f"{r['peak_gflops']:.1f}",
+             f"{100 * r['fraction_of_peak']:.0f}%"] for r in section["rows"]]
+    return (["", f"## 3. Mini-batch training: `train` ({sizes_name(section['layer_sizes'])})", "",
+             f"Useful work {section['flops_per_sample']:,} FLOPs per sample; this machine's "
+             f"square `np.matmul` peak: {peaks}. Each row is timed in alternation with that "
+             "matmul (\"matmul then\"); the share is the median of the repeats' shares.", ""]
+            + table(["engine", "dtype", "batch", "time per sample", "samples / s", "GFLOP/s",
+                     "matmul then", "of matmul peak"], rows))
