@@ -35,16 +35,13 @@ def blas_pools():
 
 
 def blas_threads():
-    """Threads of NumPy's BLAS: its pool's count, else $OPENBLAS_NUM_THREADS / $OMP_NUM_THREADS,
-    else the cores (OpenBLAS's default)."""
+    """Threads of NumPy's BLAS: its pool's count, else $OPENBLAS_NUM_THREADS, else the cores."""
     pools = blas_pools()
     numpy_own = [p for p in pools if "numpy" in (p["filepath"] or "")] or pools
     if numpy_own:
         return numpy_own[0]["num_threads"]
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
-        if os.environ.get(var, "").isdigit():
-            return int(os.environ[var])
-    return available_cores()
+    value = os.environ.get("OPENBLAS_NUM_THREADS", "")
+    return int(value) if value.isdigit() else available_cores()
 
 
 def set_blas_threads(n):

@@ -7,9 +7,8 @@
 * ``vectorized``: one epoch of batch-64 training over a synthetic 60,000 × 784 uint8 data set
   (MNIST's shape), kept as uint8 and converted to floats one batch at a time. It runs in a
   fresh subprocess (``python -m benchmarks.memory --epoch N``), twice: once plain, for the
-  time and the process's peak resident memory (VmHWM, or ``ru_maxrss``: interpreter and
-  NumPy included), once under ``tracemalloc`` (NumPy reports its array buffers to it) for the peak
-  of what the data and training allocate.
+  time and the process's peak resident memory (VmHWM: interpreter and NumPy included), once
+  under ``tracemalloc`` (NumPy reports its buffers to it) for what data and training allocate.
 """
 
 import gc
@@ -37,26 +36,14 @@ EPOCH_BATCH = 64
 EPOCH_DTYPE = "float32"
 
 
-# --- the epoch, run in its own process ------------------------------------------------------
-
 def _peak_rss_bytes():
-    """This process's peak resident memory: VmHWM from /proc/self/status on Linux.
-
-    Not ``getrusage().ru_maxrss``: Linux carries that over across ``exec`` from the process
-    that spawned us (with vfork, the parent's whole peak), while VmHWM belongs to this
-    process's own memory map. Elsewhere ``ru_maxrss`` is the fallback.
-    """
+    """This process's peak resident memory (VmHWM, Linux; None elsewhere). Not ``ru_maxrss``:
+    Linux carries that over across ``exec`` from the process that spawned us."""
     try:
         with open("/proc/self/status", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024  # kB
-    except (OSError, ValueError, IndexError):
-        pass
-    import resource
-
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss if sys.platform == "darwin" else rss * 1024  # Linux reports KiB
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
+    except (OSError, ValueError, StopIteration):
+        return None
 
 
 def _epoch_setup(n, seed, dtype):
@@ -95,17 +82,10 @@ def epoch_worker(n, batch_size=EPOCH_BATCH, dtype=EPOCH_DTYPE, seed=0):
     _run_epoch(images, classes, net, batch_size, dtype)
     traced_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {
-        "samples": n,
-        "batch_size": batch_size,
-        "dtype": dtype,
-        "layer_sizes": list(EPOCH_SIZES),
-        "epoch_seconds": seconds,
-        "uint8_data_bytes": data_bytes,
-        "tracemalloc_peak_bytes": traced_peak,
-        "peak_rss_bytes": peak_rss,
-        "peak_rss_before_data_bytes": baseline_rss,
-    }
+    return {"samples": n, "batch_size": batch_size, "dtype": dtype,
+            "layer_sizes": list(EPOCH_SIZES), "epoch_seconds": seconds,
+            "uint8_data_bytes": data_bytes, "tracemalloc_peak_bytes": traced_peak,
+            "peak_rss_bytes": peak_rss, "peak_rss_before_data_bytes": baseline_rss}
 
 
 def epoch_in_subprocess(n, batch_size=EPOCH_BATCH, dtype=EPOCH_DTYPE):

@@ -1,18 +1,10 @@
 """Section 3: mini-batch training (``Network.train``) against this machine's peak: the fast
 engine at every batch size, the textbook engine at batch 64 beside it.
 
-Useful work per sample, counted as in the literature on dense layers: for every layer the
-forward product ``W·x`` and the weight gradient ``δ xᵀ``, and for every layer but the first
-the input gradient ``Wᵀ δ`` — each ``2 · in · out`` floating-point operations (a multiply and
-an add per weight). For 784-300-10: 784·300·2·2 + 300·10·2·3 = 958,800 FLOPs per sample.
-Activations, losses and updates are not counted (they are O(in + out) or O(in · out) once
-per *batch*), so the achieved GFLOP/s is a fair "fraction of the hardware in use".
-
-The peak is measured on the spot: the time of ``np.matmul`` of two square matrices
-(2048×2048; 1024×1024 in quick mode), with however many threads NumPy's BLAS uses. Each row
-times its ``train`` epoch and that matmul in alternation, repeat by repeat, and reports the
-median over repeats of (useful GFLOP/s ÷ matmul GFLOP/s), so that a slow moment of the
-machine slows both sides of the ratio alike.
+Useful work per sample: for every layer the forward product ``W·x`` and the weight gradient
+``δ xᵀ``, and for every layer but the first the input gradient ``Wᵀ δ``, each ``2 · in · out``
+FLOPs (784-300-10: 958,800). The peak is ``np.matmul`` of two square matrices, timed in
+alternation with each row repeat by repeat, so a slow moment of the machine slows both sides.
 """
 
 import statistics
@@ -89,11 +81,8 @@ def time_row(dtype, batch_size, *, n, matmul_n, repeats, min_time, engine="fast"
 
 
 def samples_for(batch_size, quick):
-    """How many samples one timed ``train`` epoch gets: ≥ 512, and 64 batches in full mode.
-
-    A real epoch has hundreds of batches (MNIST: 50,000 samples). With only 16, the first
-    batch of each timed call, whose caches the matmul timed beside it has just emptied, and
-    ``train``'s one check of the data were a sixth of the time at batch 256."""
+    """Samples in one timed epoch: 64 batches in full mode (with 16, the first batch's cold
+    caches and the data check were a sixth of the time at batch 256)."""
     if quick:
         return max(256, 4 * batch_size)
     return max(512, 64 * batch_size)

@@ -2,11 +2,9 @@
 
 Standard library only (``neurons_timing`` imports it under PyPy, where NumPy is absent).
 
-``measure(fn)`` first keeps calling ``fn`` for ``WARMUP_SECONDS`` (this machine's virtual CPUs
-run up to 1.5× slower for the first ~0.3 s of work after an idle moment), then times
-``repeats`` repeats of ``number`` calls each, with the garbage collector paused as
-``timeit`` does, and reports the *median* time per call: the middle repeat is the one least
-affected by whatever else the machine was doing, without being as optimistic as the minimum.
+Each function is called for ``WARMUP_SECONDS`` first (a virtual CPU runs slower for a moment
+after idling), then timed in repeats with the garbage collector paused, as ``timeit`` does;
+the *median* repeat is the one least affected by whatever else the machine was doing.
 """
 
 import gc

@@ -76,8 +76,7 @@ def test_json_has_positive_finite_measurements(quick_run):
     for row in phases["rows"]:
         assert _positive_finite(row["neurons_seconds"])
         assert _positive_finite(row["textbook_seconds"])
-    for key in ("textbook_total_seconds", "fast_step_seconds", "fast_forward_seconds"):
-        assert _positive_finite(phases[key])
+    assert _positive_finite(phases["textbook_total_seconds"])
 
     mb = results["minibatch"]
     assert mb["flops_per_sample"] == 958_800
