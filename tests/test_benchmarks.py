@@ -22,7 +22,7 @@ def quick_run(tmp_path_factory):
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--out-dir", str(out),
          "--json", str(json_path)],
-        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=400,
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=900,
     )
     return done, json_path, out
 
