@@ -60,12 +60,11 @@ def measure(fn, **options):
 def cycling(items):
     """A function returning the next item of ``items`` on every call (round-robin), so that
     repeated training steps do not all see the very same sample."""
-    state = {"k": -1}
-    n = len(items)
+    position = [-1]
 
     def next_item():
-        state["k"] = (state["k"] + 1) % n
-        return items[state["k"]]
+        position[0] = (position[0] + 1) % len(items)
+        return items[position[0]]
 
     return next_item
 
