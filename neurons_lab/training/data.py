@@ -1,4 +1,4 @@
-"""Data sets for both networks: preprocessing, target coding, two generated toy sets, and
+"""Data sets for both networks: preprocessing, target coding, generated toy data, and
 (re-exported from neurons_lab.training/mnist.py) MNIST from idx files::
 
     data = load_mnist("path/to/mnist")     # MnistData, images stay uint8 (N, 784)
@@ -10,8 +10,8 @@ Reading and checking the idx files lives in ``training/mnist.py``, downloading t
 files in ``training/download.py``.
 
 Generated sets need no download and are deterministic for a given seed:
-:func:`bits_dataset` (the tutorial's 8-bit identity task) and :func:`spiral_dataset`
-(a 2-D spiral that a linear model cannot separate).
+:func:`encode_bits` (the tutorial's 8-bit identity task) and :func:`spiral_dataset` (a 2-D
+spiral that a linear model cannot separate).
 """
 
 from __future__ import annotations
