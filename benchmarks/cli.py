@@ -1,8 +1,8 @@
 """``python -m benchmarks [--quick] [--only SECTIONS] [--out-dir DIR] [--json PATH]``.
 
 Runs the sections, prints the Markdown report on stdout (progress goes to stderr) and writes
-it with the JSON results to ``benchmarks/results/latest.{json,md}`` (``quick.*`` with
-``--quick``, so a smoke run never overwrites the full results).
+it with the JSON results to ``benchmarks/results/latest.{json,md}`` under the current folder
+(``quick.*`` with ``--quick``, so a smoke run never overwrites the full results).
 """
 
 import argparse
@@ -17,7 +17,7 @@ from . import pytorch as pytorch_section
 from .report import markdown
 from .targets import check_targets
 
-RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+RESULTS_DIR = os.path.join("benchmarks", "results")  # relative: under the current folder
 SECTIONS = ("per-sample", "phases", "minibatch", "memory", "pytorch", "cnn", "busy")
 
 
@@ -30,11 +30,12 @@ def parse_args(argv):
     parser.add_argument("--only", metavar="SECTIONS",
                         help=f"comma-separated subset of: {', '.join(SECTIONS)}")
     parser.add_argument("--out-dir", default=RESULTS_DIR,
-                        help="where the output files go (default: benchmarks/results)")
+                        help="where the output files go (default: ./benchmarks/results)")
     parser.add_argument("--json", metavar="PATH",
                         help="JSON results (default: OUT_DIR/latest.json, or quick.json); the "
                              "Markdown report goes beside it with .md")
     parser.add_argument("--no-pypy", action="store_true", help="do not look for pypy3")
+    parser.add_argument("--no-chart", action="store_true", help=argparse.SUPPRESS)  # no chart now
     parser.add_argument("--blas-threads", type=int, metavar="N",
                         help="BLAS threads (default: what NumPy uses; PyTorch gets the same)")
     args = parser.parse_args(argv)
