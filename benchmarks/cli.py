@@ -45,8 +45,8 @@ def parse_args(argv):
         parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
     if args.blas_threads is not None and args.blas_threads < 1:
         parser.error("--blas-threads must be at least 1")
-    args.json = args.json or os.path.join(args.out_dir, "quick.json" if args.quick else
-                                          "latest.json")
+    args.json = args.json or os.path.join(args.out_dir, ("quick" if args.quick else "latest")
+                                          + ".json")
     return args
 
 

@@ -16,7 +16,6 @@ def ratio(x):
 
 
 def format_value(value, unit):
-    """A target's figure: a share ("%") or a ratio ("×")."""
     if unit == "%" and value is not None and math.isfinite(value):
         return f"{100 * value:.0f}%"
     return ratio(value)

@@ -1,5 +1,4 @@
-"""The Markdown report: a header saying what the figures were measured on, then each
-section's own table (each module's ``markdown``), then the targets."""
+"""The Markdown report: what the figures were measured on, each section's own table, targets."""
 
 from . import busy, ladder, memory, minibatch, per_sample, phases, targets
 from .report_batches import cnn_section, pytorch_section
