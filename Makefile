@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench bench-quick clean
+.PHONY: demo test lint bench bench-quick clean lab
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(DEV_STAMP): $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m neurons_lab demo
+
+# the browser lab: fetches the pinned Pyodide once (integrity checked), then serves the page
+lab: $(STAMP)
+	$(BIN)/python -m neurons_lab lab
 
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .

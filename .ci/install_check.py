@@ -29,7 +29,8 @@ TOP_LEVEL = {"neurons", "vectorized", "neurons_lab"}
 # development names. neurons/shared.py (shared weights) is fine: it is not a path.
 FORBIDDEN = re.compile(r"""DESIGN\.md|shared/|["']shared["']\s*/|/\s*["']shared["']|"""
                        r"""beside the checkout|the seeds|种子""")
-SUBCOMMANDS = ("demo", "train", "gradcheck", "knn", "evaluate", "vote", "explain", "draw", "plot")
+SUBCOMMANDS = ("demo", "train", "gradcheck", "check", "knn", "evaluate", "vote", "explain", "draw",
+               "plot", "lab")
 
 
 def run(command, **kwargs):
