@@ -4,8 +4,8 @@ Exit statuses: 0 done; 1 a mistake the user can fix (missing data, corrupt file,
 unusable path, unreadable checkpoint), reported as one line on stderr; 2 argparse's own usage
 errors (unknown option, a word where a number belongs: argparse's usage message); 3 the
 training diverged; 4 gradcheck found backprop and central differences disagreeing; 130
-interrupted (Ctrl-C). Only the project's own error types (neurons_lab.training.errors; the
-explain commands catch their own) are caught: any other exception is a bug and shows its
+interrupted (Ctrl-C). Only the project's own error types (the errors modules of
+neurons_lab.training, .explain and .lab) are caught: any other exception is a bug and shows its
 traceback.
 """
 
@@ -14,6 +14,8 @@ import os
 import sys
 
 from neurons_lab.commands import check, demo, evaluate, explain, gradcheck, knn, lab, train
+from neurons_lab.explain.errors import ExplainError
+from neurons_lab.lab.errors import LabError
 from neurons_lab.training.errors import TrainingError
 
 EXIT_ERROR = 1
@@ -40,7 +42,7 @@ def main(argv=None):
     except BrokenPipeError:  # the reader went away (e.g. `neurons demo | head`): nothing to say
         sys.stdout = open(os.devnull, "w")  # keeps the final flush quiet
         return EXIT_ERROR
-    except TrainingError as error:
+    except (TrainingError, ExplainError, LabError) as error:
         print(f"neurons {args.command}: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

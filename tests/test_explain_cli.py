@@ -71,8 +71,7 @@ def test_explain_weights_file_and_page(capsys, tmp_path):
     (["explain", "--seed", "x"], "invalid int value: 'x'", 2),
     (["explain", "--seed", "1", "--example", "mazur"], "not allowed with argument", 2),
     (["explain", "--weights", "/nonexistent/w.json"], "cannot read weights file", 1),
-    (["explain", "--html", "/nonexistent/dir/page.html"], "directory /nonexistent/dir does not "
-                                                          "exist", 1),
+    (["explain", "--html", "/nonexistent/dir/page.html"], "/nonexistent/dir does not exist", 1),
     (["explain", "--html", "page.txt"], "must end in .html or .htm", 1),
     (["explain", "--output", "softmax", "--loss", "mse"], "softmax output is explained with "
                                                           "loss cross_entropy only", 1),

@@ -1,23 +1,20 @@
 """``neurons explain``, ``neurons draw`` and ``neurons plot``: parsing and the commands.
 
-``training/commands`` registers this module: :func:`add_subcommands` adds the parsers and
-sets each one's ``handler`` (the command). A bad argument ends as one line on stderr: exit 2
-for argparse's own checks, 1 for a value the command cannot use (an :class:`ExplainError`).
+``neurons_lab.cli`` registers this module: :func:`add_subcommands` adds the parsers and sets
+each one's ``handler`` (the command). A bad argument ends as one line on stderr: exit 2 for
+argparse's own checks, 1 for a value the command cannot use (a ``UsageError`` of the command
+line's helpers, or an ``ExplainError``).
 """
 
-import argparse
-import os
 import sys
 from pathlib import Path
 
-from ..explain.errors import ExplainError
 from ..explain.i18n import LANGS, default_lang, text
+from ..training.errors import UsageError
+from ..training.options import parse_layers
+from ..training.validate import output_file
 
 IMPLS = ("neurons", "vectorized")
-
-
-class UsageError(ExplainError):
-    """A command-line value that cannot be used."""
 
 
 def _one_line_errors(parser):
@@ -58,7 +55,7 @@ def add_subcommands(subparsers):
                       help="the loss: ½Σ(t−y)², −Σ t log y, or the multiclass hinge")
     ex.add_argument("--html", metavar="PAGE",
                     help="write a self-contained page with Step / Back / Play instead of text")
-    ex.set_defaults(handler=_one_line(cmd_explain))
+    ex.set_defaults(handler=cmd_explain)
 
     dr = _one_line_errors(subparsers.add_parser(
         "draw", help="draw a small network as SVG (or Graphviz DOT)",
@@ -76,7 +73,7 @@ def add_subcommands(subparsers):
                     help="summarise layers with more nodes than this (default 12)")
     dr.add_argument("-o", "--output", required=True,
                     help="net.svg, or net.dot / net.gv for Graphviz text")
-    dr.set_defaults(handler=_one_line(cmd_draw))
+    dr.set_defaults(handler=cmd_draw)
 
     pl = _one_line_errors(subparsers.add_parser(
         "plot", help="pictures of training (needs matplotlib: pip install 'neurons-lab[plot]')",
@@ -93,22 +90,7 @@ def add_subcommands(subparsers):
     g.add_argument("--epochs", type=int, default=200, help="epochs (default 200)")
     g.add_argument("--rate", type=float, default=1.0, help="learning rate (default 1.0)")
     g.add_argument("--seed", type=int, default=1, help="initialisation seed (default 1)")
-    pl.set_defaults(handler=_one_line(cmd_plot))
-
-
-def check_output(path, suffixes=None):
-    """Refuse an output path that cannot be written, before any work starts."""
-    path = Path(path)
-    if suffixes and path.suffix.lower() not in suffixes:
-        raise UsageError(f"{path}: the file name must end in {' or '.join(suffixes)}")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"cannot write {path}: directory {parent} does not exist")
-    if path.is_dir():
-        raise UsageError(f"cannot write {path}: it is a directory")
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(f"cannot write {path}: permission denied")
-    return path
+    pl.set_defaults(handler=cmd_plot)
 
 
 def choose_example(args):
@@ -124,7 +106,7 @@ def choose_example(args):
 def cmd_explain(args, out=None):
     """Print the walkthrough (or write the page); returns the exit code."""
     out = out or sys.stdout
-    page = check_output(args.html, (".html", ".htm")) if args.html else None
+    page = output_file(args.html, "--html", (".html", ".htm")) if args.html else None
     lang = args.lang or default_lang()
     if args.example == "cnn":
         from .explain_cnn import explain_cnn
@@ -172,17 +154,6 @@ def cmd_explain(args, out=None):
     return 0
 
 
-def parse_layers(text):
-    try:
-        sizes = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise UsageError(f"--layers {text!r}: give sizes as integers separated by commas, "
-                         "e.g. 3,4,2") from None
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise UsageError(f"--layers {text!r}: need at least two sizes, each at least 1")
-    return sizes
-
-
 def draw_network(impl, sizes, seed):
     """A fresh network with outputs and δ from one seeded sample (predict and calc_delta:
     the weights do not change)."""
@@ -215,8 +186,8 @@ def cmd_draw(args, out=None):
     if first.count("x") == 2 and first.replace("x", "").isdigit():  # "1x6x6,conv2x3,pool2,3"
         from .explain_cnn import draw_cnn
 
-        return draw_cnn(args, check_output(args.output, (".html", ".htm")), out)
-    path = check_output(args.output, (".svg", ".dot", ".gv"))
+        return draw_cnn(args, output_file(args.output, "--output", (".html", ".htm")), out)
+    path = output_file(args.output, "--output", (".svg", ".dot", ".gv"))
     sizes = parse_layers(args.layers)
     if args.max_nodes < 3:
         raise UsageError(f"--max-nodes {args.max_nodes}: must be at least 3")
@@ -245,7 +216,7 @@ def _is_checkpoint(source):
 
 def cmd_plot(args, out=None):
     out = out or sys.stdout
-    path = check_output(args.output, (".png", ".svg", ".pdf"))
+    path = output_file(args.output, "--output", (".png", ".svg", ".pdf"))
     from ..explain import plots
 
     try:
@@ -271,23 +242,3 @@ def cmd_plot(args, out=None):
         raise UsageError(str(exc)) from None
     print(f"wrote {path}", file=out)
     return 0
-
-
-def _one_line(command):
-    """``command`` as a handler: a :class:`UsageError` is one line on stderr and status 1;
-    anything else is a bug and keeps its traceback."""
-    def handler(args):
-        try:
-            return command(args)
-        except ExplainError as exc:
-            print(f"neurons {args.command}: error: {exc}", file=sys.stderr)
-            return 1
-    return handler
-
-
-def main(argv=None):
-    """Run one of the three commands on its own (the ``neurons`` command includes them)."""
-    parser = argparse.ArgumentParser(prog="neurons")
-    add_subcommands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
-    args = parser.parse_args(argv)
-    return args.handler(args)

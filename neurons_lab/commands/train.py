@@ -61,7 +61,7 @@ def add_subcommands(subparsers):
                         "rate (0 = the tutorial's rule: stop as soon as it rises)")
     t.add_argument("--threads", type=threads_argument, default=None, metavar="N|auto",
                    help="BLAS threads while training vectorized/fast (default auto: one, "
-                        "more only for large products on free cores)")
+                        "every core from 50 million multiply-adds in a step's largest product)")
     t.add_argument("--augment", choices=("shift",),
                    help="shift: train on every training image and its four copies moved one "
                         "pixel up, down, left and right (5x the data, the CNN article's "

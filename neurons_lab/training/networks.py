@@ -39,10 +39,6 @@ def available_engines():
     return tuple(name for name, module in ENGINES.items() if _importable(module))
 
 
-# Kept for older callers: the engines that are always there.
-IMPLEMENTATIONS = BOTH
-
-
 def network_class(impl):
     """The Network class of engine ``impl`` (a name of ``ENGINES``)."""
     if impl not in available_engines():
