@@ -10,7 +10,7 @@ import pytest
 
 from neurons_lab.cli import main
 from neurons_lab.training.checkpoint import latest_epoch, numbered_checkpoints
-from neurons_lab.training.runlock import RunLock
+from neurons_lab.training.runfolder import RunLock
 from tests.helpers import run_cli as run
 
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
@@ -162,7 +162,7 @@ def test_a_second_run_into_a_folder_is_refused_without_resume_or_overwrite(tmp_p
     assert run(capsys, *argv, "--epochs", "4")[0] == 0
     before = {p.name: p.read_bytes() for p in ck.iterdir()}
     one_line_error(*run(capsys, *argv, "--epochs", "2"), "already holds a run (checkpoint of "
-                   "epoch 4): continue it with --resume, or replace it with --overwrite")
+                   "epoch 4): continue it (--resume")
     assert {p.name: p.read_bytes() for p in ck.iterdir()} == before
     assert run(capsys, *argv, "--epochs", "2", "--overwrite")[0] == 0
     assert [e for e, _ in numbered_checkpoints(ck)] == [1, 2]  # no mix of two runs

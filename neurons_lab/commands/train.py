@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..training import validate
-from ..training.checkpoint import latest_epoch
+from ..training import runfolder, validate
+from ..training.checkpoint import is_checkpoint_file, latest_epoch
 from ..training.errors import UsageError
 from ..training.history import SUFFIXES
 from ..training.networks import input_output_sizes, max_parameter_difference
@@ -138,15 +138,34 @@ def _check_checkpoints(args):
     elif args.resume and args.checkpoint_dir is None:
         raise UsageError("--resume needs --checkpoint-dir (where the checkpoint is), "
                          "or a checkpoint: --resume FOLDER/epoch-NNNN.json")
-    for folder in checkpoint_dirs(args).values():
+    args.resumes = {}
+    for impl, folder in checkpoint_dirs(args).items():
         validate.writable_directory(folder, "--checkpoint-dir")
-        held = latest_epoch(folder)
-        if args.resume and held is None and args.resume is True:
-            raise UsageError(f"--resume: {folder} holds no checkpoint to continue")
-        if not args.resume and held is not None and not args.overwrite:
-            raise UsageError(f"--checkpoint-dir {folder} already holds a run (checkpoint of "
-                             f"epoch {held}): continue it with --resume, or replace it with "
-                             "--overwrite")
+        resumed = None
+        if args.resume is True and latest_epoch(folder) is not None:
+            resumed = folder
+        elif args.resume:  # --resume CHECKPOINT
+            resumed = None if args.resume is True else Path(args.resume)
+        if not args.overwrite:
+            runfolder.check_folder(folder, resumed)  # one run per folder
+        args.resumes[impl] = resumed
+    if args.resume is True and not any(args.resumes.values()):
+        raise UsageError(f"--resume: {args.checkpoint_dir} holds no checkpoint to continue")
+    _check_outputs(args)
+
+
+def _check_outputs(args):
+    """No output of the run may be a file another output writes: a history file named like
+    a checkpoint in a folder the run writes or resumes from is refused."""
+    folders = [Path(f).resolve() for f in checkpoint_dirs(args).values()]
+    if args.resume not in (None, True):
+        source = Path(args.resume)
+        folders.append((source if source.is_dir() else source.parent).resolve())
+    for path in history_paths(args).values():
+        target = Path(path).resolve()
+        if target.parent in folders and is_checkpoint_file(target.name):
+            raise UsageError(f"--history {path} is a checkpoint file of the run's folder "
+                             f"{target.parent}: name another file")
 
 
 def checkpoint_dirs(args):
@@ -190,9 +209,7 @@ def run(args):
     for impl, net in nets.items():
         print(f"\n{impl}: {net!r}")
         trainer = _trainer(args, data, net, folders.get(impl))
-        resume = None
-        if args.resume:
-            resume = folders[impl] if args.resume is True else args.resume
+        resume = args.resumes.get(impl)
         start = time.perf_counter()
         try:
             result = trainer.fit(resume=resume, overwrite=args.overwrite)

@@ -8,7 +8,7 @@ Mirrors are tried in turn for each file; a mirror that sends nothing for ``timeo
 A file is written to a temporary name in the cache folder (``.NAME.*.part``), its md5
 checked, and only then renamed into place (``os.replace``), so an interrupted or corrupt
 download never leaves a file that looks complete. A download holds the cache folder's lock
-(training/runlock.py), so ``.part`` files found there are a killed download's: they are
+(training/runfolder.py), so ``.part`` files found there are a killed download's: they are
 removed. Files already in the cache with the right md5 are not downloaded again.
 """
 
@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from neurons_lab.training import validate
 from neurons_lab.training.data import DataError, PathLike
-from neurons_lab.training.runlock import RunLock
+from neurons_lab.training.runfolder import RunLock
 
 # Public mirrors of the original files (yann.lecun.com no longer serves them reliably).
 MIRRORS = (
