@@ -32,7 +32,7 @@ def open_regular(path, error, what="file"):
     try:
         fd = os.open(path, _READ)
     except FileNotFoundError:
-        raise error(f"{what} {path} does not exist") from None
+        raise error(f"{what} {path}: no such file") from None
     except OSError as exc:
         raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     mode = os.fstat(fd).st_mode
