@@ -43,9 +43,9 @@ from .checkpoint import (
     save_checkpoint,
 )
 from .errors import CheckpointError, FolderInUseError
-from .evaluation import Evaluation
 from .history import History
 from .networks import engine_name
+from .scoring import Evaluation
 from .settings import TRAJECTORY
 from .stopping import EarlyStopping
 from .threads import ThreadChoice

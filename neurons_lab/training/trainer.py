@@ -37,10 +37,10 @@ from tqdm import tqdm
 from . import runfolder
 from .checkpoint import set_parameters
 from .errors import UsageError
-from .evaluation import Evaluation, as_float64, evaluate, one_hot_encoder
 from .history import EpochRecord, History
 from .networks import input_output_sizes
 from .runfolder import FitResult, RunState
+from .scoring import Evaluation, as_float64, evaluate, one_hot_encoder
 from .sets import check_set, fingerprint
 from .settings import TrainSettings
 from .stopping import at_chance, copy_parameters, divergence, not_learning
@@ -224,9 +224,12 @@ class Trainer:
             result.test = evaluate(self.net, self.test_features, self.test_classes,
                                    encode=self.encode, transform=self.transform)
             result.test_epoch = tested
+            if all(record.epoch != tested for record in run.history):  # epoch 0: the start
+                run.history.insert(0, EpochRecord(tested, math.nan))
             for record in run.history:
                 if record.epoch == tested:
-                    record.test_loss, record.test_error_rate = result.test
+                    record.test_loss = result.test.loss
+                    record.test_error_rate = result.test.error_rate
             said = any(note.startswith("not learning") for note in self.notes)
             if not run.diverged and not said and at_chance(result.test.error_rate, self.n_out):
                 self._note(f"not learning: the test error rate is "
