@@ -189,7 +189,7 @@ def test_truncated_json_is_refused(tmp_path):
     saved_pair(tmp_path, epochs=(2,))
     path = tmp_path / "epoch-0002.json"
     path.write_bytes(path.read_bytes()[:100])
-    with pytest.raises(CheckpointError, match="epoch-0002.json is not valid JSON"):
+    with pytest.raises(CheckpointError, match="epoch-0002.json is not a JSON file"):
         load_checkpoint(path)
 
 

@@ -32,7 +32,7 @@ def open_regular(path, error, what="file"):
     try:
         fd = os.open(path, _READ)
     except FileNotFoundError:
-        raise error(f"{what} {path}: no such file") from None
+        raise error(f"cannot read {what} {path}: no such file") from None
     except OSError as exc:
         raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     mode = os.fstat(fd).st_mode
@@ -81,7 +81,8 @@ def read_json(path, error, what="file", limit=MAX_JSON_BYTES):
     except RecursionError:
         raise error(f"{what} {path} nests its JSON too deeply to be ours") from None
     except ValueError as exc:  # JSONDecodeError included
-        raise error(f"{what} {path} is not valid JSON (truncated or corrupt?): {exc}") from None
+        raise error(f"{what} {path} is not a JSON file (truncated or corrupt?): {exc}") \
+            from None
 
 
 def atomic_write(path, data):
