@@ -4,8 +4,9 @@ Exit statuses: 0 done; 1 a mistake the user can fix (missing data, corrupt file,
 unusable path, unreadable checkpoint, a full disk, not enough memory), reported as one line
 on stderr; 2 argparse's own usage errors (unknown option, a word where a number belongs:
 argparse's usage message); 3 the training diverged; 4 gradcheck found backprop and central
-differences disagreeing; 130 interrupted (Ctrl-C, at any moment after start-up: the command
-modules are imported inside ``main`` for that). Only the project's own error types
+differences disagreeing; 130 interrupted (Ctrl-C, at any moment once Python has started, ~50 ms:
+the command modules are imported inside ``main`` for that; a Ctrl-C during Python's own
+start-up is reported by Python). Only the project's own error types
 (neurons_lab.training.errors; the explain commands catch their own), OSError and MemoryError
 are caught: any other exception is a bug and shows its traceback.
 
@@ -91,7 +92,7 @@ def _describe(error):
 
 
 def main(argv=None):
-    command = "command"
+    command = ""  # until the arguments are parsed
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
         for stream in (sys.stdout, sys.stderr):
@@ -100,8 +101,8 @@ def main(argv=None):
                 stream.reconfigure(errors="backslashreplace")  # any terminal encoding
         args = make_parser().parse_args(argv)
         args.argv = argv  # e.g. to print the command that resumes a run
-        command, stdout = args.command, sys.stdout
-        sys.stdout = _Output(stdout, command)
+        command, stdout = " " + args.command, sys.stdout
+        sys.stdout = _Output(stdout, args.command)
         try:
             status = args.handler(args)
             sys.stdout.flush()  # a full device shows here, not at exit
@@ -120,7 +121,7 @@ def main(argv=None):
         if not isinstance(error, TrainingError):
             raise
         message = f"error: {error}"
-    print(f"neurons {command}: {' '.join(message.splitlines())}", file=sys.stderr)
+    print(f"neurons{command}: {' '.join(message.splitlines())}", file=sys.stderr)
     return EXIT_INTERRUPTED if message == "interrupted" else EXIT_ERROR
 
 

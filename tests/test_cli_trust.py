@@ -106,7 +106,8 @@ def test_divergence_is_one_line_with_history_best_checkpoint_and_status_3(tmp_pa
     assert lines[0].startswith("neurons train: training diverged in epoch 1: ")
     assert "loss" in lines[0] and "try a smaller rate than 5" in lines[0]
     history = json.loads((tmp_path / "h.json").read_text())
-    assert [row["epoch"] for row in history] == [1]
+    assert [row["epoch"] for row in history] == [0, 1]  # epoch 0: the restored start
+    assert history[0]["test_error_rate"] is not None and history[1]["test_error_rate"] is None
     assert (tmp_path / "ck" / "best.json").exists() and "test accuracy" in out
 
 
