@@ -64,14 +64,9 @@ ARCHITECTURE_KEYS = ("layer_sizes", "activation", "output", "loss")
 # Trainer-state entries that are JSON objects when present (a resume reads them as such).
 _TRAINER_DICTS = ("settings", "best", "data", "recipe", "preprocessing")
 
-__all__ = ["Checkpoint", "CheckpointError", "save_checkpoint", "load_checkpoint", "read_meta",
-           "check_architecture", "numbered_checkpoints", "latest_epoch", "clear_run",
-           "remove_temporaries", "implementation_name", "LATEST", "BEST"]
-
 LATEST = "latest.json"
 BEST = "best"
 _NUMBERED = re.compile(r"^epoch-(\d+)\.json$")
-implementation_name = engine_name  # the older name
 
 
 @dataclass
@@ -382,7 +377,7 @@ def read_npz(path, digest, json_path, sizes):
                     read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
                                    else np.lib.format.read_array_header_2_0)
                     shape, fortran, dtype = read_header(f)
-                    if dtype.kind != "f" or dtype.hasobject:
+                    if dtype.kind != "f":
                         raise CheckpointError(f"{path}: {name} has dtype {dtype}, expected "
                                               "floats")
                     if tuple(shape) != shapes[name]:
@@ -405,8 +400,9 @@ def read_npz(path, digest, json_path, sizes):
 
 
 def layers(arrays, prefix, sizes, path, *, required):
-    """[(W, b), …] from arrays named {prefix}W1, {prefix}b1, …, every shape and value checked
-    (one pair per layer with parameters: a CNN's pooling and dropout layers have none)."""
+    """[(W, b), …] from arrays named {prefix}W1, {prefix}b1, … (their dtypes and shapes checked
+    by read_npz), every value finite (one pair per layer with parameters: a CNN's pooling and
+    dropout layers have none)."""
     shapes = parameter_shapes(sizes)
     names = [f"{prefix}{n}{k}" for k in range(1, len(shapes) + 1) for n in "Wb"]
     present = [name for name in names if name in arrays]
@@ -415,25 +411,11 @@ def layers(arrays, prefix, sizes, path, *, required):
     missing = [name for name in names if name not in arrays]
     if missing:
         raise CheckpointError(f"{path} lacks the arrays {', '.join(missing)}")
-    layers = []
-    for k, (W_shape, b_shape) in enumerate(shapes, start=1):
-        pair = []
-        for name, shape in ((f"{prefix}W{k}", W_shape), (f"{prefix}b{k}", b_shape)):
-            array = arrays[name]
-            if array.dtype.kind != "f":
-                raise CheckpointError(f"{path}: {name} has dtype {array.dtype}, expected floats")
-            if array.shape != shape:
-                raise CheckpointError(
-                    f"{path}: {name} has shape {array.shape}, expected {shape} for layer sizes "
-                    f"{sizes}"
-                )
-            if not np.isfinite(array).all():
-                bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-                where = ", ".join(map(str, bad))
-                raise CheckpointError(
-                    f"{path}: {name}[{where}] is {float(array[bad])}: values must be finite"
-                )
-            pair.append(array)
-        layers.append(tuple(pair))
-    return layers
-
+    for name in names:
+        array = arrays[name]
+        if not np.isfinite(array).all():
+            bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            where = ", ".join(map(str, bad))
+            raise CheckpointError(
+                f"{path}: {name}[{where}] is {float(array[bad])}: values must be finite")
+    return [(arrays[W], arrays[b]) for W, b in zip(names[::2], names[1::2])]
