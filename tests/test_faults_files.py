@@ -254,6 +254,33 @@ def test_a_full_disk_is_one_line_and_leaves_no_partial_file(tmp_path, capsys, mo
     assert leftovers == []
 
 
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 128 KiB file system (tmpfs), when the tests run as root and may mount."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs",
+                                            str(disk)], capture_output=True).returncode:
+        pytest.skip("a real small file system needs root and mount")
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def test_a_really_full_disk_keeps_the_last_checkpoint(small_disk, capsys):
+    ck = small_disk / "ck"
+    code, _, err = run_cli(capsys, *BITS, "--epochs", "100000", "--checkpoint-dir", str(ck),
+                           "--keep", "all")
+    one_line(code, err, "No space left on device")
+    assert load_checkpoint(ck).epoch >= 1  # latest.json names a complete checkpoint
+    assert not [p.name for p in ck.iterdir() if p.name.endswith(".tmp")]
+    code, _, err = run_cli(capsys, *BITS, "--epochs", "1", "--checkpoint-dir",
+                           str(small_disk / "other"))  # the probe writes: it fails up front
+    one_line(code, err, "cannot write in")
+    done = subprocess.run([sys.executable, "-m", "neurons_lab", "gradcheck"], cwd=ROOT,
+                          stdout=open("/dev/full", "w"), stderr=subprocess.PIPE, text=True)
+    one_line(done.returncode, done.stderr, "cannot write the output: No space left on device")
+
+
 def test_an_oserror_anywhere_is_one_line(tmp_path, capsys):
     ck = tmp_path / "ck"
     assert run_cli(capsys, *BITS, "--epochs", "1", "--checkpoint-dir", str(ck))[0] == 0
