@@ -273,6 +273,10 @@ def test_a_really_full_disk_keeps_the_last_checkpoint(small_disk, capsys):
     one_line(code, err, "No space left on device")
     assert load_checkpoint(ck).epoch >= 1  # latest.json names a complete checkpoint
     assert not [p.name for p in ck.iterdir() if p.name.endswith(".tmp")]
+    with pytest.raises(OSError), open(small_disk / "filler", "wb") as filler:
+        while True:  # the last free pages
+            filler.write(bytes(4096))
+            filler.flush()
     code, _, err = run_cli(capsys, *BITS, "--epochs", "1", "--checkpoint-dir",
                            str(small_disk / "other"))  # the probe writes: it fails up front
     one_line(code, err, "cannot write in")
