@@ -27,14 +27,14 @@ EXIT_INTERRUPTED = 130
 def make_parser():
     import argparse
 
-    from neurons_lab.commands import demo, evaluate, explain, gradcheck, knn, train
+    from neurons_lab.commands import check, demo, evaluate, explain, gradcheck, knn, train
 
     parser = argparse.ArgumentParser(
         prog="neurons",
         description="Backpropagation built twice — an object graph and matrices — "
                     "trained, compared and checked.")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (demo, train, gradcheck, knn, evaluate, explain):  # the order of --help
+    for command in (demo, train, gradcheck, check, knn, evaluate, explain):  # order of --help
         command.add_subcommands(subparsers)
     return parser
 
