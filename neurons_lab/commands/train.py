@@ -130,19 +130,17 @@ def _check_checkpoints(args):
         if not Path(args.resume).exists():
             raise UsageError(f"--resume {args.resume}: no such checkpoint file or folder")
         if args.checkpoint_dir is None:  # continue writing beside the checkpoint
-            path = Path(args.resume)
-            args.checkpoint_dir = str(path if path.is_dir() else path.parent)
+            args.checkpoint_dir = str(Path(args.resume) if Path(args.resume).is_dir()
+                                      else Path(args.resume).parent)
     elif args.resume and args.checkpoint_dir is None:
         raise UsageError("--resume needs --checkpoint-dir (where the checkpoint is), "
                          "or a checkpoint: --resume FOLDER/epoch-NNNN.json")
     args.resumes = {}
     for impl, folder in checkpoint_dirs(args).items():
         validate.writable_directory(folder, "--checkpoint-dir")
-        resumed = None
+        resumed = Path(args.resume) if args.resume not in (None, True) else None
         if args.resume is True and latest_epoch(folder) is not None:
-            resumed = folder
-        elif args.resume:  # --resume CHECKPOINT
-            resumed = None if args.resume is True else Path(args.resume)
+            resumed = folder  # with --impl both, an engine not reached yet starts anew
         if not args.overwrite:
             runfolder.check_folder(folder, resumed)  # one run per folder
         args.resumes[impl] = resumed
@@ -152,8 +150,7 @@ def _check_checkpoints(args):
 
 
 def _check_outputs(args):
-    """No output of the run may be a file another output writes: a history file named like
-    a checkpoint in a folder the run writes or resumes from is refused."""
+    """No history file may be a checkpoint file of a folder the run writes or resumes from."""
     folders = [Path(f).resolve() for f in checkpoint_dirs(args).values()]
     if args.resume not in (None, True):
         source = Path(args.resume)
@@ -175,11 +172,9 @@ def checkpoint_dirs(args):
 
 
 def history_paths(args):
-    if args.history is None:
-        return {}
-    path = Path(args.history)
-    if args.impl != "both":
-        return {args.impl: path}
+    path = None if args.history is None else Path(args.history)
+    if path is None or args.impl != "both":
+        return {} if path is None else {args.impl: path}
     return {name: path.with_name(f"{path.stem}-{name}{path.suffix}")
             for name in ("neurons", "vectorized")}
 

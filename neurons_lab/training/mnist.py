@@ -115,13 +115,7 @@ class _Stream:
 
     def count_rest(self, limit: int) -> int:
         """How many bytes remain, counting at most ``limit`` + 1."""
-        extra = 0
-        while extra <= limit:
-            chunk = self._more(limit + 1 - extra)
-            if not chunk:
-                break
-            extra += len(chunk)
-        return extra
+        return self.read_into(memoryview(bytearray(limit + 1)))
 
     def close(self):
         self.file.close()
@@ -170,19 +164,13 @@ def _parse_header(path: Path, data: bytes, magic: int, ndim: int) -> tuple[int, 
     if len(data) >= 4:
         found = int.from_bytes(data[:4], "big")
         if found != magic:
-            if found in _MAGIC_NAMES:
-                reason = f"that is the magic number of {_MAGIC_NAMES[found]}"
-            else:
-                reason = "not an idx file of unsigned bytes"
-            raise DataError(
-                f"{path}: wrong magic number {found} (0x{found:08x}); expected {magic} "
-                f"(0x{magic:08x}) for {what}: {reason}"
-            )
+            reason = (f"that is the magic number of {_MAGIC_NAMES[found]}"
+                      if found in _MAGIC_NAMES else "not an idx file of unsigned bytes")
+            raise DataError(f"{path}: wrong magic number {found} (0x{found:08x}); expected "
+                            f"{magic} (0x{magic:08x}) for {what}: {reason}")
     if len(data) < header_size:
-        raise DataError(
-            f"{path}: truncated header: the file holds {len(data):,} bytes, an idx header "
-            f"for {what} needs {header_size}"
-        )
+        raise DataError(f"{path}: truncated header: the file holds {len(data):,} bytes, an idx "
+                        f"header for {what} needs {header_size}")
     return tuple(int.from_bytes(data[4 + 4 * k : 8 + 4 * k], "big") for k in range(ndim))
 
 
