@@ -203,6 +203,6 @@ def test_a_resume_may_change_the_threads(tmp_path):
 
 def test_the_resume_check_would_refuse_threads_if_they_changed_the_numbers(tmp_path,
                                                                            monkeypatch):
-    monkeypatch.setattr("neurons_lab.training.resume.TRAJECTORY", TRAJECTORY + ("threads",))
+    monkeypatch.setattr("neurons_lab.training.runfolder.TRAJECTORY", TRAJECTORY + ("threads",))
     with pytest.raises(CheckpointError, match="threads: None now, 1 in the checkpoint"):
         _resumed(tmp_path, threads=None)
