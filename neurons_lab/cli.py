@@ -6,9 +6,9 @@ on stderr; 2 argparse's own usage errors (unknown option, a word where a number 
 argparse's usage message); 3 the training diverged; 4 gradcheck found backprop and central
 differences disagreeing (or check a candidate differing); 130 interrupted (Ctrl-C, at any
 moment once Python has started, ~50 ms: the command modules are imported inside ``main`` for
-that; a Ctrl-C during Python's own start-up is reported by Python). Only the project's own error types
-(the errors modules of neurons_lab.training, .explain and .lab), OSError and MemoryError
-are caught: any other exception is a bug and shows its traceback.
+that; a Ctrl-C during Python's own start-up is reported by Python). Only the project's own
+error types (the errors modules of neurons_lab.training, .explain and .lab), OSError and
+MemoryError are caught: any other exception is a bug and shows its traceback.
 
 Output: a closed stdout (``neurons train … | head -3``) is said once on stderr and the command
 carries on without printing (a training run is not lost for it); characters the terminal's

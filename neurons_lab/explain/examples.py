@@ -9,8 +9,6 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from neurons_lab.training.files import read_json
-
 from .errors import ExplainError
 from .names import SCHEMES
 
@@ -120,6 +118,9 @@ def from_json(path):
     Every value is checked (ValueError naming the file and the problem) before anything runs.
     """
     path = Path(path)
+    # imported here: the lab's page loads this module in the browser without the training part
+    from neurons_lab.training.files import read_json
+
     data = read_json(path, ExplainError, "weights file")  # bounded: size, depth, digits
     if not isinstance(data, dict):
         raise ExplainError(f"{path}: expected a JSON object with layer_sizes, parameters, "
