@@ -250,11 +250,11 @@ def test_training_runs_each_formula_in_its_home(monkeypatch):
     from vectorized.layer import FullConnectedLayer
     from vectorized.pool import MaxPoolingLayer
 
-    homes = [(ConvLayer, "forward"), (ConvLayer, "backward_error"), (ConvLayer, "error_below"),
+    homes = [(ConvLayer, "forward"), (ConvLayer, "backward"), (ConvLayer, "error_below"),
              (ConvLayer, "calc_gradient"), (ConvLayer, "update"),
              (MaxPoolingLayer, "forward"), (MaxPoolingLayer, "backward"),
              (MaxPoolingLayer, "error_below"), (Dropout, "error_below"),
-             (FullConnectedLayer, "backward"), (FullConnectedLayer, "backward_error")]
+             (FullConnectedLayer, "backward")]
     fired = set()
     for cls, name in homes:
         method = getattr(cls, name)

@@ -12,7 +12,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .activators import HIDDEN_ACTIVATIONS, get_activator
+from .activators import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activator
+from .layer import INITS
+from .losses import LOSSES
+from .spec import has_layer_names, parse_layer_sizes
 
 _PLAIN = {float, int}  # entry types that need no further look
 
@@ -165,6 +168,30 @@ def as_map_array(value, name, dtype, *, shape=None):
     if not np.isfinite(value).all():
         raise ValueError(f"{name} contains non-finite values (NaN or inf)")
     return value
+
+
+def check_settings(layer_sizes, activation, output, loss, init, l2, seed):
+    """The Network constructor's arguments checked, before anything is built: returns
+    (layer_sizes as a tuple, its LayerSpecs, the hidden activations, l2, seed)."""
+    if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
+        raise TypeError(f"layer_sizes must be a list of ints, got {layer_sizes!r}")
+    sizes = tuple(layer_sizes)
+    if not has_layer_names(sizes):  # a CNN spec or dropout: one error naming the entry
+        sizes = tuple(check_int(size, "layer_sizes entry", 1) for size in sizes)
+        if len(sizes) < 2:
+            raise ValueError(f"layer_sizes needs at least two layers (input, output), got {sizes}")
+    specs = parse_layer_sizes(sizes)
+    hidden = check_activations(activation, sum(s.kind in ("conv", "full") for s in specs) - 1)
+    if output not in OUTPUT_ACTIVATIONS:
+        get_activator(output, output=True)  # raises with the list of choices
+    check_name(loss, "loss", LOSSES)
+    if loss == "cross_entropy" and output != "softmax":
+        raise ValueError(f"loss 'cross_entropy' needs output='softmax', got output={output!r}")
+    check_name(init, "init", INITS)
+    if seed is not None and (isinstance(seed, (bool, np.bool_))
+                             or not isinstance(seed, numbers.Integral)):
+        raise TypeError(f"seed must be an int or None, got {seed!r}")
+    return sizes, specs, hidden, check_real(l2, "l2"), None if seed is None else int(seed)
 
 
 def check_activations(activation, n_hidden):
