@@ -7,7 +7,7 @@ script, under PyPy in a subprocess, where NumPy is not available::
 
 prints one JSON object on stdout. With ``"tutorial": true`` every architecture is also timed
 on the tutorial's own object design (``benchmarks/tutorial_design.py``), in alternation with
-``neurons`` in the same run, and the result gives the ratio (target: neurons ≥ 2.5× faster)::
+``neurons`` in the same run, and the result gives the ratio (reported; no target)::
 
     pypy3 -m benchmarks.neurons_timing '{"architectures": [[784, 300, 10]], "tutorial": true}'
 

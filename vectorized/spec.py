@@ -11,7 +11,7 @@ probability P, right after a fully connected hidden layer).
 Sizes round down as in PyTorch: conv ``⌊(H + 2P − K)/S⌋ + 1``, pool ``⌊H/K⌋``. A fully
 connected layer above a feature map reads it flattened row-major from (C, H, W).
 
-Standard library only, so that the object-graph package can hold a twin with the same words.
+Standard library only: the object-graph package holds its twin (neurons/spec.py).
 """
 
 import re
