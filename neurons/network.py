@@ -129,10 +129,11 @@ class Network:
         (neurons.shared). Needs ``predict`` and ``calc_delta`` of the sample first; weights
         are unchanged.
         """
+        l2 = self.l2
         for conn in self.connections:
-            conn.calc_gradient(self.l2)
+            conn.calc_gradient(l2)
         for shared in self.shared_weights:
-            shared.calc_gradient(self.l2)
+            shared.calc_gradient(l2)
 
     # --- phase 4: update -------------------------------------------------------------------
     def update_weight(self, rate, *, checked=False):
