@@ -144,12 +144,12 @@ class FullConnectedLayer:
         if delta is None:
             raise RuntimeError("no delta for the last forward pass: run calc_delta first")
         if delta.ndim == 1:
-            self.W_grad = -np.outer(delta, x)  # ∂E/∂w_ji = −δ_j x_i
+            self.W_grad = np.outer(-delta, x)  # ∂E/∂w_ji = −δ_j x_i
             self.b_grad = -delta
         else:  # the mean over the rows of a batch
-            n = delta.shape[0]
-            self.W_grad = -(delta.T @ x) / n
-            self.b_grad = -delta.sum(axis=0) / n
+            scaled = -delta / delta.shape[0]  # −δ/N, one row per sample
+            self.W_grad = scaled.T @ x
+            self.b_grad = scaled.sum(axis=0)
         if l2:
             self.W_grad += l2 * self.W  # ∂(λ/2 Σ W²)/∂W = λW
         return self.W_grad, self.b_grad
