@@ -15,7 +15,7 @@ same four phases:
   ``initialize``: the fully connected layer's own methods.
 
 Signs as everywhere in the project: ``δ = −∂E/∂net`` (the article's sign), gradients with
-PyTorch's sign. Convolution is cross-correlation, zero outside the input (DESIGN.md):
+PyTorch's sign. Convolution is cross-correlation, zero outside the input (docs/design.md):
 ``net[f,y,x] = b[f] + Σ_c Σ_u Σ_v W[f,c,u,v] · in[c, y·S+u−P, x·S+v−P]`` (formula (1)).
 Output sizes round down as in PyTorch (:func:`vectorized.spec.conv_size`; pool ``⌊H/K⌋``).
 """

@@ -30,7 +30,7 @@ class Network:
     init="uniform", l2=0.0, seed=None, dtype="float64")``
 
     * ``layer_sizes``: e.g. ``[784, 300, 10]``, at least two ints ≥ 1 (any iterable), or a CNN
-      spec (DESIGN.md): ``["1x28x28", "conv20x5", "pool2", 100, 10]`` with ``"convNxK"``,
+      spec (docs/design.md): ``["1x28x28", "conv20x5", "pool2", 100, 10]`` with ``"convNxK"``,
       ``"convNxKsSpP"``, ``"poolK"``, ints and ``"dropP"`` (:mod:`vectorized.spec`).
     * ``activation``: the hidden layers' activation, one name or one name per hidden layer
       (conv layers and hidden fully connected layers; pooling and dropout have none).

@@ -118,7 +118,7 @@ change the rounding of what follows, which the textbook engine never allows), ``
 ``b_grad`` are None after a fused step, a large float32 layer's W is column-major, and which
 BLAS path runs depends on what is installed: SciPy for ``?ger`` and the held steps, and
 threadpoolctl to find NumPy's OpenBLAS for the batches' ``?gemm`` (``pip install
-neurons[fast]``; without them the same steps run through NumPy, a little slower).
+'neurons-lab[fast]'``; without them the same steps run through NumPy, a little slower).
 """
 
 from ..layer import DTYPES

@@ -8,7 +8,7 @@ the way. SciPy has ``?gemm`` too, but through its own copy of OpenBLAS: its thre
 NumPy's then fight over the cores (a batch of 256 was measured 8 times slower with both on two
 threads), so this module calls the library NumPy itself loaded, found by threadpoolctl.
 
-Used only when NumPy's BLAS is OpenBLAS and threadpoolctl is installed (``neurons[fast]``);
+Used only when NumPy's BLAS is OpenBLAS and threadpoolctl is installed (``neurons-lab[fast]``);
 :data:`USE_NUMPY_GEMM` False (or :func:`gemm` returning False) means the caller takes the
 ``np.matmul`` path.
 """
