@@ -16,12 +16,12 @@ class Connection:
     is the same step (式5). A bias is the connection from a layer's ConstNode (x = 1).
 
     ``batch_sum`` is the running sum of the gradients of a mini-batch's samples (0 between
-    batches). ``shared`` is None: the weight is this Connection's own (a conv layer's
-    SharedConnection carries a SharedWeight instead, neurons.shared).
+    batches). ``owns_weight``: the weight is this Connection's own (a conv layer's
+    SharedConnection carries a SharedWeight instead, neurons.shared, which adds its λw itself).
     """
 
     __slots__ = ("upstream_node", "downstream_node", "weight", "gradient", "batch_sum")
-    shared = None
+    owns_weight = True
 
     def __init__(self, upstream_node, downstream_node, weight):
         self.upstream_node = upstream_node
@@ -37,7 +37,7 @@ class Connection:
         The tutorial's calc_gradient stores δ_j · x_ji, the negative of this.
         """
         self.gradient = -self.downstream_node.delta * self.upstream_node.output
-        if l2 and self.shared is None and not self.upstream_node.is_const:
+        if l2 and self.owns_weight and not self.upstream_node.is_const:
             self.gradient += l2_gradient(l2, self.weight)
 
     def update_weight(self, rate):

@@ -78,6 +78,7 @@ class SharedConnection(Connection):
     """
 
     __slots__ = ("shared",)
+    owns_weight = False  # its SharedWeight adds λw, once
 
     def __init__(self, upstream_node, downstream_node, shared):
         self.upstream_node = upstream_node
