@@ -7,7 +7,7 @@ layer in docs/design.md's order (W row-major, then b), so the same seed gives th
 vectorized. A fully connected layer above a map reads its nodes in their (row-major) order.
 """
 
-from .connection import Connection
+from .connection import Connection, Connections
 from .conv import ConvLayer
 from .dropout import DropoutLayer
 from .initialization import draw
@@ -23,14 +23,14 @@ def count_hidden(specs):
 class Graph:
     """What :func:`build` returns.
 
-    ``layers``; ``connections``: every Connection with a weight (fully connected and shared),
-    in parameter order; ``weights``: every trained number once, in draw order — a fully
-    connected layer's Connections, a conv layer's SharedWeights; ``shared_weights``: the
-    SharedWeights alone; ``with_parameters``: the layers that have parameters.
+    ``layers``; ``connections``: a :class:`Connections` of every Connection with a weight
+    (fully connected and shared), in parameter order; ``weights``: every trained number once,
+    in draw order — a fully connected layer's Connections, a conv layer's SharedWeights;
+    ``shared_weights``: the SharedWeights alone; ``with_parameters``: the layers with parameters.
     """
 
     def __init__(self):
-        self.layers, self.connections, self.weights = [], [], []
+        self.layers, self.connections, self.weights = [], Connections(), []
         self.shared_weights, self.with_parameters = [], []
 
 
@@ -47,13 +47,16 @@ def build(specs, activations, init, rng):
         lower, k = graph.layers[-1], spec.index
         if spec.kind == "full":
             layer = Layer(k, spec.out_size, next(names), output_layer=k == last)
-            conns = connect_full(lower, layer, rng, init)
-            graph.connections.extend(conns)
-            graph.weights.extend(conns)
+            for conn in connect_full(lower, layer, rng, init):  # as the tutorial builds it
+                graph.connections.add_connection(conn)
+                conn.downstream_node.append_upstream_connection(conn)
+                conn.upstream_node.append_downstream_connection(conn)
+                graph.weights.append(conn)
         elif spec.kind == "conv":
             layer = ConvLayer(k, spec, next(names))
-            shared, conns = layer.connect(lower, rng, init)
-            graph.connections.extend(conns)
+            shared, conns = layer.connect(lower, rng, init)  # wired to their nodes
+            for conn in conns:
+                graph.connections.add_connection(conn)
             graph.weights.extend(shared)
             graph.shared_weights.extend(shared)
         elif spec.kind == "pool":
@@ -71,16 +74,12 @@ def build(specs, activations, init, rng):
 def connect_full(lower, upper, rng, init):
     """The weights from ``lower`` to ``upper``, drawn in W[j][i] order, then the biases.
 
-    Returns the Connections in that order (weights row by row, then biases).
+    Returns the Connections in that order (weights row by row, then biases), not yet wired:
+    wired in this order, every node's upstream list holds its weights in i order, then its
+    bias (last).
     """
     n_in, n_out = len(lower.nodes), len(upper.nodes)
     weights, biases = draw(rng, init, n_in, n_out, n_in * n_out, n_out)
-    rows = [[Connection(up, node, weights[j * n_in + i]) for i, up in enumerate(lower.nodes)]
-            for j, node in enumerate(upper.nodes)]
-    bias_conns = [Connection(lower.const_node, node, b) for node, b in zip(upper.nodes, biases)]
-    # every node's upstream list: its weights in i order, then its bias (last)
-    for row, bias in zip(rows, bias_conns):
-        for conn in row + [bias]:
-            conn.downstream_node.append_upstream_connection(conn)
-            conn.upstream_node.append_downstream_connection(conn)
-    return [c for row in rows for c in row] + bias_conns
+    rows = [Connection(up, node, weights[j * n_in + i])
+            for j, node in enumerate(upper.nodes) for i, up in enumerate(lower.nodes)]
+    return rows + [Connection(lower.const_node, node, b) for node, b in zip(upper.nodes, biases)]

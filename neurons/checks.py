@@ -1,6 +1,7 @@
 """Input validation shared by the neurons package: clear errors, raised before anything changes.
 
-The messages use the same words as the vectorized package for the same mistakes.
+Each message names the argument, what was expected and what was given; vectorized raises the
+same exception type for the same mistake.
 """
 
 import math
@@ -16,11 +17,10 @@ def as_vector(values, length, what, expected):
     real numbers (strings, numeric strings, bools and dicts included), ValueError for a wrong
     length or a NaN/infinity.
     """
-    if type(values) is not list:  # a list is a sequence: skip the slower checks
-        _check_sequence(values, what)
+    _check_sequence(values, what)
     if len(values) != length:
         raise ValueError(f"{what} has {len(values)} values, {expected} has {length}")
-    out = [v if type(v) is float else _as_float(v, what) for v in values]
+    out = [_as_float(v, what) for v in values]
     if not all(map(math.isfinite, out)):
         raise ValueError(f"{what} contains non-finite values (NaN or inf)")
     return out
@@ -59,8 +59,6 @@ def as_positive_int(value, what, minimum=1):
 
 def as_finite_float(value, what, *, positive=False, non_negative=False):
     """A finite real number, optionally > 0 or ≥ 0."""
-    if type(value) is float and positive and 0.0 < value < math.inf:  # the usual rate
-        return value
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{what} must be a number, got {value!r}")
     value = float(value)

@@ -16,10 +16,12 @@ class Connection:
     is the same step (式5). A bias is the connection from a layer's ConstNode (x = 1).
 
     ``batch_sum`` is the running sum of the gradients of a mini-batch's samples (0 between
-    batches).
+    batches). ``owns_weight``: the weight is this Connection's own (a conv layer's
+    SharedConnection carries a SharedWeight instead, neurons.shared, which adds its λw itself).
     """
 
     __slots__ = ("upstream_node", "downstream_node", "weight", "gradient", "batch_sum")
+    owns_weight = True
 
     def __init__(self, upstream_node, downstream_node, weight):
         self.upstream_node = upstream_node
@@ -28,15 +30,14 @@ class Connection:
         self.gradient = 0.0
         self.batch_sum = 0.0
 
-    def calc_gradient(self, l2=None):
-        """∂E/∂w_ji = −δ_j · x_ji, plus λ·w_ji on weights (never on biases) when the network
-        has an L2 term (``l2`` = λ; None without one).
+    def calc_gradient(self, l2=0.0):
+        """∂E/∂w_ji = −δ_j · x_ji, plus λ·w_ji (``l2`` = λ, 0 for no L2 term) on a weight of
+        its own (never on a bias; a shared weight adds its λw once, itself).
 
         The tutorial's calc_gradient stores δ_j · x_ji, the negative of this.
         """
         self.gradient = -self.downstream_node.delta * self.upstream_node.output
-        # "is not None": a test CPython runs in one step; the truth test of 0.0 costs a call
-        if l2 is not None and not self.upstream_node.is_const:
+        if l2 and self.owns_weight and not self.upstream_node.is_const:
             self.gradient += l2_gradient(l2, self.weight)
 
     def update_weight(self, rate):
@@ -81,9 +82,6 @@ class Connections:
 
     def add_connection(self, connection):
         self._connections.append(connection)
-
-    def extend(self, connections):
-        self._connections.extend(connections)
 
     def __iter__(self):
         return iter(self._connections)

@@ -6,7 +6,6 @@ Each loss gives ``E(y, t)`` and ``∂E/∂y_k``; the output layer's delta (式3,
 """
 
 import math
-from operator import sub
 
 # log(y) is evaluated as log(max(y, TINY)): never log(0), and no change for any y a float
 # softmax can produce short of underflow.
@@ -16,7 +15,7 @@ TINY = 1e-300
 def mse(y, t):
     """E = ½ Σ_k (t_k − y_k)²  (the tutorial's error of one sample)."""
     # d·d, not d**2: on overflow ** raises OverflowError where · gives inf, as NumPy does.
-    return 0.5 * sum(d * d for d in map(sub, t, y))
+    return 0.5 * sum((tk - yk) * (tk - yk) for yk, tk in zip(y, t))
 
 
 def mse_grad(y, t):

@@ -6,9 +6,10 @@ One training step is four visible phases (``train_one_sample``), as in the tutor
   2. ``calc_delta``     — δ of the output layer (式3), then of each hidden layer (式4);
   3. ``calc_gradient``  — every Connection's calc_gradient: −δ_j x_i (+ λw on weights);
   4. ``update_weight``  — every Connection's update_weight: w −= rate · gradient (式5).
-A mini-batch runs phases 1–3 per sample, adds each gradient to its Connection's (or
-SharedWeight's) ``batch_sum``, then steps once by the mean. Each formula is written once, in
-the method named above.
+``train_one_sample`` checks its arguments once and calls the four phases itself. A mini-batch
+runs phases 1–3 per sample, adds each gradient to its Connection's (or SharedWeight's)
+``batch_sum``, then steps once by the mean. Each formula is written once, in the method named
+above.
 """
 
 import random
@@ -16,7 +17,6 @@ import random
 from . import checks, params
 from .activators import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activator
 from .build import build, count_hidden
-from .connection import Connections
 from .dropout import DropoutLayer
 from .initialization import INITS, init_bound
 from .losses import get_loss
@@ -72,8 +72,7 @@ class Network:
         self.seed = seed
         graph = build(specs, list(hidden) + [output], init, random.Random(seed))
         self.layers = graph.layers
-        self.connections = Connections()
-        self.connections.extend(graph.connections)
+        self.connections = graph.connections  # a Connections, filled as the tutorial does
         self.weights = graph.weights
         self.shared_weights = graph.shared_weights
         self._with_parameters = graph.with_parameters
@@ -90,11 +89,14 @@ class Network:
         self._l2 = checks.as_finite_float(value, "l2", non_negative=True)
 
     # --- phase 1: forward ---------------------------------------------------------------
-    def predict(self, sample, *, training=False):
+    def predict(self, sample, *, training=False, checked=False):
         """Output vector y (list of n_L floats) for one sample (n_0 numbers; a CNN's map
         flattened row-major from (C, H, W)). ``training=True`` (what training passes) draws
-        fresh dropout masks; otherwise dropout is the identity."""
-        self.layers[0].set_output(self._check_sample(sample))
+        fresh dropout masks; otherwise dropout is the identity. ``checked=True``: the caller
+        (train_one_sample, train, get_gradient) has checked ``sample`` already."""
+        if not checked:
+            sample = self._check_sample(sample)
+        self.layers[0].set_output(sample)
         for layer in self._dropout:
             layer.draw_masks(self.dropout_rng if training else None)
         for layer in self.layers[1:]:
@@ -102,26 +104,19 @@ class Network:
         return self.layers[-1].outputs()
 
     # --- phase 2: deltas -----------------------------------------------------------------
-    def calc_delta(self, label):
+    def calc_delta(self, label, *, checked=False):
         """δ_j = −∂E/∂net_j: the output layer (式3 generalised), then hidden layers (式4).
 
         Needs ``predict`` of the sample first. The input layer's deltas are never needed, so
-        never computed.
+        never computed. ``checked=True``: ``label`` is checked already.
         """
-        label = self._check_label(label)
+        if not checked:
+            label = self._check_label(label)
         out_nodes = self.layers[-1].nodes
         y = [node.output for node in out_nodes]
-        if self.output == "softmax":  # each node gets y_j ∂E/∂y_j and the layer's sum of them
-            if self.loss_name == "cross_entropy":
-                y_dE_dy = [-tk for tk in label]  # y_k · (−t_k / y_k), without dividing by y_k
-            else:
-                y_dE_dy = [yk * gk for yk, gk in zip(y, self._loss_grad(y, label))]
-            total = sum(y_dE_dy)
-            for node, yg in zip(out_nodes, y_dE_dy):
-                node.calc_output_layer_delta(yg, total)
-        else:
-            for node, g in zip(out_nodes, self._loss_grad(y, label)):
-                node.calc_output_layer_delta(g)
+        dE_dy = self._loss_grad(y, label)
+        for node in out_nodes:
+            node.calc_output_layer_delta(label, y, dE_dy, self.loss_name)
         for layer in reversed(self.layers[1:-1]):
             for node in layer.nodes:
                 node.calc_hidden_layer_delta()
@@ -130,27 +125,25 @@ class Network:
     def calc_gradient(self):
         """Every Connection stores ∂E/∂w_ji = −δ_j x_i (+ λ w_ji on weights; biases: −δ_j).
 
-        A conv layer's SharedWeights first start their sums at λw (once each), then each of
-        their Connections adds its −δ_j x_i (neurons.shared). Needs ``predict`` and
-        ``calc_delta`` of the sample first; weights are unchanged.
+        A conv layer's SharedWeights then sum their Connections' −δ_j x_i and add λw once
+        (neurons.shared). Needs ``predict`` and ``calc_delta`` of the sample first; weights
+        are unchanged.
         """
         l2 = self.l2
+        for conn in self.connections:
+            conn.calc_gradient(l2)
         for shared in self.shared_weights:
-            shared.start_gradient(l2)
-        if l2:  # weights add λ w_ji
-            for conn in self.connections:
-                conn.calc_gradient(l2)
-        else:  # no L2 term: each gradient is −δ_j x_i alone (the cheaper call: no argument)
-            for conn in self.connections:
-                conn.calc_gradient()
+            shared.calc_gradient(l2)
 
     # --- phase 4: update -------------------------------------------------------------------
-    def update_weight(self, rate):
+    def update_weight(self, rate, *, checked=False):
         """式5 on every Connection with the gradient it holds: w ← w − η · ∂E/∂w.
 
         The article writes w ← w + η δ_j x_i: it stores the negative gradient, we the gradient.
+        ``checked=True``: ``rate`` is checked already.
         """
-        rate = checks.as_finite_float(rate, "rate", positive=True)
+        if not checked:
+            rate = checks.as_finite_float(rate, "rate", positive=True)
         for weight in self.weights:  # each fully connected Connection, each SharedWeight once
             weight.update_weight(rate)
 
@@ -158,20 +151,26 @@ class Network:
     def train_one_sample(self, label, sample, rate):
         """One SGD step on one sample: predict, calc_delta, calc_gradient, update_weight.
 
-        Returns the sample's loss E before the step. Everything is checked first.
+        Returns the sample's loss E before the step. Everything is checked first, once.
         """
         sample = self._check_sample(sample)
         label = self._check_label(label)
         rate = checks.as_finite_float(rate, "rate", positive=True)
-        return self._train_batch([label], [sample], rate)
+        y = self.predict(sample, training=True, checked=True)
+        self.calc_delta(label, checked=True)
+        self.calc_gradient()
+        self.update_weight(rate, checked=True)
+        return self._loss_fn(y, label)
 
     def train(self, labels, data_set, rate, epoch, batch_size=1):
         """``epoch`` passes over the data in the given order, no shuffling.
 
         Each step uses ``batch_size`` consecutive samples (the last batch may be shorter) and
-        the mean of their gradients. Returns the mean loss E over the last epoch's samples,
-        each measured on the forward pass used for its step (NaN when ``epoch`` is 0).
-        Everything is checked first: a bad sample anywhere leaves the network untouched.
+        the mean of their gradients: phases 1–3 per sample, each Connection adding its gradient
+        to its ``batch_sum``, then one step (式5) by the mean. Returns the mean loss E over the
+        last epoch's samples, each measured on the forward pass used for its step (NaN when
+        ``epoch`` is 0). Everything is checked first: a bad sample anywhere leaves the network
+        untouched.
         """
         rate = checks.as_finite_float(rate, "rate", positive=True)
         epoch = checks.as_positive_int(epoch, "epoch", minimum=0)
@@ -188,31 +187,19 @@ class Network:
         for _ in range(epoch):
             total = 0.0
             for start in range(0, len(data), batch_size):
-                stop = start + batch_size
-                total += self._train_batch(targets[start:stop], data[start:stop], rate)
+                batch = range(start, min(start + batch_size, len(data)))
+                for k in batch:
+                    y = self.predict(data[k], training=True, checked=True)
+                    total += self._loss_fn(y, targets[k])
+                    self.calc_delta(targets[k], checked=True)
+                    self.calc_gradient()
+                    for weight in self.weights:
+                        weight.add_to_batch()
+                for weight in self.weights:
+                    weight.take_batch_mean(len(batch))
+                self.update_weight(rate, checked=True)
             mean_loss = total / len(data)
         return mean_loss
-
-    def _train_batch(self, labels, samples, rate):
-        """One step by the batch's mean gradient; returns the batch's summed loss E."""
-        if len(samples) == 1:  # one sample: the tutorial's four phases
-            loss = self._loss_fn(self.predict(samples[0], training=True), labels[0])
-            self.calc_delta(labels[0])
-            self.calc_gradient()
-            self.update_weight(rate)
-            return loss
-        total = 0.0
-        for label, sample in zip(labels, samples):
-            total += self._loss_fn(self.predict(sample, training=True), label)
-            self.calc_delta(label)
-            self.calc_gradient()
-            for weight in self.weights:
-                weight.add_to_batch()
-        n = len(samples)
-        for weight in self.weights:
-            weight.take_batch_mean(n)
-        self.update_weight(rate)
-        return total
 
     # --- the shared API ---------------------------------------------------------------------
     def get_gradient(self, label, sample):
@@ -223,8 +210,8 @@ class Network:
         """
         sample = self._check_sample(sample)
         label = self._check_label(label)
-        self.predict(sample)
-        self.calc_delta(label)
+        self.predict(sample, checked=True)
+        self.calc_delta(label, checked=True)
         self.calc_gradient()
         return params.collect(self._with_parameters, "gradient")
 

@@ -14,13 +14,11 @@ class Node:
 
     __slots__ = (
         "layer_index", "node_index", "upstream", "downstream",
-        "net", "output", "delta", "activation", "_f", "_f_prime", "is_const",
+        "net", "output", "delta", "activation", "_f", "_f_prime",
     )
+    is_const = False  # not a bias unit
 
     def __init__(self, layer_index, node_index, activation="sigmoid", *, output_layer=False):
-        # False: not a bias unit. A slot, not a class attribute: CPython 3.11 reads slots in
-        # one cached step, and Connection.calc_gradient asks this once per weight under L2
-        self.is_const = False
         self.layer_index = layer_index
         self.node_index = node_index
         self.upstream = []
@@ -56,22 +54,28 @@ class Node:
         self.calc_net()
         self.output = self._f(self.net)
 
-    def calc_output_layer_delta(self, dE_dy, softmax_sum=0.0):
+    def calc_output_layer_delta(self, label, outputs, dE_dy, loss):
         """式3, generalised to every output activation and loss: δ_j = −∂E/∂net_j.
 
-        Element-wise output f (every activation but softmax): ``dE_dy`` is ∂E/∂y_j and
-        δ_j = −f'(net_j) · ∂E/∂y_j. With sigmoid and E = ½Σ(t−y)² (∂E/∂y_j = y_j − t_j) this is
-        式3 itself, y_j(1−y_j)(t_j−y_j).
+        The layer hands every output node the same four things: the target ``label`` (t), the
+        layer's ``outputs`` (y), ``dE_dy`` = [∂E/∂y_k for every k] (the loss's gradient) and
+        the ``loss``'s name.
 
-        Softmax output: ∂y_k/∂net_j = y_k(1[k=j] − y_j) mixes the whole layer, so the layer
-        passes ``dE_dy`` already multiplied by y_j (y_j·∂E/∂y_j) and ``softmax_sum`` =
-        Σ_k y_k·∂E/∂y_k; then δ_j = y_j·Σ_k y_k ∂E/∂y_k − y_j·∂E/∂y_j. With cross-entropy
-        y_j·∂E/∂y_j = −t_j, so δ_j = t_j − y_j Σ_k t_k (t_j − y_j for a one-hot t).
+        Element-wise f (every activation but softmax): δ_j = −f'(net_j) · ∂E/∂y_j. With sigmoid
+        and E = ½Σ(t−y)² (∂E/∂y_j = y_j − t_j) this is 式3 itself, y_j(1−y_j)(t_j−y_j).
+
+        Softmax: ∂y_k/∂net_j = y_k(1[k=j] − y_j) mixes the whole layer, so
+        δ_j = y_j (Σ_k y_k ∂E/∂y_k − ∂E/∂y_j). With cross-entropy (∂E/∂y_k = −t_k/y_k) that is
+        δ_j = t_j − y_j Σ_k t_k (t_j − y_j for a one-hot t), formed directly: no division by a
+        y_k that may have rounded to 0.
         """
-        if self._f_prime is None:  # softmax
-            self.delta = self.output * softmax_sum - dE_dy
+        j = self.node_index
+        if self.activation != "softmax":
+            self.delta = -self._f_prime(self.net, self.output) * dE_dy[j]
+        elif loss == "cross_entropy":
+            self.delta = label[j] - self.output * sum(label)
         else:
-            self.delta = -self._f_prime(self.net, self.output) * dE_dy
+            self.delta = self.output * (sum(y * g for y, g in zip(outputs, dE_dy)) - dE_dy[j])
 
     def calc_hidden_layer_delta(self):
         """式4: δ_i = f'(net_i) · Σ_k w_ki δ_k, over the connections to the layer above."""
@@ -91,12 +95,12 @@ class ConstNode:
     """A layer's bias unit: output always 1, no upstream, no delta; its downstream connections
     are the biases b_j of the layer above."""
 
-    __slots__ = ("layer_index", "node_index", "downstream", "is_const")
+    __slots__ = ("layer_index", "node_index", "downstream")
+    is_const = True
     output = 1.0
     upstream = ()
 
     def __init__(self, layer_index, node_index):
-        self.is_const = True  # a slot, as Node's
         self.layer_index = layer_index
         self.node_index = node_index
         self.downstream = []

@@ -31,7 +31,7 @@ def check(params, layers, all_layers):
     checked = []
     for k, (pair, layer) in enumerate(zip(params, layers)):
         if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
-            raise ValueError(f"params[{k}] must be a (W, b) pair")
+            raise ValueError(f"params[{k}] must be a (W, b) pair, got {type(pair).__name__}")
         W, b = pair
         i = layer.layer_index
         if isinstance(layer, ConvLayer):
@@ -58,7 +58,7 @@ def _nested(values, lengths, what, kind, says):
     """``values`` as nested lists of the given leading ``lengths`` (the innermost rows are
     left to checks.as_vector); ``says[d]`` names where length d comes from."""
     if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
-        raise TypeError(f"{what} must be {kind}")
+        raise TypeError(f"{what} must be {kind}, got {type(values).__name__}")
     if len(values) != lengths[0]:
         unit = "rows" if len(lengths) == 1 else ("filters", "channels", "rows")[3 - len(lengths)]
         raise ValueError(f"{what} has {len(values)} {unit}, {says[0]}")

@@ -11,12 +11,12 @@ Connection that carries it:
 
     ∂E/∂w = Σ_{connections j←i using w} (−δ_j · x_i)   (+ λ·w once, for the L2 term λ/2 Σ W²)
 
-One training step (neurons.Network) therefore runs, for a shared weight:
-  1. ``start_gradient(λ)``: the sum starts at λ·w (0 for a bias), once per shared weight;
-  2. each SharedConnection's ``calc_gradient``: Connection.calc_gradient's −δ_j·x_i (its
-     contribution, kept in ``conn.gradient`` for inspection), added to the shared sum;
-  3. ``update_weight(rate)``: 式5, w ← w − η·∂E/∂w, once per shared weight — the very method
-     of a Connection, called on the SharedWeight.
+Both are Connections (the same 式5, gradient and mini-batch methods, the very same code):
+  1. every SharedConnection's ``calc_gradient`` (Connection.calc_gradient): its contribution
+     −δ_j·x_i, kept in ``conn.gradient``;
+  2. each SharedWeight's ``calc_gradient(λ)``: λ·w (0 for a bias) plus the sum of its
+     Connections' contributions, once per shared weight;
+  3. ``update_weight(rate)``: 式5, w ← w − η·∂E/∂w, once per shared weight (Connection's).
 A mini-batch adds each sample's sum with ``add_to_batch`` and steps by ``take_batch_mean``
 (again Connection's methods): the per-connection contributions are never batched.
 """
@@ -24,48 +24,38 @@ A mini-batch adds each sample's sum with ``add_to_batch`` and steps by ``take_ba
 from .connection import Connection, l2_gradient
 
 
-class SharedWeight:
+class SharedWeight(Connection):
     """W[filter, channel, u, v] of conv layer ``layer_index`` (``channel``, ``u``, ``v`` are None
     for the filter's bias b[filter]).
 
     ``weight``: the value; ``gradient``: ∂E/∂w summed over ``connections`` (the
     SharedConnections that use it), λ·w included once; ``batch_sum``: the mini-batch's running
-    sum of gradients.
+    sum of gradients. A Connection between no nodes: ``update_weight`` (式5), ``add_to_batch``
+    and ``take_batch_mean`` are Connection's own.
     """
 
-    __slots__ = ("layer_index", "filter", "channel", "u", "v",
-                 "weight", "gradient", "batch_sum", "connections")
+    __slots__ = ("layer_index", "filter", "channel", "u", "v", "connections")
 
     def __init__(self, layer_index, filter, channel, u, v, weight):
+        super().__init__(None, None, weight)
         self.layer_index = layer_index
         self.filter = filter
         self.channel, self.u, self.v = channel, u, v
-        self.weight = weight
-        self.gradient = 0.0
-        self.batch_sum = 0.0
         self.connections = []
 
     @property
     def is_bias(self):
         return self.channel is None
 
-    def start_gradient(self, l2=0.0):
-        """Before the Connections add their −δ_j·x_i: the sum starts at λ·w (biases: 0).
+    def calc_gradient(self, l2=0.0):
+        """∂E/∂w = λ·w (biases: 0) + Σ of its Connections' −δ_j·x_i (after their calc_gradient).
 
         λ/2 Σ W² counts each shared weight once, so its λ·w is added once, here.
         """
-        self.gradient = l2_gradient(l2, self.weight) if l2 and not self.is_bias else 0.0
-
-    # 式5 and the batch mean are a Connection's own methods, applied to this one number.
-    def update_weight(self, rate):
-        """式5 once per shared weight: w ← w − η · ∂E/∂w (Connection.update_weight)."""
-        Connection.update_weight(self, rate)
-
-    def add_to_batch(self):
-        Connection.add_to_batch(self)
-
-    def take_batch_mean(self, batch_size):
-        Connection.take_batch_mean(self, batch_size)
+        total = l2_gradient(l2, self.weight) if l2 and not self.is_bias else 0.0
+        for conn in self.connections:
+            total += conn.gradient
+        self.gradient = total
 
     def name(self):
         if self.is_bias:
@@ -79,34 +69,27 @@ class SharedWeight:
         )
 
 
-class SharedConnection:
+class SharedConnection(Connection):
     """A conv Connection: from input node i to conv node j, carrying ``shared`` (a SharedWeight).
 
     ``weight`` reads the shared value (assign to ``shared.weight`` to change it for every use);
-    ``gradient`` is this connection's contribution −δ_j·x_i to ``shared.gradient``.
+    ``gradient`` (Connection.calc_gradient: −δ_j·x_i, no λ·w, the shared weight adds that once)
+    is this connection's contribution to ``shared.gradient``.
     """
 
-    __slots__ = ("upstream_node", "downstream_node", "shared", "gradient")
+    __slots__ = ("shared",)
+    owns_weight = False  # its SharedWeight adds λw, once
 
     def __init__(self, upstream_node, downstream_node, shared):
         self.upstream_node = upstream_node
         self.downstream_node = downstream_node
-        self.shared = shared
+        self.shared = shared  # its weight (a read-only property here)
         self.gradient = 0.0
+        self.batch_sum = 0.0
 
     @property
     def weight(self):
         return self.shared.weight
-
-    @property
-    def is_bias(self):
-        return self.upstream_node.is_const
-
-    def calc_gradient(self, l2=None):
-        """This use's contribution −δ_j·x_i (Connection.calc_gradient, without λ: the shared
-        weight adds λ·w once), added to the shared weight's sum."""
-        Connection.calc_gradient(self)
-        self.shared.gradient += self.gradient
 
     def __repr__(self):
         up, down = self.upstream_node, self.downstream_node

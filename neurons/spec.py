@@ -66,6 +66,11 @@ def _product(shape):
     return result
 
 
+def conv_size(n, kernel, stride=1, padding=0):
+    """A conv layer's output height (or width) over ``n`` input rows: ⌊(n + 2P − K)/S⌋ + 1."""
+    return (n + 2 * padding - kernel) // stride + 1
+
+
 def has_layer_names(layer_sizes):
     """True when ``layer_sizes`` holds a layer name (a CNN spec or dropout): a string that is
     not just digits ('2' where a size belongs is a size given as text: refused as such)."""
@@ -159,5 +164,5 @@ def _layer(k, token, shape, below):
         raise fail(f"the padding {P} must be smaller than the kernel size {K}")
     if H + 2 * P < K or W + 2 * P < K:
         raise fail(f"a {K}x{K} kernel does not fit the {H}x{W} input (padding {P})")
-    out = (N, (H + 2 * P - K) // S + 1, (W + 2 * P - K) // S + 1)
+    out = (N, conv_size(H, K, S, P), conv_size(W, K, S, P))
     return LayerSpec("conv", k, token, shape, out, filters=N, kernel=K, stride=S, padding=P)

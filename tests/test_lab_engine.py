@@ -62,8 +62,8 @@ def test_the_source_panel_marks_the_lines_that_ran():
     assert "self.delta = self._f_prime(self.net, self.output) * total" in ran
     out = {s["name"]: s for s in done["sources"]}["Node.calc_output_layer_delta"]
     ran = [out["lines"][n - out["start"]].strip() for n in out["ran"]]
-    assert ran == ["if self._f_prime is None:  # softmax",
-                   "self.delta = -self._f_prime(self.net, self.output) * dE_dy"]
+    assert ran == ["j = self.node_index", 'if self.activation != "softmax":',
+                   "self.delta = -self._f_prime(self.net, self.output) * dE_dy[j]"]
 
 
 def test_back_restores_every_number():

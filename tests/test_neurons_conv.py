@@ -181,7 +181,8 @@ def test_set_parameters_round_trip_and_errors():
         ([([params[0][0][0], [[[1.0, 2.0], [3.0, float("nan")]]]], params[0][1]), params[1]],
          ValueError, "params[0] W[1][0][1] contains non-finite values"),
         ([(params[0][0], [0.0]), params[1]], ValueError, "params[0] b has 1 values, layer 1 has 2"),
-        ([("W", params[0][1]), params[1]], TypeError, "params[0] W must be a 2×1×2×2 array"),
+        ([("W", params[0][1]), params[1]], TypeError,
+         "params[0] W must be a 2×1×2×2 array, got str"),
         ([params[0], ([[0.0] * 3] * 2, [0.0, 0.0])], ValueError,
          "params[1] W[0] has 3 values, layer 2 has 2"),
     ]

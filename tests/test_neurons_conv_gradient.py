@@ -9,9 +9,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import neurons
-from neurons import Connection
 from neurons.pool import PoolConnection
-from neurons.shared import SharedConnection, SharedWeight
+from neurons.shared import SharedWeight
 from tests.neurons_cnn_strategies import (
     cnn_configs,
     cnn_data,
@@ -49,17 +48,16 @@ def test_article_like_cnn_gradient():
 
 
 def _last_use_only(self, l2=0.0):  # a shared weight's gradient from its last use, no sum
-    Connection.calc_gradient(self)
-    self.shared.gradient = self.gradient
+    self.gradient = self.connections[-1].gradient
 
 
 def _decays_bias(self, l2=0.0):  # λw on the biases as well
-    self.gradient = l2 * self.weight
+    self.gradient = l2 * self.weight + sum(conn.gradient for conn in self.connections)
 
 
 BROKEN = {
-    "no sum": (SharedConnection, "calc_gradient", _last_use_only),
-    "decayed bias": (SharedWeight, "start_gradient", _decays_bias),
+    "no sum": (SharedWeight, "calc_gradient", _last_use_only),
+    "decayed bias": (SharedWeight, "calc_gradient", _decays_bias),
     # the pool's δ spread over its whole window instead of the winner alone
     "spread": (PoolConnection, "weight", property(lambda self: 0.25)),
 }

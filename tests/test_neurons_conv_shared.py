@@ -40,23 +40,35 @@ def test_shared_gradient_is_the_sum_of_its_connections():
 
 
 def test_sum_checker_catches_l2_added_per_connection(monkeypatch):
-    def decay_per_use(self, l2=0.0):  # the slip the design avoids: λw once per Connection
-        Connection.calc_gradient(self, l2)
-        self.shared.gradient += self.gradient
+    original = SharedWeight.calc_gradient
 
-    monkeypatch.setattr(SharedConnection, "calc_gradient", decay_per_use)
+    def decay_per_use(self, l2=0.0):  # the slip the design avoids: λw once per Connection
+        original(self, l2)
+        if not self.is_bias:
+            self.gradient += l2 * self.weight * (len(self.connections) - 1)
+
+    monkeypatch.setattr(SharedWeight, "calc_gradient", decay_per_use)
     with pytest.raises(AssertionError):
         check_sums(trained_net())
 
 
 def test_sum_checker_catches_a_sum_that_keeps_only_the_last_use(monkeypatch):
     def overwrite(self, l2=0.0):
-        Connection.calc_gradient(self)
-        self.shared.gradient = self.gradient
+        self.gradient = self.connections[-1].gradient
 
-    monkeypatch.setattr(SharedConnection, "calc_gradient", overwrite)
+    monkeypatch.setattr(SharedWeight, "calc_gradient", overwrite)
     with pytest.raises(AssertionError):
         check_sums(trained_net(l2=0.0))
+
+
+def test_a_shared_connection_is_a_connection_without_l2():
+    """SharedConnection runs Connection.calc_gradient itself; λw is its weight's, added once."""
+    net = trained_net()
+    conn = net.shared_weights[0].connections[0]
+    assert isinstance(conn, SharedConnection)
+    assert type(conn).calc_gradient is Connection.calc_gradient
+    conn.calc_gradient(10.0)
+    assert conn.gradient == -conn.downstream_node.delta * conn.upstream_node.output
 
 
 def test_update_steps_each_shared_weight_once_and_every_use_sees_it():
@@ -191,11 +203,11 @@ def train_cnn(batch_size=1):
 @pytest.mark.parametrize("home, method", [
     (Connection, "update_weight"), (Connection, "calc_gradient"),
     (Connection, "add_to_batch"), (Connection, "take_batch_mean"),
-    (SharedWeight, "start_gradient"),
+    (SharedWeight, "calc_gradient"),
 ])
 def test_cnn_training_runs_the_connection_homes(monkeypatch, home, method, batch_size):
     """Breaking a home of Connection breaks the shared weights' training too: they run the same
-    code (and start_gradient's λw is what they decay by)."""
+    code (and SharedWeight.calc_gradient's sum, λw once, is what they step by)."""
     reference = train_cnn(batch_size)
     original = getattr(home, method)
 
@@ -210,10 +222,8 @@ def test_cnn_training_runs_the_connection_homes(monkeypatch, home, method, batch
     monkeypatch.setattr(home, method, broken)
     changed = train_cnn(batch_size)
     shared = len(neurons.Network(SPEC, seed=0).layers[1].shared_weights())
-    if batch_size == 1 and method in ("add_to_batch", "take_batch_mean"):
-        assert changed == reference  # one sample per step: no batch sums
-    else:
-        assert changed[:shared] != reference[:shared]  # the conv layer's own numbers
+    assert changed[:shared] != reference[:shared]  # the conv layer's own numbers (train sums
+    # every batch, one sample too, through the same methods)
 
 
 def test_a_cnn_step_runs_the_node_and_connection_homes(monkeypatch):

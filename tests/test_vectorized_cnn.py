@@ -118,8 +118,8 @@ def test_parameters_round_trip_and_errors():
         assert np.array_equal(W, W0) and np.array_equal(b, b0)
     before = other.parameters()
     bad = [(params[0][0].reshape(2, 9), params[0][1])] + params[1:]
-    with pytest.raises(ValueError, match=r"params\[0\] W\[0\] has 9 channels, layer 0 has 1 "
-                                         r"channels"):  # neurons' words
+    with pytest.raises(ValueError, match=r"params\[0\] W has shape \(2, 9\), expected "
+                                         r"\(2, 1, 3, 3\)"):
         other.set_parameters(bad)
     with pytest.raises(ValueError, match="params has 4 layers, the network has 3 with param"):
         other.set_parameters(params + params[:1])
@@ -250,11 +250,11 @@ def test_training_runs_each_formula_in_its_home(monkeypatch):
     from vectorized.layer import FullConnectedLayer
     from vectorized.pool import MaxPoolingLayer
 
-    homes = [(ConvLayer, "forward"), (ConvLayer, "backward_error"), (ConvLayer, "error_below"),
+    homes = [(ConvLayer, "forward"), (ConvLayer, "backward"), (ConvLayer, "error_below"),
              (ConvLayer, "calc_gradient"), (ConvLayer, "update"),
              (MaxPoolingLayer, "forward"), (MaxPoolingLayer, "backward"),
              (MaxPoolingLayer, "error_below"), (Dropout, "error_below"),
-             (FullConnectedLayer, "backward"), (FullConnectedLayer, "backward_error")]
+             (FullConnectedLayer, "backward")]
     fired = set()
     for cls, name in homes:
         method = getattr(cls, name)

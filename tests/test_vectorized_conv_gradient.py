@@ -214,10 +214,12 @@ class ColumnMajorPool(MaxPoolingLayer):
     """Wrong on purpose: unflattens the error from the fully connected layer above as (W, H, C)
     (column-major) instead of row-major (C, H, W)."""
 
-    def backward(self, delta_above, W_above):
+    def backward(self, delta_above, W_above=None):
+        if W_above is None:
+            return super().backward(delta_above)
         C, H, W = self.output_shape
         error = (delta_above @ W_above).reshape(-1, W, H, C).transpose(0, 3, 2, 1)
-        return self.backward_error(np.ascontiguousarray(error))
+        return super().backward(np.ascontiguousarray(error))
 
 
 def _chain(conv_cls=ConvLayer, pool_cls=MaxPoolingLayer, fc_cls=FullConnectedLayer):

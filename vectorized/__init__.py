@@ -8,9 +8,9 @@ textbook writes it. ``vectorized.fast`` is the same network pushed for speed (op
 from .activators import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .conv import ConvLayer
 from .dropout import Dropout
-from .layer import DTYPES, FullConnectedLayer
+from .layer import DTYPES, INITS, FullConnectedLayer
 from .losses import LOSSES
-from .network import INITS, Network
+from .network import Network
 from .pool import MaxPoolingLayer
 
 __all__ = [

@@ -25,7 +25,7 @@ def _where(condition, if_true, if_false, like):
 
 
 def sigmoid(x):
-    """1 / (1 + e^−x), the textbook form, in three passes over the array.
+    """1 / (1 + e^−x), the textbook form.
 
     Where e^−x overflows (x < −709 in float64, −88 in float32) it becomes inf and the result is
     0 (the true value is below the smallest normal number); NumPy's overflow warning is
@@ -33,9 +33,7 @@ def sigmoid(x):
     sign of x.)
     """
     with np.errstate(over="ignore"):
-        e = np.exp(-x)
-    e += 1.0
-    return np.reciprocal(e, out=e)
+        return 1.0 / (1.0 + np.exp(-x))
 
 
 def sigmoid_prime(net, y):

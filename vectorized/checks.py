@@ -1,9 +1,7 @@
-"""Argument checks shared by the Network classes: each raises a TypeError or ValueError that
-names the argument and what was wrong, before anything changes.
-
-The words are those of ``neurons.checks`` for the same mistakes (tests/test_surface.py holds
-the two to it), so a message never mentions a NumPy dtype: a sample that holds something other
-than real numbers is described by its first such entry, as the object-graph package sees it.
+"""Argument checks of the Network's entry points: each raises a TypeError or ValueError that
+names the argument, what was expected and what was given, before anything changes; the same
+exception type as ``neurons`` for the same mistake (tests/test_surface.py holds the two to it).
+A sample that holds something other than real numbers is described by its first such entry.
 """
 
 import math
@@ -12,7 +10,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .activators import HIDDEN_ACTIVATIONS, get_activator
+from .activators import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activator
+from .layer import INITS
+from .losses import LOSSES
+from .spec import has_layer_names, parse_layer_sizes
 
 _PLAIN = {float, int}  # entry types that need no further look
 
@@ -59,8 +60,8 @@ def as_array(value, name, dtype, width, what, *, rows=None):
     elif value.dtype.kind not in "iuf":
         _check_entries(value, name)
     if rows and value.ndim == 1:
-        if value.size:  # numbers where rows belong: neurons' words for its first row
-            raise TypeError(f"{name}[0] must contain numbers, got {value[0]!r}")
+        if value.size:  # numbers where rows belong
+            raise TypeError(f"{name} must contain rows of numbers, got {value.size} numbers")
         value = value.reshape(0, width)  # an empty list of rows
     if value.dtype != dtype:
         with np.errstate(over="ignore"):  # beyond float32's range gives inf: caught below
@@ -88,7 +89,7 @@ def check_rows(array, name, width, what, *, batch=True):
         )
 
 
-# -- the words of neurons.checks, for nested lists and for arrays of other dtypes ------------
+# -- nested lists, and arrays of other dtypes: the first entry that is not a number ---------
 
 
 def _check_sequence(value, name):
@@ -146,14 +147,13 @@ def _check_entries(values, name):
 
 def as_map_array(value, name, dtype, *, shape=None):
     """``value`` (an array of any shape, or nested lists) as a finite array of ``dtype``, with
-    the same words as :func:`as_array`; ``shape``, when given, is the shape it must have."""
+    the words of :func:`as_array`; ``shape``, when given, is the shape it must have."""
     if not isinstance(value, np.ndarray):
-        try:
-            array = np.asarray(value)
-        except (ValueError, TypeError):
-            array = np.asarray(value, dtype=object)
-        if array.dtype.kind not in "iuf":
-            _check_entries(array, name)
+        array = np.asarray(value, dtype=object)  # every entry as given: a bool stays a bool
+        if any(_is_row(v) for v in array.ravel()):  # lists of different lengths
+            raise ValueError(f"{name} has rows of different lengths, expected shape "
+                             f"{tuple(shape) if shape is not None else 'a regular array'}")
+        _check_entries(array, name)
         value = array
     elif value.dtype.kind not in "iuf":
         _check_entries(value, name)
@@ -165,6 +165,30 @@ def as_map_array(value, name, dtype, *, shape=None):
     if not np.isfinite(value).all():
         raise ValueError(f"{name} contains non-finite values (NaN or inf)")
     return value
+
+
+def check_settings(layer_sizes, activation, output, loss, init, l2, seed):
+    """The Network constructor's arguments checked, before anything is built: returns
+    (layer_sizes as a tuple, its LayerSpecs, the hidden activations, l2, seed)."""
+    if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
+        raise TypeError(f"layer_sizes must be a list of ints, got {layer_sizes!r}")
+    sizes = tuple(layer_sizes)
+    if not has_layer_names(sizes):  # a CNN spec or dropout: one error naming the entry
+        sizes = tuple(check_int(size, "layer_sizes entry", 1) for size in sizes)
+        if len(sizes) < 2:
+            raise ValueError(f"layer_sizes needs at least two layers (input, output), got {sizes}")
+    specs = parse_layer_sizes(sizes)
+    hidden = check_activations(activation, sum(s.kind in ("conv", "full") for s in specs) - 1)
+    if output not in OUTPUT_ACTIVATIONS:
+        get_activator(output, output=True)  # raises with the list of choices
+    check_name(loss, "loss", LOSSES)
+    if loss == "cross_entropy" and output != "softmax":
+        raise ValueError(f"loss 'cross_entropy' needs output='softmax', got output={output!r}")
+    check_name(init, "init", INITS)
+    if seed is not None and (isinstance(seed, (bool, np.bool_))
+                             or not isinstance(seed, numbers.Integral)):
+        raise TypeError(f"seed must be an int or None, got {seed!r}")
+    return sizes, specs, hidden, check_real(l2, "l2"), None if seed is None else int(seed)
 
 
 def check_activations(activation, n_hidden):
@@ -189,7 +213,7 @@ def check_parameters(params, layers, all_layers, dtype):
     """``params`` (one (W, b) pair per layer with parameters, nested lists or arrays) checked
     against ``layers`` and returned as arrays of ``dtype``. ``all_layers`` (pooling and dropout
     too) numbers the layers as ``dump`` and layer_sizes do (layer i = layer_sizes[i], the input
-    is layer 0), so a message names the layer's place in the network. The words are neurons'."""
+    is layer 0), so a message names the layer's place in the network."""
     if isinstance(params, (str, bytes)) or not hasattr(params, "__len__"):
         raise TypeError(f"params must be a list of (W, b) pairs, not {type(params).__name__}")
     if len(params) != len(layers):
@@ -199,48 +223,26 @@ def check_parameters(params, layers, all_layers, dtype):
     checked = []
     for k, (pair, layer) in enumerate(zip(params, layers)):
         if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
-            raise ValueError(f"params[{k}] must be a (W, b) pair")
+            raise ValueError(f"params[{k}] must be a (W, b) pair, got {type(pair).__name__}")
         W, b = pair
         i = place[id(layer)]
         if layer.W.ndim != 2:  # a conv layer's (N, C, K, K) filters
-            N, C, K, _ = layer.W.shape
-            W = _conv_filters(W, f"params[{k}] W", dtype, layer.W.shape,
-                              (f"layer {i} has {N} filters", f"layer {i - 1} has {C} channels",
-                               f"the kernel has {K} rows"))
-            b = as_array(b, f"params[{k}] b", dtype, N, f"layer {i}", rows=False)
+            if (isinstance(W, (str, bytes)) or not hasattr(W, "__len__")
+                    or (isinstance(W, np.ndarray) and W.ndim == 0)):
+                raise TypeError(f"params[{k}] W must be a {'×'.join(map(str, layer.W.shape))} "
+                                f"array, got {type(W).__name__}")
+            W = as_map_array(W, f"params[{k}] W", dtype, shape=layer.W.shape)
+            b = as_array(b, f"params[{k}] b", dtype, len(layer.b), f"layer {i}", rows=False)
             checked.append((W, b))
             continue
         n_out, n_in = layer.W.shape
         if (isinstance(W, (str, bytes)) or not hasattr(W, "__len__")
                 or (isinstance(W, np.ndarray) and W.ndim == 0)):
-            raise TypeError(f"params[{k}] W must be a {n_out}×{n_in} matrix")
+            raise TypeError(f"params[{k}] W must be a {n_out}×{n_in} matrix, got "
+                            f"{type(W).__name__}")
         if len(W) != n_out:
             raise ValueError(f"params[{k}] W has {len(W)} rows, layer {i} has {n_out} nodes")
         W = as_array(W, f"params[{k}] W", dtype, n_in, f"layer {i - 1}", rows=True)
         b = as_array(b, f"params[{k}] b", dtype, n_out, f"layer {i}", rows=False)
         checked.append((W, b))
     return checked
-
-
-def _conv_filters(W, name, dtype, shape, says):
-    """A conv layer's W (N, C, K, K) in neurons' words: the numbers of filters, channels and
-    kernel rows first (``says`` names where each comes from), then each kernel row's values."""
-    N, C, K, _ = shape
-    if isinstance(W, np.ndarray) and W.shape == tuple(shape) and W.dtype.kind in "iuf":
-        with np.errstate(over="ignore"):
-            value = W.astype(dtype)
-        if np.isfinite(value).all():
-            return value  # the common case: no walk needed
-
-    def walk(values, depth, what):
-        if depth == 3:  # a kernel row: neurons' as_vector words
-            return as_array(values, what, dtype, K, "the kernel", rows=False)
-        if (isinstance(values, (str, bytes)) or not hasattr(values, "__len__")
-                or (isinstance(values, np.ndarray) and values.ndim == 0)):
-            raise TypeError(f"{what} must be a {N}×{C}×{K}×{K} array")
-        if len(values) != shape[depth]:
-            unit = ("filters", "channels", "rows")[depth]
-            raise ValueError(f"{what} has {len(values)} {unit}, {says[depth]}")
-        return [walk(v, depth + 1, f"{what}[{j}]") for j, v in enumerate(values)]
-
-    return np.array(walk(W, 0, name), dtype=dtype)

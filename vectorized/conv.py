@@ -6,27 +6,27 @@ same four phases:
 
 * ``forward(x)`` → output; keeps ``input``, ``net``, ``output`` (式2's place: formula (1));
 * the layer's δ (式8's place), from the layer above: ``backward(delta_above, W_above)`` when
-  that layer is fully connected (it read these maps flattened), else
-  ``backward_error(error)`` with the ``error = −∂E/∂output`` that layer handed down;
+  that layer is fully connected (it read these maps flattened), else ``backward(error)`` with
+  the ``error = −∂E/∂output`` that layer handed down (``backward_error(error)``, the same);
 * ``error_below()``: what this layer hands down, ``−∂E/∂input`` from its δ (the ``Wᵀδ`` of
   式8 for the layer below);
 * ``calc_gradient(l2)``: ``W_grad``, ``b_grad`` (the true gradient, batch mean, ``+ λW`` on W
-  only); ``update(rate)``: ``W −= rate · W_grad``, ``b −= rate · b_grad`` (式9, 式10).
+  only); ``update(rate)``: ``W −= rate · W_grad``, ``b −= rate · b_grad`` (式9, 式10) and
+  ``initialize``: the fully connected layer's own methods.
 
 Signs as everywhere in the project: ``δ = −∂E/∂net`` (the article's sign), gradients with
 PyTorch's sign. Convolution is cross-correlation, zero outside the input (docs/design.md):
 ``net[f,y,x] = b[f] + Σ_c Σ_u Σ_v W[f,c,u,v] · in[c, y·S+u−P, x·S+v−P]`` (formula (1)).
-Output sizes round down as in PyTorch: conv ``⌊(H + 2P − K)/S⌋ + 1``, pool ``⌊H/K⌋``.
+Output sizes round down as in PyTorch (:func:`vectorized.spec.conv_size`; pool ``⌊H/K⌋``).
 """
-
-import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .activators import get_activator
-from .layer import as_dtype
+from .layer import FullConnectedLayer, as_dtype
 from .pool import MaxPoolingLayer, as_batch, map_shape
+from .spec import conv_size
 
 __all__ = ["ConvLayer", "MaxPoolingLayer"]
 
@@ -80,7 +80,7 @@ class ConvLayer:
                              f"{zero_padding}")
         C, H, W = self.input_shape
         K, S, P = self.filter_size, self.stride, self.zero_padding
-        out_h, out_w = (H + 2 * P - K) // S + 1, (W + 2 * P - K) // S + 1
+        out_h, out_w = conv_size(H, K, S, P), conv_size(W, K, S, P)
         if out_h < 1 or out_w < 1:
             raise ValueError(f"a {K}x{K} filter does not fit the {H}x{W} input with padding {P}")
         self.output_shape = (self.filter_number, out_h, out_w)
@@ -92,26 +92,10 @@ class ConvLayer:
         self.W_grad = self.b_grad = None
         self.input = self.net = self.output = self.delta = self.patches = None
 
-    def initialize(self, rng, init="uniform"):
-        """Draw W then b from ``rng`` (a ``random.Random``) (docs/design.md): every weight in
-        the row-major order of W (f, c, u, v) with ``rng.uniform(-a, a)``, then the biases (uniform
-        init only; xavier/he biases are 0.0, not drawn). ``a`` is 0.1 (uniform),
-        ``√(6/(fan_in + fan_out))`` (xavier) or ``√(6/fan_in)`` (he), with fan_in = C·K·K and
-        fan_out = F·K·K."""
-        F, C, K, _ = self.W.shape
-        fan_in, fan_out = C * K * K, F * K * K
-        if init == "uniform":
-            a = 0.1
-        elif init == "xavier":
-            a = math.sqrt(6.0 / (fan_in + fan_out))
-        elif init == "he":
-            a = math.sqrt(6.0 / fan_in)
-        else:
-            raise ValueError(f"unknown init {init!r}; choose one of uniform, xavier, he")
-        weights = [rng.uniform(-a, a) for _ in range(self.W.size)]
-        biases = [rng.uniform(-0.1, 0.1) for _ in range(F)] if init == "uniform" else None
-        self.W[...] = np.array(weights, dtype=np.float64).reshape(self.W.shape)
-        self.b[...] = np.array(biases, dtype=np.float64) if biases is not None else 0.0
+    # 式9/式10 and the initialisation rule: the fully connected layer's own methods (W
+    # (F, C, K, K) is drawn row-major as W (out, in) is; fan_in = C·K·K, fan_out = F·K·K)
+    initialize = FullConnectedLayer.initialize
+    update = FullConnectedLayer.update
 
     # -- forward -----------------------------------------------------------------------------
 
@@ -143,24 +127,28 @@ class ConvLayer:
 
     # -- backward ----------------------------------------------------------------------------
 
-    def backward(self, delta_above, W_above):
-        """式8 under a fully connected layer (which read these maps flattened row-major):
-        ``δ = f'(net) ⊙ W_aboveᵀ·δ_above``, the product unflattened to the shape of ``net``.
-        ``delta_above``: (out,) or (N, out); ``W_above``: (out, F·OH·OW). Sets and returns
-        ``self.delta``, (F, OH, OW) or (N, F, OH, OW)."""
+    def backward(self, delta_above, W_above=None):
+        """This layer's δ (式8's place): ``δ = f'(net) ⊙ error`` with ``error = −∂E/∂output``,
+        the shape of ``net``. Under a fully connected layer (which read these maps flattened
+        row-major) ``error = W_aboveᵀ·δ_above`` unflattened (``delta_above``: (out,) or
+        (N, out); ``W_above``: (out, F·OH·OW)); under a conv or pooling layer ``delta_above``
+        is the error it handed down (its ``error_below()``) and ``W_above`` is None. Sets and
+        returns ``self.delta``, (F, OH, OW) or (N, F, OH, OW)."""
         if self.net is None:
             raise RuntimeError("no forward pass to go back through: call forward first")
-        return self.backward_error((delta_above @ W_above).reshape(self.net.shape))
-
-    def backward_error(self, error):
-        """``δ = f'(net) ⊙ error`` for ``error = −∂E/∂output`` handed down by the layer above
-        (its ``error_below()``), the shape of ``net``. Sets and returns ``self.delta``."""
-        if self.net is None or error.shape != self.net.shape:
-            raise ValueError(f"error has shape {error.shape}, expected "
-                             f"{None if self.net is None else self.net.shape} "
+        if W_above is not None:
+            error = (delta_above @ W_above).reshape(self.net.shape)  # Σ_k w_kj δ_k
+        elif delta_above.shape == self.net.shape:
+            error = delta_above
+        else:
+            raise ValueError(f"error has shape {delta_above.shape}, expected {self.net.shape} "
                              "(the shape of the last forward's output)")
         self.delta = self._f_prime(self.net, self.output) * error
         return self.delta
+
+    def backward_error(self, error):
+        """:meth:`backward` of an error handed down by the layer above (``W_above`` None)."""
+        return self.backward(error)
 
     def _delta_columns(self):
         """δ as (N, F, OH·OW): one row of positions per filter, like the patches' columns."""
@@ -206,14 +194,6 @@ class ConvLayer:
                 padded[:, :, u:u + S * out_h:S, v:v + S * out_w:S] += cols[:, :, u, v]
         result = padded[:, :, P:P + H, P:P + W]
         return result[0] if single else result
-
-    def update(self, rate):
-        """式9, 式10 with the true gradient: ``W −= rate · W_grad``, ``b −= rate · b_grad`` (the
-        article's ``W += η δ xᵀ``). The gradient stays: it is the one applied."""
-        if self.W_grad is None:
-            raise RuntimeError("no gradient to apply: run calc_gradient first")
-        self.W -= rate * self.W_grad  # 式9
-        self.b -= rate * self.b_grad  # 式10
 
     def __repr__(self):
         return (f"ConvLayer({self.input_shape}, {self.filter_number}, {self.filter_size}, "

@@ -55,21 +55,22 @@ class Dropout:
         self.delta = None  # belongs to the previous forward
         return self.output
 
-    def backward(self, delta_above, W_above):
-        """δ under a fully connected layer: ``W_aboveᵀ·δ_above`` (no activation: f' = 1).
-        Sets and returns ``self.delta``, the shape of the output."""
+    def backward(self, delta_above, W_above=None):
+        """δ = −∂E/∂output (no activation: f' = 1): ``W_aboveᵀ·δ_above`` under a fully connected
+        layer, or ``delta_above`` itself when ``W_above`` is None. Sets and returns
+        ``self.delta``, the shape of the output."""
         if self.output is None:
             raise RuntimeError("no forward pass to go back through: call forward first")
-        return self.backward_error(delta_above @ W_above)
-
-    def backward_error(self, error):
-        """``δ = error`` (no activation). Sets and returns ``self.delta``."""
-        if self.output is None or error.shape != self.output.shape:
-            raise ValueError(f"error has shape {error.shape}, expected "
-                             f"{None if self.output is None else self.output.shape} "
+        error = delta_above if W_above is None else delta_above @ W_above
+        if error.shape != self.output.shape:
+            raise ValueError(f"error has shape {error.shape}, expected {self.output.shape} "
                              "(the shape of the last forward's output)")
         self.delta = error
         return self.delta
+
+    def backward_error(self, error):
+        """:meth:`backward` of an error handed down by the layer above (``W_above`` None)."""
+        return self.backward(error)
 
     def error_below(self):
         """``−∂E/∂input = mask ⊙ δ`` (δ itself after a forward outside training)."""

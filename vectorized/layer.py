@@ -95,50 +95,43 @@ class FullConnectedLayer:
 
     def initialize(self, rng, init="uniform"):
         """Draw W and b from ``rng`` (a ``random.Random``), in the order docs/conventions.md fixes:
-        all weights row by row (``W[j][i]``, j downstream, i upstream) with ``rng.uniform(-a, a)``,
-        then the biases in j order (uniform init only; xavier/he biases are 0.0, not drawn).
+        every weight in the row-major order of W (``W[j][i]``, j downstream, i upstream; a conv
+        layer's ``W[f][c][u][v]``) with ``rng.uniform(-a, a)``, then the biases in order
+        (uniform init only; xavier/he biases are 0.0, not drawn). fan_in is what one output
+        reads (in; C·K·K), fan_out what one input feeds (out; F·K·K). ConvLayer uses this very
+        method.
 
         The arrays are built from these Python floats, so the neurons package, which draws in the
         same order, starts from bit-identical parameters (float64; float32 is then a cast).
         """
-        n_in, n_out = self.input_size, self.output_size
-        a, draw_bias = init_bound(init, n_in, n_out)
-        weights = [rng.uniform(-a, a) for _ in range(n_out * n_in)]
-        biases = [rng.uniform(-0.1, 0.1) for _ in range(n_out)] if draw_bias else None
-        self.W[...] = np.array(weights, dtype=np.float64).reshape(n_out, n_in)
+        fan_in, fan_out = self.W.size // self.W.shape[0], self.W.size // self.W.shape[1]
+        a, draw_bias = init_bound(init, fan_in, fan_out)
+        weights = [rng.uniform(-a, a) for _ in range(self.W.size)]
+        biases = [rng.uniform(-0.1, 0.1) for _ in range(self.b.size)] if draw_bias else None
+        self.W[...] = np.array(weights, dtype=np.float64).reshape(self.W.shape)
         self.b[...] = np.array(biases, dtype=np.float64) if biases is not None else 0.0
 
     def forward(self, x):
         """式2: ``net = W·x + b``, ``a = f(net)``. ``x``: (in,) or (N, in); returns (out,) or
         (N, out). For rows the same product reads ``net = x·Wᵀ + b``."""
-        if x.shape[-1:] != (self.input_size,) or x.ndim > 2:
-            raise ValueError(f"x has shape {x.shape}, expected ({self.input_size},) or (N, "
-                             f"{self.input_size})")
         self.input = x
         self.net = x @ self.W.T + self.b
         self.output = self._f(self.net)
         self.delta = None  # belongs to the previous forward
         return self.output
 
-    def backward(self, delta_above, W_above):
+    def backward(self, delta_above, W_above=None):
         """式8: this hidden layer's ``δ = f'(net) ⊙ W_aboveᵀ·δ_above``, from the δ and weights of
         the layer above (for sigmoid, ``f'(net) = a(1 − a)``). For rows: ``δ_above @ W_above``.
 
-        ``W_aboveᵀ·δ_above`` is the sum ``Σ_k w_kj δ_k`` of 式4, over the nodes k above. Sets and
-        returns ``self.delta``, (out,) or (N, out). The output layer's δ comes from
-        :func:`vectorized.losses.output_delta` (式7) instead.
+        ``W_aboveᵀ·δ_above`` is the sum ``Σ_k w_kj δ_k`` of 式4, over the nodes k above. Under a
+        dropout layer (no weights) ``delta_above`` is what it hands down, ``mask ⊙ δ``, and
+        ``W_above`` is None. Sets and returns ``self.delta``, (out,) or (N, out). The output
+        layer's δ comes from :func:`vectorized.losses.output_delta` (式7) instead.
         """
         if self.net is None:
             raise RuntimeError("no forward pass to go back through: call forward first")
-        return self.backward_error(delta_above @ W_above)  # W_aboveᵀ·δ_above: Σ_k w_kj δ_k
-
-    def backward_error(self, error):
-        """式8's product for any ``error = −∂E/∂output`` (out,) or (N, out): ``δ = f'(net) ⊙
-        error``. :meth:`backward` passes ``W_aboveᵀ·δ_above``; in a spec network a dropout layer
-        above hands down ``mask ⊙ δ`` (its ``error_below()``). Sets and returns ``self.delta``."""
-        if self.net is None or error.shape != self.net.shape:
-            raise ValueError(f"error has shape {error.shape}, expected "
-                             f"{None if self.net is None else self.net.shape}")
+        error = delta_above if W_above is None else delta_above @ W_above  # Σ_k w_kj δ_k
         self.delta = self._f_prime(self.net, self.output) * error  # 式8
         return self.delta
 
@@ -148,13 +141,13 @@ class FullConnectedLayer:
         flipped). A batch gives the mean over its rows: ``−(1/N) Σ_n δ_n x_nᵀ``, one matrix
         product. No L2 on b."""
         delta, x = self.delta, self.input
-        if delta is None or delta.shape != self.net.shape:
+        if delta is None:
             raise RuntimeError("no delta for the last forward pass: run calc_delta first")
         if delta.ndim == 1:
-            self.W_grad = np.einsum("j,i->ji", -delta, x)  # ∂E/∂w_ji = −δ_j x_i
+            self.W_grad = np.outer(-delta, x)  # ∂E/∂w_ji = −δ_j x_i
             self.b_grad = -delta
-        else:
-            scaled = delta * (-1.0 / delta.shape[0])  # −δ/N, one row per sample
+        else:  # the mean over the rows of a batch
+            scaled = -delta / delta.shape[0]  # −δ/N, one row per sample
             self.W_grad = scaled.T @ x
             self.b_grad = scaled.sum(axis=0)
         if l2:
@@ -163,7 +156,8 @@ class FullConnectedLayer:
 
     def update(self, rate):
         """式9, 式10 with the true gradient: ``W −= η · W_grad``, ``b −= η · b_grad`` (the
-        article's ``W += η δ xᵀ``, ``b += η δ``). The gradient stays: it is the one applied."""
+        article's ``W += η δ xᵀ``, ``b += η δ``). The gradient stays: it is the one applied.
+        ConvLayer uses this very method."""
         if self.W_grad is None:
             raise RuntimeError("no gradient to apply: run calc_gradient first")
         self.W -= rate * self.W_grad  # 式9

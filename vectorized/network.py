@@ -1,37 +1,26 @@
 """The network as a stack of layers (NumPy, batched): :class:`FullConnectedLayer` per pair of
 adjacent sizes, or a CNN's conv, pooling, fully connected and dropout layers.
 
-Same API and same numbers as :class:`neurons.network.Network` (see docs/design.md and
-docs/conventions.md). Samples are 1-D arrays ``(in,)``; a batch is a 2-D array ``(N, in)``
-with one sample per row (a CNN also takes maps (C, H, W) and (N, C, H, W)). Every public
-method validates its arguments completely before it changes anything, so an error never leaves
-the network half-updated.
+Same API and same numbers as :class:`neurons.network.Network` (docs/conventions.md). Samples
+are 1-D arrays ``(in,)``; a batch is a 2-D array ``(N, in)`` with one sample per row (a CNN
+also takes maps (C, H, W) and (N, C, H, W)). Every public method checks its arguments once,
+before it changes anything, so an error never leaves the network half-updated.
 
 A training step is the tutorial's four phases, each public so that it can be stepped through
 beside the ``neurons`` package: :meth:`Network.predict` (式2), :meth:`Network.calc_delta`
 (式7, 式8), :meth:`Network.calc_gradient` and :meth:`Network.update_weight` (式9, 式10).
 """
 
-import numbers
 import random
 
 import numpy as np
 
-from .activators import OUTPUT_ACTIVATIONS, get_activator
-from .checks import (
-    as_array,
-    check_activations,
-    check_int,
-    check_name,
-    check_parameters,
-    check_real,
-)
+from .checks import as_array, check_int, check_parameters, check_real, check_settings
 from .conv import ConvLayer
 from .dropout import Dropout
-from .layer import INITS, FullConnectedLayer, as_dtype
-from .losses import LOSSES, get_loss, output_delta
-from .spec import has_layer_names, parse_layer_sizes
-from .stack import as_input, as_maps, build_layers, count_hidden, describe
+from .layer import FullConnectedLayer, as_dtype
+from .losses import get_loss, output_delta
+from .stack import as_data, as_input, as_label, build_layers, describe
 
 
 class Network:
@@ -68,29 +57,8 @@ class Network:
 
     def __init__(self, layer_sizes, *, activation="sigmoid", output="sigmoid", loss="mse",
                  init="uniform", l2=0.0, seed=None, dtype="float64"):
-        # Validate everything first.
-        if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
-            raise TypeError(f"layer_sizes must be a list of ints, got {layer_sizes!r}")
-        entries = tuple(layer_sizes)
-        if has_layer_names(entries):  # a CNN spec or dropout: one error naming the entry
-            sizes = entries
-        else:
-            sizes = tuple(check_int(size, "layer_sizes entry", 1) for size in entries)
-            if len(sizes) < 2:
-                raise ValueError("layer_sizes needs at least two layers (input, output), got "
-                                 f"{sizes}")
-        specs = parse_layer_sizes(sizes)
-        hidden = check_activations(activation, count_hidden(specs))
-        if output not in OUTPUT_ACTIVATIONS:
-            get_activator(output, output=True)  # raises with the list of choices
-        check_name(loss, "loss", LOSSES)
-        if loss == "cross_entropy" and output != "softmax":
-            raise ValueError(f"loss 'cross_entropy' needs output='softmax', got output={output!r}")
-        check_name(init, "init", INITS)
-        l2 = check_real(l2, "l2")
-        if seed is not None and (isinstance(seed, (bool, np.bool_))
-                                 or not isinstance(seed, numbers.Integral)):
-            raise TypeError(f"seed must be an int or None, got {seed!r}")
+        sizes, specs, hidden, l2, seed = check_settings(layer_sizes, activation, output, loss,
+                                                        init, l2, seed)
         self._dtype = as_dtype(dtype)
 
         self.layer_sizes = sizes
@@ -102,7 +70,7 @@ class Network:
         self._loss_name = loss
         self._loss_fn = get_loss(loss)[0]
         self._init = init
-        self._seed = None if seed is None else int(seed)
+        self._seed = seed
         self._l2 = l2
         has_dropout = any(spec.kind == "drop" for spec in specs)
         # Dropout masks: one NumPy generator for the network, seeded by `seed` (None without
@@ -167,7 +135,7 @@ class Network:
                 print("  W =", np.array2string(layer.W, prefix="  W = "))
                 print("  b =", np.array2string(layer.b, prefix="  b = "))
 
-    # -- validation of samples, labels and rates -------------------------------------------
+    # -- checks of samples, labels and rates (entry points only) ---------------------------
 
     def _sample(self, sample, name="sample", *, batch=True):
         """``sample`` as the first layer takes it: (in,) or (N, in); a CNN's (C, H, W) or
@@ -175,35 +143,23 @@ class Network:
         return as_input(sample, name, self._dtype, self.input_shape, batch=batch)
 
     def _label(self, label, like, name="label", rows=None):
-        """``label`` as an array (out,) or (N, out), one row per sample of ``like`` (a sample or
-        output: a batch is 2-D, or 4-D for a CNN's maps); ``rows=True`` for the rows of a data
-        set (checked as neurons checks them)."""
-        n_out = self.output_size
-        batch = like.ndim in (2, 4)
-        array = as_array(label, name, self._dtype, n_out, "the output layer",
-                         rows=rows if batch else False)
-        if batch:
-            if array.ndim != 2:
-                raise ValueError(f"{name} must be 2-D (N, {n_out}) like the batch of samples, "
-                                 f"got shape {array.shape}")
-            if array.shape[0] != like.shape[0]:
-                raise ValueError(f"{name} has {array.shape[0]} rows, the samples have "
-                                 f"{like.shape[0]}")
-        return array
+        """``label`` as (out,) or (N, out), like ``like`` (:func:`vectorized.stack.as_label`)."""
+        return as_label(label, like, name, rows, self.output_size, self._dtype)
 
     def _rate(self, rate):
         return check_real(rate, "rate", positive=True)
 
     # -- the four phases of a step ---------------------------------------------------------
 
-    def predict(self, sample, *, training=False):
+    def predict(self, sample, *, training=False, checked=False):
         """Phase 1, forward (式2 layer by layer): the output for one sample ``(in,)`` →
         ``(out,)``, or a batch ``(N, in)`` → ``(N, out)``. A CNN takes a flat C·H·W vector or
         (C, H, W), a batch (N, C·H·W) or (N, C, H, W).
 
         ``training=True`` (what ``train_one_sample`` and ``train`` pass) lets dropout layers
-        drop; by default they are the identity."""
-        x = self._sample(sample)
+        drop; by default they are the identity. ``checked=True``: the caller has checked
+        ``sample`` already (and shaped it as the first layer takes it)."""
+        x = sample if checked else self._sample(sample)
         for layer in self.layers:
             if isinstance(layer, Dropout):
                 x = layer.forward(x, training)
@@ -213,24 +169,26 @@ class Network:
             x = layer.forward(x)  # 式2; formula (1) in a conv layer
         return x
 
-    def calc_delta(self, label):
+    def calc_delta(self, label, *, checked=False):
         """Phase 2: ``δ = −∂E/∂net`` of every layer but the input, for the last ``predict`` and
         ``label`` (a target like its output: (out,) or (N, out)). The output layer by 式7
         (:func:`~vectorized.losses.output_delta`, every output and loss), then each layer below
         from the one above by 式8: ``backward(δ_above, W_above)`` under a fully connected
-        layer, else ``backward_error`` of what the layer above hands down (``error_below()``:
-        col2im of ``Wᵀδ`` from a conv layer, δ at the winners from pooling, ``mask ⊙ δ`` from
-        dropout)."""
+        layer, else ``backward`` of what the layer above hands down (``error_below()``: col2im
+        of ``Wᵀδ`` from a conv layer, δ at the winners from pooling, ``mask ⊙ δ`` from
+        dropout). ``checked=True``: ``label`` is checked already."""
         top = self.layers[-1]
-        if top.output is None:
-            raise RuntimeError("no output to compare with the label: call predict first")
-        t = self._label(label, top.input)
+        t = label
+        if not checked:
+            if top.output is None:
+                raise RuntimeError("no output to compare with the label: call predict first")
+            t = self._label(label, top.input)
         top.delta = output_delta(top.activator, self._loss_name, top.net, top.output, t)  # 式7
         for layer, above in zip(self.layers[-2::-1], self.layers[:0:-1]):
             if isinstance(above, FullConnectedLayer):
                 layer.backward(above.delta, above.W)  # 式8
             else:
-                layer.backward_error(above.error_below())  # 式8 through a conv/pool/dropout
+                layer.backward(above.error_below())  # 式8 through a conv/pool/dropout layer
 
     def calc_gradient(self):
         """Phase 3a: every layer's ``W_grad = ∂E/∂W`` (λW included) and ``b_grad = ∂E/∂b`` for
@@ -238,34 +196,33 @@ class Network:
         for layer in self._with_parameters:
             layer.calc_gradient(self._l2)
 
-    def update_weight(self, rate):
+    def update_weight(self, rate, *, checked=False):
         """Phase 3b, 式9 and 式10: ``W −= rate · W_grad``, ``b −= rate · b_grad`` in every layer,
-        with the gradients ``calc_gradient`` computed."""
-        rate = self._rate(rate)
-        if any(layer.W_grad is None for layer in self._with_parameters):
-            raise RuntimeError("no gradient to apply: run calc_gradient first")
+        with the gradients ``calc_gradient`` computed. ``checked=True``: ``rate`` is checked
+        already."""
+        if not checked:
+            rate = self._rate(rate)
+            if any(layer.W_grad is None for layer in self._with_parameters):
+                raise RuntimeError("no gradient to apply: run calc_gradient first")
         for layer in self._with_parameters:
             layer.update(rate)  # 式9, 式10
-
-    def _step(self, t, x, rate):
-        """The four phases on a validated sample (or batch) ``x`` and target ``t``; returns the
-        data loss E before the step (a batch: the sum over its rows)."""
-        y = self.predict(x, training=True)
-        self.calc_delta(t)
-        self.calc_gradient()
-        self.update_weight(rate)
-        return float(np.sum(self._loss_fn(y, t)))
 
     # -- training ---------------------------------------------------------------------------
 
     def train_one_sample(self, label, sample, rate):
         """One gradient step on one sample (the tutorial's argument order: label first):
         ``predict`` (dropout on), ``calc_delta``, ``calc_gradient``, ``update_weight``. Returns
-        the sample's data loss E measured before the step."""
+        the sample's data loss E measured before the step. Everything is checked first, once."""
         rate = self._rate(rate)
         x = self._sample(sample, batch=False)
         t = self._label(label, x)
-        return self._step(t, x, rate)
+        if type(self)._step is not Network._step:  # vectorized.fast's fused step (a subclass)
+            return self._step(t, x, rate)
+        y = self.predict(x, training=True, checked=True)
+        self.calc_delta(t, checked=True)
+        self.calc_gradient()
+        self.update_weight(rate, checked=True)
+        return float(self._loss_fn(y, t))
 
     def train(self, labels, data_set, rate, epoch, batch_size=1):
         """``epoch`` passes over the data in the given order (no shuffling), in consecutive
@@ -276,32 +233,31 @@ class Network:
         rate = self._rate(rate)
         epoch = check_int(epoch, "epoch", 0)
         batch_size = check_int(batch_size, "batch_size", 1)
-        if isinstance(data_set, np.ndarray) and data_set.ndim == 4 and \
-                len(self.input_shape) == 3:
-            data = self._sample(data_set, "data_set")
-        else:
-            data = as_array(data_set, "data_set", self._dtype, self.input_size,
-                            "the input layer", rows=True)
-            if len(self.input_shape) == 3:
-                data = as_maps(data, "data_set", self.input_shape)
-        if data.shape[0] == 0:
-            raise ValueError("data_set is empty")
+        data = as_data(data_set, self._dtype, self.input_shape)
         targets = self._label(labels, data, "labels", rows=True)
         return self._epochs(targets, data, rate, epoch, batch_size)
 
     def _epochs(self, targets, data, rate, epoch, batch_size):
+        """The epochs of ``train`` on checked data: one ``_step`` per batch (a batch of one is
+        one sample, as ``train_one_sample`` takes it)."""
         n = data.shape[0]
         mean_loss = float("nan")
         for _ in range(epoch):
             total = 0.0
             for start in range(0, n, batch_size):
-                if batch_size == 1:  # one sample: exactly train_one_sample's arithmetic
-                    total += self._step(targets[start], data[start], rate)
-                else:
-                    stop = start + batch_size
-                    total += self._step(targets[start:stop], data[start:stop], rate)
+                rows = start if batch_size == 1 else slice(start, start + batch_size)
+                total += self._step(targets[rows], data[rows], rate)
             mean_loss = total / n
         return mean_loss
+
+    def _step(self, t, x, rate):
+        """The four phases on a checked sample (or batch) ``x`` and target ``t``; returns the
+        data loss E before the step (a batch: the sum over its rows)."""
+        y = self.predict(x, training=True, checked=True)
+        self.calc_delta(t, checked=True)
+        self.calc_gradient()
+        self.update_weight(rate, checked=True)
+        return float(np.sum(self._loss_fn(y, t)))
 
     # -- the rest of the shared API ---------------------------------------------------------
 
@@ -324,8 +280,8 @@ class Network:
         t = self._label(label, x)
         if x.ndim in (2, 4) and x.shape[0] == 0:
             raise ValueError("sample is an empty batch")
-        self.predict(x)
-        self.calc_delta(t)
+        self.predict(x, checked=True)
+        self.calc_delta(t, checked=True)
         self.calc_gradient()
         return [(layer.W_grad.copy(), layer.b_grad.copy()) for layer in self._with_parameters]
 
@@ -336,8 +292,7 @@ class Network:
 
     def set_parameters(self, params):
         """Replace every (W, b) (one pair per layer with parameters) from nested lists or
-        arrays; checks every shape and value first, so nothing changes unless all of them are
-        valid."""
+        arrays; checks every shape and value first: nothing changes unless all are valid."""
         layers = self._with_parameters
         checked = check_parameters(params, layers, self.layers, self._dtype)
         for (W, b), layer in zip(checked, layers):

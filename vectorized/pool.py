@@ -2,8 +2,8 @@
 and the shape helpers the feature-map layers share.
 
 It has the methods of :class:`~vectorized.layer.FullConnectedLayer` (see
-:mod:`vectorized.conv`): ``forward``, ``backward``/``backward_error`` (its δ: it has no
-activation, so δ is the error handed down), ``error_below`` (δ routed to each window's winner),
+:mod:`vectorized.conv`): ``forward``, ``backward`` (its δ: it has no activation, so δ is the
+error handed down; ``backward_error`` the same), ``error_below`` (δ routed to each window's winner),
 and ``calc_gradient``/``update``, which do nothing (no parameters).
 """
 
@@ -100,23 +100,25 @@ class MaxPoolingLayer:
         self.delta = None  # belongs to the previous forward
         return out
 
-    def backward(self, delta_above, W_above):
-        """δ under a fully connected layer (which read the pooled maps flattened row-major):
-        ``δ = W_aboveᵀ·δ_above`` unflattened to the output's shape (no activation: f' = 1).
-        Sets and returns ``self.delta``."""
+    def backward(self, delta_above, W_above=None):
+        """δ = −∂E/∂output (no activation: f' = 1), the shape of the output: under a fully
+        connected layer (which read the pooled maps flattened row-major) ``W_aboveᵀ·δ_above``
+        unflattened; under a conv layer ``delta_above`` is the error it handed down and
+        ``W_above`` is None. Sets and returns ``self.delta``."""
         if self.output is None:
             raise RuntimeError("no forward pass to go back through: call forward first")
-        return self.backward_error((delta_above @ W_above).reshape(self.output.shape))
+        if W_above is not None:
+            self.delta = (delta_above @ W_above).reshape(self.output.shape)
+        elif delta_above.shape == self.output.shape:
+            self.delta = delta_above
+        else:
+            raise ValueError(f"error has shape {delta_above.shape}, expected "
+                             f"{self.output.shape} (the shape of the last forward's output)")
+        return self.delta
 
     def backward_error(self, error):
-        """``δ = error`` (no activation), the ``−∂E/∂output`` handed down by the layer above, the
-        shape of the output. Sets and returns ``self.delta``."""
-        if self.output is None or error.shape != self.output.shape:
-            raise ValueError(f"error has shape {error.shape}, expected "
-                             f"{None if self.output is None else self.output.shape} "
-                             "(the shape of the last forward's output)")
-        self.delta = error
-        return self.delta
+        """:meth:`backward` of an error handed down by the layer above (``W_above`` None)."""
+        return self.backward(error)
 
     def error_below(self):
         """``−∂E/∂input`` (the shape of the last input): each window's ``δ`` at its first

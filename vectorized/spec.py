@@ -11,7 +11,7 @@ probability P, right after a fully connected hidden layer).
 Sizes round down as in PyTorch: conv ``⌊(H + 2P − K)/S⌋ + 1``, pool ``⌊H/K⌋``. A fully
 connected layer above a feature map reads it flattened row-major from (C, H, W).
 
-Standard library only, so that the object-graph package can hold a twin with the same words.
+Standard library only: the object-graph package holds its twin (neurons/spec.py).
 """
 
 import re
@@ -63,6 +63,11 @@ def _product(shape):
     for n in shape:
         result *= n
     return result
+
+
+def conv_size(n, kernel, stride=1, padding=0):
+    """A conv layer's output height (or width) over ``n`` input rows: ⌊(n + 2P − K)/S⌋ + 1."""
+    return (n + 2 * padding - kernel) // stride + 1
 
 
 def has_layer_names(layer_sizes):
@@ -158,5 +163,5 @@ def _layer(k, token, shape, below):
         raise fail(f"the padding {P} must be smaller than the kernel size {K}")
     if H + 2 * P < K or W + 2 * P < K:
         raise fail(f"a {K}x{K} kernel does not fit the {H}x{W} input (padding {P})")
-    out = (N, (H + 2 * P - K) // S + 1, (W + 2 * P - K) // S + 1)
+    out = (N, conv_size(H, K, S, P), conv_size(W, K, S, P))
     return LayerSpec("conv", k, token, shape, out, filters=N, kernel=K, stride=S, padding=P)

@@ -80,6 +80,37 @@ def as_maps(array, name, shape, *, batch=True):
                      f"{_dims(shape)} takes {forms}")
 
 
+def as_data(data_set, dtype, input_shape):
+    """``train``'s data set as rows (N, in), or a CNN's maps (N, C, H, W); not empty."""
+    if isinstance(data_set, np.ndarray) and data_set.ndim == 4 and len(input_shape) == 3:
+        data = as_input(data_set, "data_set", dtype, input_shape)
+    else:
+        data = as_array(data_set, "data_set", dtype, int(np.prod(input_shape)),
+                        "the input layer", rows=True)
+        if len(input_shape) == 3:
+            data = as_maps(data, "data_set", input_shape)
+    if data.shape[0] == 0:
+        raise ValueError("data_set is empty")
+    return data
+
+
+def as_label(label, like, name, rows, n_out, dtype):
+    """``label`` as an array (out,) or (N, out), one row per sample of ``like`` (a sample or
+    output: a batch is 2-D, or 4-D for a CNN's maps); ``rows=True`` for the rows of a data
+    set."""
+    batch = like.ndim in (2, 4)
+    array = as_array(label, name, dtype, n_out, "the output layer",
+                     rows=rows if batch else False)
+    if batch:
+        if array.ndim != 2:
+            raise ValueError(f"{name} must be 2-D (N, {n_out}) like the batch of samples, "
+                             f"got shape {array.shape}")
+        if array.shape[0] != like.shape[0]:
+            raise ValueError(f"{name} has {array.shape[0]} rows, the samples have "
+                             f"{like.shape[0]}")
+    return array
+
+
 def as_input(sample, name, dtype, input_shape, *, batch=True):
     """A sample (``batch=False``) or a sample or batch, checked and cast to ``dtype``, shaped as
     the first layer takes it: ``(n,)``/``(N, n)``, or a CNN's ``(C, H, W)``/``(N, C, H, W)``."""
@@ -90,4 +121,5 @@ def as_input(sample, name, dtype, input_shape, *, batch=True):
     return as_maps(array, name, input_shape, batch=batch) if len(input_shape) == 3 else array
 
 
-__all__ = ["as_input", "as_maps", "build_layers", "count_hidden", "describe", "parse_layer_sizes"]
+__all__ = ["as_data", "as_input", "as_label", "as_maps", "build_layers", "count_hidden",
+           "describe", "parse_layer_sizes"]

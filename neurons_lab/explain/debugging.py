@@ -18,8 +18,8 @@ import pdb
 RECIPE = {
     "Node.calc_hidden_layer_delta": ("neurons.node", "self.delta = "),          # 式4
     "Connection.update_weight": ("neurons.connection", "self.weight -= "),      # 式5
-    "FullConnectedLayer.backward": ("vectorized.layer", "return self.backward_error"),  # 式8
-    "SharedWeight.update_weight": ("neurons.shared", "Connection.update_weight(self"),  # 式5
+    "FullConnectedLayer.backward": ("vectorized.layer", "self.delta = "),       # 式8
+    "SharedWeight.update_weight": ("neurons.shared", "self.weight -= "),  # 式5 (Connection's)
 }
 
 

@@ -13,17 +13,18 @@ from neurons import Network
 from neurons.connection import Connection
 from neurons.layer import Layer
 from neurons.node import Node
-from neurons.shared import SharedConnection, SharedWeight
+from neurons.shared import SharedWeight
 
-# Each phase: the Network method called, then the methods holding its formulas.
+# Each phase: the Network method called, then the methods holding its formulas (a conv
+# layer's SharedConnections and SharedWeights are Connections: the same calc_gradient and
+# update_weight; a SharedWeight sums its Connections' gradients in its own calc_gradient).
 HOMES = {
     "predict": (Network.predict, Layer.calc_output, Node.calc_output, Node.calc_net),
     "calc_delta": (Network.calc_delta, Node.calc_output_layer_delta,
                    Node.calc_hidden_layer_delta),
-    "calc_gradient": (Network.calc_gradient, SharedWeight.start_gradient,
-                      SharedConnection.calc_gradient, Connection.calc_gradient),
-    "update_weight": (Network.update_weight, SharedWeight.update_weight,
-                      Connection.update_weight),
+    "calc_gradient": (Network.calc_gradient, SharedWeight.calc_gradient,
+                      Connection.calc_gradient),
+    "update_weight": (Network.update_weight, Connection.update_weight),
 }
 
 
