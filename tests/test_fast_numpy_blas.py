@@ -93,9 +93,9 @@ def test_batches_through_gemm_agree_with_the_textbook_engine(config, monkeypatch
 def test_ready_data_check_catches_a_non_finite_value(bad):
     net = Network([6, 5, 4], seed=1)
     labels, samples = data(CONFIGS[0])
-    assert net._is_ready_rows(samples)
+    assert net._is_ready(samples, 6, 2)
     samples[7, 2] = bad
-    assert not net._is_ready_rows(samples)
+    assert not net._is_ready(samples, 6, 2)
     before = net.parameters()
     with pytest.raises(ValueError, match=r"data_set\[7\] contains non-finite values"):
         net.train(labels, samples, 0.1, 1, batch_size=4)
@@ -123,7 +123,7 @@ def test_rows_whose_sums_overflow_get_the_full_check_and_train():
     net, textbook = Network([6, 5, 4], seed=1), vectorized.Network([6, 5, 4], seed=1)
     labels, samples = data(CONFIGS[0])
     samples[0] = 1e308
-    assert not net._is_ready_rows(samples)
+    assert not net._is_ready(samples, 6, 2)
     for each in (net, textbook):
         each.train(labels, samples, 0.1, 1, batch_size=4)
     for (W, b), (W_t, b_t) in zip(net.parameters(), textbook.parameters()):

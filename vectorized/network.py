@@ -26,7 +26,6 @@ from .checks import (
     check_parameters,
     check_real,
 )
-from .conv import ConvLayer
 from .dropout import Dropout
 from .layer import INITS, FullConnectedLayer, as_dtype
 from .losses import LOSSES, get_loss, output_delta
@@ -63,8 +62,6 @@ class Network:
     """
 
     batched = True  # predict and train take a whole (N, in) batch in one call
-    layer_class = FullConnectedLayer
-    conv_class = ConvLayer
 
     def __init__(self, layer_sizes, *, activation="sigmoid", output="sigmoid", loss="mse",
                  init="uniform", l2=0.0, seed=None, dtype="float64"):
@@ -108,8 +105,8 @@ class Network:
         # Dropout masks: one NumPy generator for the network, seeded by `seed` (None without
         # dropout). Its state is part of a training run's state (checkpoints save it).
         self.dropout_rng = np.random.default_rng(self._seed) if has_dropout else None
-        self.layers = build_layers(specs, hidden + [output], self._dtype, self.layer_class,
-                                   self.dropout_rng, self.conv_class)
+        self.layers = build_layers(specs, hidden + [output], self._dtype,
+                                   dropout_rng=self.dropout_rng)
         self._with_parameters = [layer for layer in self.layers if layer.W is not None]
         rng = random.Random(self._seed)  # layer by layer, in the conventions' draw order
         for layer in self._with_parameters:
@@ -287,9 +284,6 @@ class Network:
         if data.shape[0] == 0:
             raise ValueError("data_set is empty")
         targets = self._label(labels, data, "labels", rows=True)
-        return self._epochs(targets, data, rate, epoch, batch_size)
-
-    def _epochs(self, targets, data, rate, epoch, batch_size):
         n = data.shape[0]
         mean_loss = float("nan")
         for _ in range(epoch):

@@ -49,8 +49,13 @@ def relu_prime(net, y):
     return net > 0.0
 
 
-def element_wise(name, f, f_prime):
-    """``(f, f_prime)`` for activation ``name``: the fast ReLU, else the given pair."""
+def pair(name):
+    """``(f, f_prime)`` of activation ``name`` for the fast engine: the sigmoid and ReLU above,
+    any other from :mod:`vectorized.activators` (softmax: ``f_prime`` None)."""
+    if name == "sigmoid":
+        return sigmoid, activators.sigmoid_prime
     if name == "relu":
         return relu, relu_prime
-    return f, f_prime
+    if name == "softmax":
+        return activators.softmax, None
+    return activators.get_activator(name, output=True)

@@ -12,7 +12,6 @@ rounding of what follows, which the textbook engine never does).
 
 import numpy as np
 
-from .. import layer as textbook
 from . import activators, blas, numpy_blas
 from .deferred import DeferredSteps
 
@@ -39,23 +38,29 @@ LARGE_LAYER_BYTES = 512 * 1024
 COLUMN_MAJOR_DTYPES = (np.dtype(np.float32),)
 
 
-class FullConnectedLayer(textbook.FullConnectedLayer):
-    """:class:`vectorized.layer.FullConnectedLayer` plus :meth:`sgd_step`; ``W`` is a property
-    that adds any held steps when read. After ``sgd_step`` ``W_grad`` and ``b_grad`` are None:
-    no gradient was formed."""
+class FullConnectedLayer:
+    """A fully connected layer ``a = f(W·x + b)`` (式2) with the fused step :meth:`sgd_step`.
+
+    ``FullConnectedLayer(input_size, output_size, activator="sigmoid", dtype="float64")``; W
+    (out, in) and b (out,) start at zero (the Network copies the textbook's). ``W`` is a
+    property that adds any held steps when read. ``W_grad`` and ``b_grad`` are always None: no
+    gradient is formed."""
+
+    W_grad = b_grad = None
 
     def __init__(self, input_size, output_size, activator="sigmoid", dtype="float64"):
-        self._W = None
-        super().__init__(input_size, output_size, activator, dtype)
-        if activator == "sigmoid":
-            self._f = activators.sigmoid  # SciPy's expit for one sample
-        self._f, self._f_prime = activators.element_wise(activator, self._f, self._f_prime)
+        self.input_size, self.output_size = int(input_size), int(output_size)
+        self.activator, self.dtype = activator, np.dtype(dtype)
+        self.activate, self.derivative = activators.pair(activator)
+        self._W = np.zeros((self.output_size, self.input_size), dtype=self.dtype)
+        self.b = np.zeros(self.output_size, dtype=self.dtype)
         self._large = self._W.nbytes > LARGE_LAYER_BYTES
         if self._large and self.dtype in COLUMN_MAJOR_DTYPES:
             self._W = np.asfortranarray(self._W)
         self._deferred = None  # DeferredSteps, made on the first deferred step
         self._step = np.empty_like(self._W)  # scratch of W's layout: η·δxᵀ, Uᵀ·X
         self._ones = np.ones(0, dtype=self.dtype)  # (N,) ones: a batch's column sums of δ
+        self.input = self.net = self.output = self.delta = None
 
     @property
     def W(self):
@@ -68,15 +73,21 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
     @W.setter
     def W(self, value):
         value = np.asarray(value)
-        if self._W is None:  # the textbook __init__ creating W
-            self._W = value
-            return
         if value.shape != self._W.shape:
             raise ValueError(f"W must have shape {self._W.shape}, got {value.shape}")
         if self._deferred is not None:
             self._deferred.discard()
         if value is not self._W:
             self._W[...] = value
+
+    def weights(self):
+        """W with the held steps added, without adding them to the array (so reading it does
+        not change the rounding of later steps): the array itself when nothing is held."""
+        deferred = self._deferred
+        if not deferred:
+            return self._W
+        k = deferred.count
+        return deferred.scale * self._W + deferred.U[:k].T @ deferred.X[:k]
 
     def _apply_held(self):
         """Add any held steps to the W array: ``W ← c·W + Uᵀ·X``, one matrix product."""
@@ -85,10 +96,8 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
             deferred.apply(self._W, self._step)
 
     def forward(self, x):
-        """式2 with the held steps' share: ``net = c·(W·x) + Uᵀ·(X·x) + b``."""
-        if x.shape[-1:] != (self.input_size,) or x.ndim > 2:
-            raise ValueError(f"x has shape {x.shape}, expected ({self.input_size},) or (N, "
-                             f"{self.input_size})")
+        """式2 with the held steps' share: ``net = c·(W·x) + Uᵀ·(X·x)``, plus b. ``x``: (in,)
+        or (N, in)."""
         self.input = x
         deferred = self._deferred
         if x.ndim == 2 and self._large and not deferred:  # b first, then ?gemm adds X·Wᵀ
@@ -104,7 +113,7 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
                 deferred.forward(x, net)
             net += self.b
         self.net = net
-        self.output = self._f(net)
+        self.output = self.activate(net)
         self.delta = None
         return self.output
 
@@ -134,16 +143,8 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
             delta *= error
             self.delta = delta
         else:
-            self.delta = self._f_prime(self.net, self.output) * error
+            self.delta = self.derivative(self.net, self.output) * error
         return self.delta
-
-    def update(self, rate):
-        """式9, 式10 with the kept gradient, into the W array itself."""
-        if self.W_grad is None:
-            raise RuntimeError("no gradient to apply: run calc_gradient first")
-        W = self.W  # with any held steps added
-        W -= rate * self.W_grad
-        self.b -= rate * self.b_grad
 
     def sgd_step(self, delta, rate, l2=0.0):
         """``calc_gradient(l2)`` then ``update(rate)`` for this layer's ``δ`` (out,) or (N, out),
