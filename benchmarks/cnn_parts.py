@@ -16,7 +16,7 @@ from collections import defaultdict
 from .timing import measure_interleaved
 
 # method (or activation attribute) → the part it is counted in
-PARTS = {"forward": "forward product", "im2col": "im2col copy", "activate": "activation",
+PARTS = {"forward": "forward", "im2col": "im2col copy", "activate": "activation",
          "derivative": "activation'", "weighted_delta": "error below", "error_below":
          "error below", "col2im": "col2im add", "hidden_delta": "δ (式8)", "backward_error":
          "δ (式8)", "sgd_step": "gradient + step", "calc_gradient": "gradient + step",
@@ -80,7 +80,7 @@ def breakdown(make_net, labels, x, batch_size, *, repeats=7, min_time=0.1):
         layer = timed.layers[index]
         row = {"layer": layer_name(index, layer), "part": part,
                "seconds": statistics.median(run[index, part] for run in runs) / steps}
-        if part in ("forward product", "error below", "gradient + step") and \
+        if part in ("forward", "error below", "gradient + step") and \
                 type(layer).__name__ == "ConvLayer":
             row["flops"], row["bytes"] = conv_product(layer, batch_size)
         rows.append(row)

@@ -180,8 +180,9 @@ class Network:
             rate = check_real(rate, "rate", positive=True)
         epoch = check_int(epoch, "epoch", 0)
         batch_size = check_int(batch_size, "batch_size", 1)
-        if len(self.input_shape) == 1 and self._is_ready(data_set, self.input_size, 2):
-            data = data_set
+        if self._is_ready(data_set, self.input_size, 2):
+            data = data_set if len(self.input_shape) == 1 else \
+                data_set.reshape((-1,) + self.input_shape)
         elif isinstance(data_set, np.ndarray) and data_set.ndim == 4 and \
                 len(self.input_shape) == 3:
             data = as_input(data_set, "data_set", self.dtype, self.input_shape)
