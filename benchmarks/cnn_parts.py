@@ -26,17 +26,17 @@ PARTS = {"forward": "forward", "im2col": "im2col copy", "activate": "activation"
 class Clock:
     """Own time per key of wrapped calls (nested calls are subtracted from their caller)."""
 
-    def __init__(self):
-        self.totals, self.stack = defaultdict(float), []
+    def __init__(self, timer=time.perf_counter):
+        self.totals, self.stack, self.timer = defaultdict(float), [], timer
 
     def wrap(self, key, fn):
         def timed(*args, **kwargs):
             self.stack.append(0.0)
-            start = time.perf_counter()
+            start = self.timer()
             try:
                 return fn(*args, **kwargs)
             finally:
-                elapsed = time.perf_counter() - start
+                elapsed = self.timer() - start
                 self.totals[key] += elapsed - self.stack.pop()
                 if self.stack:
                     self.stack[-1] += elapsed

@@ -1,13 +1,13 @@
-"""The textbook layer with a faster training step: :meth:`FullConnectedLayer.sgd_step`.
+"""A fully connected layer with a fused training step: :meth:`FullConnectedLayer.sgd_step`.
 
-:class:`vectorized.layer.FullConnectedLayer` forms the gradient (a whole (out, in) matrix),
-scales it and subtracts it: three passes over (out, in) arrays per step. ``sgd_step`` does the
-same step (式9, 式10) without keeping the gradient. For one sample on a large layer it holds
-the step back and adds :data:`DEFERRED_STEPS` of them to W in one matrix product
-(:mod:`vectorized.fast.deferred`); on a small layer it adds the step at once, with BLAS's rank-1
-update ``?ger`` when SciPy is installed (:mod:`vectorized.fast.blas`). Reading ``W`` gives the
-weights with every step added (and adds the held steps to the array: a read can change the
-rounding of what follows, which the textbook engine never does).
+The textbook layer (:class:`vectorized.layer.FullConnectedLayer`) forms the gradient (a whole
+(out, in) matrix), scales it and subtracts it: three passes over (out, in) arrays per step.
+``sgd_step`` does the same step (式9, 式10) without forming the gradient. For one sample on a
+large layer it holds the step back and adds :data:`DEFERRED_STEPS` of them to W in one matrix
+product (:mod:`vectorized.fast.deferred`); on a small layer it adds the step at once, with
+BLAS's rank-1 update ``?ger`` when SciPy is installed (:mod:`vectorized.fast.blas`). Reading
+``W`` gives the weights with every step added (and adds the held steps to the array: a read can
+change the rounding of what follows, which the textbook engine never does).
 """
 
 import numpy as np
@@ -21,20 +21,18 @@ DEFERRED_STEPS = 16
 
 #: Layers whose W takes more bytes than this defer their one-sample steps: a core's L2 cache on
 #: the development machine (512 KiB). A W that fits stays in the cache between steps, and adding
-#: each step at once is as fast or faster (784-300-10 float64: 95 µs deferred, 125 µs not;
-#: 784-100-10 float32: 50 µs deferred, 46 µs not).
+#: each step at once is then as fast or faster (docs/fast.md).
 DEFER_ABOVE_BYTES = 512 * 1024
 
 #: Layers whose W takes more bytes than this are "large": a batch's products go through ?gemm
-#: (:mod:`vectorized.fast.numpy_blas`). A small layer's stay ``np.matmul``, whose call costs ≈ 6 µs
-#: less than ``ctypes``' (on 300-10 at batch 256 the products take only 25–40 µs).
+#: (:mod:`vectorized.fast.numpy_blas`). A small layer's stay ``np.matmul``, whose call costs
+#: less than one through ``ctypes``: on a small layer that difference is most of the product.
 LARGE_LAYER_BYTES = 512 * 1024
 
 #: Large layers of these dtypes keep W column-major (Wᵀ row-major in memory): OpenBLAS forms a
-#: batch's X·Wᵀ and Xᵀδ faster from it (784-300 float32 at batch 256: 520 → 480 µs and 452 → 421
-#: µs, two threads). Not float64: one sample's ``W·x`` on a column-major 784-300 float64 W took
-#: 44 µs instead of 37 (``train_one_sample`` 88 → 92 µs). A small W stays row-major in any case:
-#: its ``δ·W`` for the layer below is 3× slower column-major (300-10: 13 → 41 µs).
+#: batch's X·Wᵀ and Xᵀδ faster from it. Not float64: there one sample's ``W·x`` was slower
+#: column-major. A small W stays row-major in any case: its ``δ·W`` for the layer below is
+#: slower column-major.
 COLUMN_MAJOR_DTYPES = (np.dtype(np.float32),)
 
 
@@ -123,9 +121,8 @@ class FullConnectedLayer:
         W = self._W
         if delta.ndim == 2 and W.flags.f_contiguous and 16 * delta.shape[0] <= W.shape[0]:
             # the same product as (Wᵀ·δᵀ)ᵀ from Wᵀ row-major, which OpenBLAS forms faster, made
-            # row-major again (the layer below wants it so): 1000-1000 float32, batch 10: 667 →
-            # 388 µs. The copy costs more than it saves when out is small beside N (100-2880 at
-            # batch 64: 327 → 544 µs), hence the condition
+            # row-major again (the layer below wants it so). The copy costs more than it saves
+            # when out is small beside N, hence the condition
             error = np.ascontiguousarray((W.T @ delta.T).T)
         else:
             error = delta @ W
@@ -194,8 +191,7 @@ class FullConnectedLayer:
             ones = self._ones
             if ones.shape[0] != delta.shape[0]:
                 ones = self._ones = np.ones(delta.shape[0], dtype=self.dtype)
-            self.b += scale * (ones @ delta)  # 式10: Σ_n δ_n as a BLAS product (sum: 2× slower)
-        self.W_grad = self.b_grad = None  # not formed: nothing stale to read
+            self.b += scale * (ones @ delta)  # 式10: Σ_n δ_n as a BLAS product (faster than sum)
 
     def _defer(self, u, x, decay):
         """Hold the step ``W ← decay·W + u·xᵀ``; add the held steps to W when there are
