@@ -4,7 +4,8 @@ Every method a step calls on a layer (forward, im2col, the activation and its de
 error handed down, col2im, 式8's δ, the gradient and step) is wrapped, on the instance, by a
 clock that keeps each call's own time (its time minus that of the wrapped calls inside it), so
 the parts add up to the step; "network" is the rest (checks, loss, output δ, reshapes). The
-step itself is timed unwrapped, in alternation with the wrapped one. For each conv product the
+parts are those of the median of several wrapped epochs; the step is also timed unwrapped, in
+alternation with the wrapped one, to show what the clocks cost. For each conv product the
 useful FLOPs (2·F·C·K²·OH·OW per sample) and the bytes it must move at least (W, the patches
 and the map, once each) say whether it ran at arithmetic or at memory speed.
 """
@@ -70,21 +71,22 @@ def breakdown(make_net, labels, x, batch_size, *, repeats=7, min_time=0.1):
         {"plain": lambda: plain.train(labels, x, 0.01, 1, batch_size=batch_size),
          "timed": lambda: timed.train(labels, x, 0.01, 1, batch_size=batch_size)},
         repeats=repeats, min_time=min_time)
-    runs = []
+    runs = []  # (seconds, {(layer, part): own seconds}) of single wrapped epochs
     for _ in range(repeats):
         clock.totals.clear()
+        start = time.perf_counter()
         timed.train(labels, x, 0.01, 1, batch_size=batch_size)
-        runs.append(dict(clock.totals))
+        runs.append((time.perf_counter() - start, dict(clock.totals)))
+    seconds, totals = sorted(runs, key=lambda run: run[0])[len(runs) // 2]  # the median run
     rows = []
-    for (index, part) in runs[0]:
+    for (index, part), own in totals.items():
         layer = timed.layers[index]
-        row = {"layer": layer_name(index, layer), "part": part,
-               "seconds": statistics.median(run[index, part] for run in runs) / steps}
+        row = {"layer": layer_name(index, layer), "part": part, "seconds": own / steps}
         if part in ("forward", "error below", "gradient + step") and \
                 type(layer).__name__ == "ConvLayer":
             row["flops"], row["bytes"] = conv_product(layer, batch_size)
         rows.append(row)
-    wrapped = timings["timed"]["median"] / steps
+    wrapped = seconds / steps
     rows.append({"layer": "", "part": "network",
                  "seconds": max(0.0, wrapped - sum(r["seconds"] for r in rows))})
     plain_times = [t / steps for t in timings["plain"]["times"]]
@@ -99,7 +101,8 @@ def format_parts(result):
     lines = ["", f"One fast step at batch {result['batch_size']}: "
                  f"{1e3 * result['step_seconds']:.2f} ms (median of {result['repeats']}, "
                  f"{1e3 * result['spread'][0]:.2f}–{1e3 * result['spread'][1]:.2f}); "
-                 f"with the clocks {1e3 * step:.2f} ms, shared out below.", "",
+                 f"the median of {result['repeats']} epochs with the clocks, {1e3 * step:.2f} ms a "
+                 "step, shared out below.", "",
              "| layer | part | ms per step | share | GFLOP/s | GB/s |",
              "|---|---|---:|---:|---:|---:|"]
     for row in result["rows"]:
