@@ -39,6 +39,7 @@ class ConvLayer:
         self.b = np.zeros(F, dtype=self.dtype)
         self.input = self.patches = self.net = self.output = self.delta = None
         self._ones = np.ones(0, dtype=self.dtype)
+        self.relu_in_pool = False  # set by the Network: the pooling layer above applies ReLU
 
     def im2col(self, maps):
         """The patches (C·K·K, OH·OW·N) of maps (C, H, W, N): row (c, u, v), column (y, x, n)
@@ -67,13 +68,14 @@ class ConvLayer:
         if not numpy_blas.gemm(1.0, self.W.reshape(F, -1), False, patches, False, 1.0, net):
             net = self.W.reshape(F, -1) @ patches + self.b[:, None]
         self.net = net.reshape(self.output_shape + (n,))
-        self.output = self.activate(self.net)
+        self.output = self.net if self.relu_in_pool else self.activate(self.net)
         self.delta = None
         return self.output
 
     def hidden_delta(self, error):
-        """式8's other factor: ``δ = f'(net) ⊙ error``, error (F, OH, OW, N) from above."""
-        self.delta = self.derivative(self.net, self.output) * error
+        """式8's other factor: ``δ = f'(net) ⊙ error``, error (F, OH, OW, N) from above (with
+        ``relu_in_pool``, the pooling layer has applied f' already)."""
+        self.delta = error if self.relu_in_pool else self.derivative(self.net, self.output) * error
         return self.delta
 
     def error_below(self):
@@ -113,7 +115,12 @@ class ConvLayer:
 
 class MaxPoolingLayer:
     """K×K max-pooling, stride K, on (C, H, W, N) maps; δ goes to the first maximum of each
-    window in row-major order, as in the textbook's :class:`vectorized.pool.MaxPoolingLayer`."""
+    window in row-major order, as in the textbook's :class:`vectorized.pool.MaxPoolingLayer`.
+
+    ``relu=True`` (set by the Network above a ReLU conv layer, whose ``relu_in_pool`` it sets)
+    pools the conv layer's net and applies ReLU to the K² times fewer maxima: max and ReLU
+    commute, and where the two choose different winners (a window whose maximum is ≤ 0) ReLU's
+    derivative is 0 either way, so the numbers are the textbook's exactly."""
 
     W = b = W_grad = b_grad = None
 
@@ -123,6 +130,7 @@ class MaxPoolingLayer:
         self.output_shape = (C, H // K, W // K)
         self.dtype = np.dtype(dtype)
         self.input = self.output = self.delta = self.winners = None
+        self.relu = False
 
     def _grids(self, maps):
         """The K² views ``maps[:, u::K, v::K]`` (cut to OH×OW) in row-major (u, v) order."""
@@ -140,6 +148,8 @@ class MaxPoolingLayer:
             np.equal(grid, out, out=winners[k])
             winners[k] &= ~taken
             taken |= winners[k]
+        if self.relu:
+            np.maximum(out, out.dtype.type(0), out=out)
         self.input, self.winners, self.output = maps, winners, out
         return out
 
@@ -148,9 +158,10 @@ class MaxPoolingLayer:
         return error
 
     def error_below(self):
-        result = np.zeros(self.input_shape + self.delta.shape[-1:], dtype=self.delta.dtype)
+        delta = self.delta * (self.output > 0.0) if self.relu else self.delta  # ReLU's f'
+        result = np.zeros(self.input_shape + delta.shape[-1:], dtype=delta.dtype)
         for grid, winner in zip(self._grids(result), self.winners):
-            np.multiply(self.delta, winner, out=grid)
+            np.multiply(delta, winner, out=grid)
         return result
 
 

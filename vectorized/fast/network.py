@@ -59,6 +59,10 @@ class Network:
                                           loss=loss, init=init, l2=l2, seed=seed, dtype=dtype)
         self.layers = [_own_layer(layer, self.dropout_rng) for layer in self._textbook.layers]
         self._with_parameters = [layer for layer in self.layers if layer.W is not None]
+        for conv, pool in zip(self.layers, self.layers[1:]):  # ReLU after the max (conv.py)
+            if type(conv) is ConvLayer and conv.activator == "relu" and \
+                    type(pool) is MaxPoolingLayer:
+                conv.relu_in_pool = pool.relu = True
         self._textbook_current = True  # the textbook network holds our parameters
         self._loss_fn = get_loss(loss)[0]
 
