@@ -159,9 +159,10 @@ class Network:
         if not (type(value) is np.ndarray and value.dtype is self.dtype and value.ndim == ndim
                 and value.shape[-1] == width and value.size and value.flags.c_contiguous):
             return False
+        if ndim == 1:  # Σ v² is finite only if every v is
+            return math.isfinite(value @ value)
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow only means "check"
-            sums = value @ value if ndim == 1 else value @ np.ones(width, dtype=self.dtype)
-        return bool(np.isfinite(sums).all())
+            return bool(np.isfinite(value @ np.ones(width, dtype=self.dtype)).all())
 
     def train_one_sample(self, label, sample, rate):
         """One gradient step on one sample (label first); returns its data loss E before the
