@@ -1,29 +1,39 @@
-# `make demo` and `make test` work on a fresh machine with python3 and make:
-# each creates .venv when missing and installs the project (editable) with its dev extra.
+# `make demo` and `make test` work on a fresh machine with python3 and make: each creates .venv
+# when missing and installs the project (editable). `make demo` installs the runtime set only
+# (NumPy, tqdm); `make test` adds the dev extra (pytest, hypothesis, ruff, ...).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench bench-quick clean
+.PHONY: demo test lint bench bench-quick clean lab
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m neurons_lab demo
 
-test: $(STAMP)
+# the browser lab: fetches the pinned Pyodide once (integrity checked), then serves the page
+lab: $(STAMP)
+	$(BIN)/python -m neurons_lab lab
+
+test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks
 
-bench-quick: $(STAMP)
+bench-quick: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks --quick
 
 clean:

@@ -6,4 +6,6 @@ only the standard library, so ``pypy3 -m benchmarks.neurons_timing`` runs withou
 
 import os
 
+# The checkout: benchmarks are never installed (the wheel holds neurons, vectorized and
+# neurons_lab only), so the subprocesses' cwd and PYTHONPATH are never site-packages.
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

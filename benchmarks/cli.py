@@ -8,8 +8,9 @@ Runs every section, prints the Markdown report on stdout (progress goes to stder
 * PNG     — ``--chart``, default the same name with ``.png``, when matplotlib is installed
             (otherwise a one-line note says it was skipped); ``--no-chart`` to skip it.
 
-``--out-dir`` moves the defaults elsewhere (they live in ``benchmarks/results`` otherwise,
-wherever you run from). ``--blas-threads N`` fixes the BLAS thread count (NumPy's and, when
+``--out-dir`` moves the defaults elsewhere (otherwise ``benchmarks/results`` under the
+current folder: the checkout's own when run from its root, never where this code sits).
+``--blas-threads N`` fixes the BLAS thread count (NumPy's and, when
 ``vectorized.fast`` loaded it, SciPy's own OpenBLAS; PyTorch gets the same number);
 ``--only`` and ``--no-pypy`` trim the run. The PyTorch section is skipped when torch is not
 installed (``pip install -e '.[compare]'``).
@@ -37,7 +38,7 @@ from . import (
 )
 from . import pytorch as pytorch_section
 
-RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+RESULTS_DIR = os.path.join("benchmarks", "results")  # relative: under the current folder
 SECTIONS = ("per-sample", "phases", "minibatch", "memory", "pytorch", "cnn", "busy")
 
 
@@ -49,7 +50,7 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true",
                         help="fewer repeats, a 10,000-sample epoch: under a minute")
     parser.add_argument("--out-dir", default=RESULTS_DIR,
-                        help="where the default output files go (default: benchmarks/results)")
+                        help="where the default output files go (default: ./benchmarks/results)")
     parser.add_argument("--json", metavar="PATH",
                         help="JSON results (default: OUT_DIR/latest.json, or quick.json)")
     parser.add_argument("--markdown", metavar="PATH",

@@ -1,6 +1,7 @@
 """k-nearest neighbours on MNIST: time, peak memory and test accuracy per (distance, k).
 
-    python -m benchmarks.knn --data-dir ../shared/data/mnist-full            # L1, L2 × k = 1, 3
+    python -m benchmarks.knn --data-dir ~/.cache/neurons/mnist     # L1, L2 × k = 1, 3 (the cache
+                                                                   # `neurons knn --download` fills)
     python -m benchmarks.knn --data-dir D --distance l2 --k 3 --memory-mb 512
     python -m benchmarks.knn --data-dir D --test-limit 1000 --json knn.json
 

@@ -3,7 +3,7 @@
 ``layers[k]`` is entry k of ``layer_sizes``: the input layer (its nodes hold the sample, a
 CNN's map flattened row-major from (C, H, W)), then a Layer (fully connected), ConvLayer,
 PoolLayer or DropoutLayer per entry. Parameters are drawn from ``random.Random(seed)`` layer by
-layer in DESIGN.md's order (W row-major, then b), so the same seed gives the same numbers as
+layer in docs/design.md's order (W row-major, then b), so the same seed gives the same numbers as
 vectorized. A fully connected layer above a map reads its nodes in their (row-major) order.
 """
 

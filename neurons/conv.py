@@ -56,7 +56,7 @@ class ConvLayer(Layer):
         self.W, self.b = [], []
 
     def connect(self, lower, rng, init):
-        """Draw the filters (W row-major (f, c, u, v), then b: DESIGN.md's order; fan_in =
+        """Draw the filters (W row-major (f, c, u, v), then b: docs/design.md's order; fan_in =
         C·K·K, fan_out = N·K·K) and wire every node to its receptive field.
 
         Returns (shared weights in draw order, connections: every node's field connections in

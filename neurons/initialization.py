@@ -1,4 +1,4 @@
-"""The initialisation rule both packages share (DESIGN.md): ``random.Random(seed)``, layer by
+"""The initialisation rule both packages share (docs/design.md): ``random.Random(seed)``, layer by
 layer, every weight in the row-major order of W, then the biases."""
 
 import math

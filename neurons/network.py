@@ -28,7 +28,7 @@ __all__ = ["INITS", "Network"]
 class Network:
     """A network ``layer_sizes = [n_0, …, n_L]`` built from Node objects, or a CNN spec
     (``["1x28x28", "conv20x5", "pool2", 100, 10]``: "convNxK", "convNxKsSpP", "poolK", ints and
-    "dropP", DESIGN.md; parsed by neurons.spec).
+    "dropP", docs/design.md; parsed by neurons.spec).
 
     ``layers[k]`` is entry k of ``layer_sizes`` (Layer, ConvLayer, PoolLayer, DropoutLayer).
     Weights and biases are Connection objects; ``connections`` lists them all (see Connections

@@ -4,7 +4,7 @@ A pool node outputs the largest value of its K×K window (stride K) and has no p
 activation. Its derivative with respect to an input is 1 for the window's maximum and 0 for the
 others, so backprop passes the pool node's δ to its maximum alone: each PoolConnection's
 ``weight`` is exactly that derivative, and 式4 of the node below (Node.calc_hidden_layer_delta,
-Σ_k w_ki δ_k) runs unchanged. On a tie the FIRST maximum in row-major order wins (DESIGN.md).
+Σ_k w_ki δ_k) runs unchanged. On a tie the FIRST maximum in row-major order wins (docs/design.md).
 """
 
 from .layer import Layer

@@ -1,5 +1,5 @@
 """Parse a ``layer_sizes`` list — fully connected (``[784, 100, 10]``) or convolutional
-(``["1x28x28", "conv20x5", "pool2", 100, 10]``, DESIGN.md) — into one :class:`LayerSpec` per
+(``["1x28x28", "conv20x5", "pool2", 100, 10]``, docs/design.md) — into one :class:`LayerSpec` per
 layer, with the shape each one takes and gives.
 
 Entries (the first is the input): ``"CxHxW"`` or an int (the input); ``"convNxK"`` (N filters

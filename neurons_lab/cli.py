@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 
-from neurons_lab.commands import demo, evaluate, explain, gradcheck, knn, train
+from neurons_lab.commands import check, demo, evaluate, explain, gradcheck, knn, lab, train
 from neurons_lab.training.errors import TrainingError
 
 EXIT_ERROR = 1
@@ -26,7 +26,7 @@ def make_parser():
         description="Backpropagation built twice — an object graph and matrices — "
                     "trained, compared and checked.")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (demo, train, gradcheck, knn, evaluate, explain):  # the order of --help
+    for command in (demo, train, gradcheck, check, knn, evaluate, explain, lab):  # --help's order
         command.add_subcommands(subparsers)
     return parser
 

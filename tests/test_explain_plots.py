@@ -111,13 +111,13 @@ def test_plot_command_without_matplotlib(monkeypatch, capsys, tmp_path):
     from neurons_lab.explain import plots
 
     def missing():
-        raise plots.MatplotlibMissing("pictures need matplotlib: pip install 'neurons[plot]'")
+        raise plots.MatplotlibMissing("pictures need matplotlib: pip install 'neurons-lab[plot]'")
 
     monkeypatch.setattr(plots, "pyplot", missing)
     path = write_csv(tmp_path / "h.csv", ["epoch", "train_loss"], [[1, 0.5]])
     assert main(["plot", str(path), "-o", str(tmp_path / "c.png")]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "pip install 'neurons[plot]'" in err
+    assert err.count("\n") == 1 and "pip install 'neurons-lab[plot]'" in err
     assert not (tmp_path / "c.png").exists()
 
 

@@ -1,7 +1,7 @@
 """The network as matrices: one ``FullConnectedLayer`` per pair of layers, NumPy, batched; a
-CNN spec adds ``ConvLayer``, ``MaxPoolingLayer`` and ``Dropout`` (DESIGN.md).
+CNN spec adds ``ConvLayer``, ``MaxPoolingLayer`` and ``Dropout`` (docs/design.md).
 
-Same API and same numbers as the ``neurons`` package (see ../shared/DESIGN.md), written as the
+Same API and same numbers as the ``neurons`` package (see docs/design.md), written as the
 textbook writes it. ``vectorized.fast`` is the same network pushed for speed (opt-in).
 """
 

@@ -14,7 +14,7 @@ same four phases:
   only); ``update(rate)``: ``W −= rate · W_grad``, ``b −= rate · b_grad`` (式9, 式10).
 
 Signs as everywhere in the project: ``δ = −∂E/∂net`` (the article's sign), gradients with
-PyTorch's sign. Convolution is cross-correlation, zero outside the input (DESIGN.md):
+PyTorch's sign. Convolution is cross-correlation, zero outside the input (docs/design.md):
 ``net[f,y,x] = b[f] + Σ_c Σ_u Σ_v W[f,c,u,v] · in[c, y·S+u−P, x·S+v−P]`` (formula (1)).
 Output sizes round down as in PyTorch: conv ``⌊(H + 2P − K)/S⌋ + 1``, pool ``⌊H/K⌋``.
 """
@@ -93,7 +93,7 @@ class ConvLayer:
         self.input = self.net = self.output = self.delta = self.patches = None
 
     def initialize(self, rng, init="uniform"):
-        """Draw W then b from ``rng`` (a ``random.Random``) in DESIGN.md's order: every weight in
+        """Draw W then b from ``rng`` (a ``random.Random``) (docs/design.md): every weight in
         the row-major order of W (f, c, u, v) with ``rng.uniform(-a, a)``, then the biases (uniform
         init only; xavier/he biases are 0.0, not drawn). ``a`` is 0.1 (uniform),
         ``√(6/(fan_in + fan_out))`` (xavier) or ``√(6/fan_in)`` (he), with fan_in = C·K·K and

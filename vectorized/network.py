@@ -1,7 +1,7 @@
 """The network as a stack of layers (NumPy, batched): :class:`FullConnectedLayer` per pair of
 adjacent sizes, or a CNN's conv, pooling, fully connected and dropout layers.
 
-Same API and same numbers as :class:`neurons.network.Network` (see ../shared/DESIGN.md and
+Same API and same numbers as :class:`neurons.network.Network` (see docs/design.md and
 docs/conventions.md). Samples are 1-D arrays ``(in,)``; a batch is a 2-D array ``(N, in)``
 with one sample per row (a CNN also takes maps (C, H, W) and (N, C, H, W)). Every public
 method validates its arguments completely before it changes anything, so an error never leaves
@@ -40,7 +40,7 @@ class Network:
     init="uniform", l2=0.0, seed=None, dtype="float64")``
 
     * ``layer_sizes``: e.g. ``[784, 300, 10]``, at least two ints ≥ 1 (any iterable), or a CNN
-      spec (DESIGN.md): ``["1x28x28", "conv20x5", "pool2", 100, 10]`` with ``"convNxK"``,
+      spec (docs/design.md): ``["1x28x28", "conv20x5", "pool2", 100, 10]`` with ``"convNxK"``,
       ``"convNxKsSpP"``, ``"poolK"``, ints and ``"dropP"`` (:mod:`vectorized.spec`).
     * ``activation``: the hidden layers' activation, one name or one name per hidden layer
       (conv layers and hidden fully connected layers; pooling and dropout have none).

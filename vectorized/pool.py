@@ -39,7 +39,7 @@ class MaxPoolingLayer:
     windows form the strided grid ``in[:, u::K, v::K]``: the maximum is taken over the K² grids,
     one NumPy operation each (no loop over pixels). ``error_below`` routes each ``δ`` to the input
     position that won its window; on a tie, the first maximum in row-major (u, v) order
-    (DESIGN.md). Every other input gets 0. Attributes: ``input``, ``net`` (= ``output``: no
+    (docs/design.md). Every other input gets 0. Attributes: ``input``, ``net`` (= ``output``: no
     activation), ``output``, ``delta`` (= −∂E/∂output), ``winners`` (K² boolean arrays shaped
     like the output: ``winners[k]`` where entry k = u·K + v won its window) and ``argmax`` (the
     winner's u·K + v, computed from ``winners``).

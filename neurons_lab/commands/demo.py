@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 from neurons_lab.training.data import encode_bits, encode_labels, spiral_dataset
+from neurons_lab.training.data_options import add_data_options
 from neurons_lab.training.networks import build, flat_parameters, max_parameter_difference
 
 from .demo_cnn import cnn_task
@@ -102,12 +103,12 @@ def speed_task(quick):
         print(f"   {name:<34}{seconds * 1e6:>10.1f} µs per sample   {base / seconds:>7.0f}×")
 
 
-def run_demo(quick=False, data_dir=None):
+def run_demo(quick=False, data=None):
     started = time.perf_counter()
     diff_bits = bits_task(quick)
     diff_spiral = spiral_task(quick)
     speed_task(quick)
-    worst = max(diff_bits, diff_spiral, cnn_task(quick, data_dir))
+    worst = max(diff_bits, diff_spiral, cnn_task(quick, data))
     agree = worst < 1e-9
     print(f"\nThe two implementations {'agree' if agree else 'DISAGREE'} "
           f"(largest parameter difference {worst:.1e}, "
@@ -122,7 +123,7 @@ def add_subcommands(subparsers):
         description="Train both implementations on built-in data sets, show that they agree, "
                     "and how much faster the matrices are.")
     demo.add_argument("--quick", action="store_true", help="fewer epochs, for smoke tests")
-    demo.add_argument("--data-dir", help="MNIST (four idx files) for the CNN part (default: "
-                                         "../shared/data/mnist beside the checkout if present, "
-                                         "else generated images)")
-    demo.set_defaults(handler=lambda args: run_demo(quick=args.quick, data_dir=args.data_dir))
+    add_data_options(demo, note="The demo's CNN part trains on it; without --data-dir or "
+                                "--download it reads the cache if an earlier --download filled "
+                                "it, else it generates images.")
+    demo.set_defaults(handler=lambda args: run_demo(quick=args.quick, data=args))

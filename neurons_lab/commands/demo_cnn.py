@@ -1,32 +1,35 @@
 """Part 4 of `neurons demo`: a small CNN trained both ways — Nodes whose Connections share their
 filters' weights (neurons) and the im2col matrices (vectorized) — on a few hundred real digits
-(MNIST in the idx layout, from --data-dir or ../shared/data/mnist beside the checkout), or on a
-generated set of bar images when there is none; the two agree to 1e-9."""
+(MNIST from --data-dir, --download or the download cache an earlier --download filled), or on
+a generated set of bar images when there is none; the two agree to 1e-9."""
 
 import time
-from pathlib import Path
 
 import numpy as np
 
 from neurons_lab.training.data import encode_labels, scale_pixels
+from neurons_lab.training.data_options import cached_mnist, mnist_directory
 from neurons_lab.training.errors import DataError
 from neurons_lab.training.mnist import load_mnist
 from neurons_lab.training.networks import build, max_parameter_difference
 
-# beside the checkout: the project's development copy of MNIST (optional)
-BESIDE = Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"
 
-
-def digits(data_dir, n_train, n_test):
-    """(title, shape, train x, train classes, test x, test classes): real digits if found."""
-    directory = Path(data_dir) if data_dir else BESIDE
-    try:
-        mnist = load_mnist(directory)
-    except DataError:
-        if data_dir:
-            raise
-        return ("generated bars (no MNIST beside the checkout)", (1, 12, 12))\
-            + bars(n_train, 0) + bars(n_test, 1)
+def digits(data, n_train, n_test):
+    """(title, shape, train x, train classes, test x, test classes): real digits if the user
+    gave --data-dir or --download (errors are theirs to see), or the cache holds them."""
+    chosen = data is not None and (data.data_dir or data.download)
+    directory = mnist_directory(data, "demo") if chosen else \
+        cached_mnist(getattr(data, "cache_dir", None))
+    why = "no MNIST: give --data-dir DIR or --download"
+    if directory is not None:
+        try:
+            mnist = load_mnist(directory)
+        except DataError as error:
+            if chosen:
+                raise
+            directory, why = None, f"the download cache is incomplete ({error})"
+    if directory is None:
+        return (f"generated bars ({why})", (1, 12, 12)) + bars(n_train, 0) + bars(n_test, 1)
     x, c = scale_pixels(mnist.train_images[:n_train]), mnist.train_labels[:n_train]
     tx, tc = scale_pixels(mnist.test_images[:n_test]), mnist.test_labels[:n_test]
     return f"MNIST digits from {directory}", (1, 28, 28), x, c, tx, tc
@@ -50,9 +53,10 @@ def bars(n, seed, size=12, classes=4):
     return images.reshape(n, -1), kinds
 
 
-def cnn_task(quick, data_dir=None):
+def cnn_task(quick, data=None):
+    """``data``: the parsed --data-dir/--download/--cache-dir (or None: the cache, else bars)."""
     n_train, n_test = (100, 100) if quick else (300, 300)
-    title, (C, H, W), x, c, tx, tc = digits(data_dir, n_train, n_test)
+    title, (C, H, W), x, c, tx, tc = digits(data, n_train, n_test)
     n_classes = int(max(c.max(), tc.max())) + 1
     sizes = [f"{C}x{H}x{W}", "conv4x5s2" if H >= 20 else "conv4x3", "pool2", n_classes]
     config = {"layer_sizes": sizes, "activation": "relu", "output": "softmax",

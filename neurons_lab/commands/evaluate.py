@@ -3,12 +3,12 @@ confusion matrix, optionally a picture of its most confident mistakes) and `neur
 (several saved networks, majority vote). Each network gets the preprocessing of its own run,
 read from its checkpoint (training/saved.py)."""
 
-from pathlib import Path
 
 import numpy as np
 
 from ..training import data as datasets
 from ..training import validate
+from ..training.data_options import add_data_options, mnist_directory
 from ..training.errors import CheckpointError, UsageError
 from ..training.networks import available_engines
 from ..training.saved import load_saved
@@ -41,36 +41,30 @@ def add_subcommands(subparsers):
 
 
 def _data_options(p):
-    p.add_argument("--data-dir", required=True, help="directory with the four MNIST idx files")
+    add_data_options(p)
     p.add_argument("--impl", choices=available_engines(), default=None,
                    help="engine to run the saved parameters in (default: the checkpoint's)")
     p.add_argument("--test-limit", type=int, help="score only the first N test images")
 
 
-def mnist_directory(text):
-    """--data-dir checked: an existing directory (UsageError otherwise)."""
-    from ..training.options import checked
-
-    with checked("--data-dir"):
-        validate.text(text, "the path")
-    directory = Path(text)
-    if not directory.is_dir():
-        raise UsageError(f"--data-dir {directory}: no such directory")
-    return directory
-
-
 def _load(args):
     if args.test_limit is not None and args.test_limit < 1:
         raise UsageError(f"--test-limit must be at least 1, got {args.test_limit}")
-    mnist = datasets.load_mnist(mnist_directory(args.data_dir))
+    args.mnist_dir = mnist_directory(args, args.command)
+    mnist = datasets.load_mnist(args.mnist_dir)
     classes = mnist.test_labels[:args.test_limit].astype(np.int64)
     return mnist, mnist.test_images[:args.test_limit], classes
+
+
+def _source(args):
+    """How messages name the data: the option the user gave."""
+    return f"--data-dir {args.data_dir}" if args.data_dir else f"--download ({args.mnist_dir})"
 
 
 def _saved(path, args, mnist):
     saved = load_saved(path, impl=args.impl, train_images=mnist.train_images,
                        train_labels=mnist.train_labels, n_inputs=mnist.train_images.shape[1],
-                       source=f"--data-dir {args.data_dir}")
+                       source=_source(args))
     n_out = saved.net.layer_sizes[-1]
     if n_out != datasets.N_CLASSES:
         raise CheckpointError(f"{saved.path}: the network has {n_out} outputs, MNIST has "

@@ -69,7 +69,7 @@ def add_subcommands(subparsers):
     dr.set_defaults(handler=_one_line(cmd_draw))
 
     pl = _one_line_errors(subparsers.add_parser(
-        "plot", help="pictures of training (needs matplotlib: pip install 'neurons[plot]')",
+        "plot", help="pictures of training (needs matplotlib: pip install 'neurons-lab[plot]')",
         description="SOURCE is a history file (.csv/.json from train --history): loss and "
                     "error curves; a checkpoint (directory or epoch-NNNN.json): first-layer "
                     "weights as 28×28 images; or the word 'spiral': decision regions of a "

@@ -13,11 +13,11 @@ import numpy as np
 
 from ..training import data as datasets
 from ..training import validate
+from ..training.data_options import add_data_options, mnist_directory
 from ..training.errors import UsageError
 from ..training.knn import DEFAULT_MEMORY_MB, DISTANCES, knn_neighbors, majority_vote
 from ..training.options import checked
 from ..training.prepare import FULL_MNIST_VALIDATION
-from .evaluate import mnist_directory
 
 AUTO_KS = tuple(range(1, 11))  # the candidates of --k auto
 
@@ -29,7 +29,7 @@ def add_subcommands(subparsers):
                     "(majority vote; a tie goes to the class whose tied neighbours are "
                     "nearer in total, then to the smaller class). Reports the test accuracy "
                     "and the time.")
-    p.add_argument("--data-dir", required=True, help="directory with the four MNIST idx files")
+    add_data_options(p)
     p.add_argument("--k", default="3", metavar="K|auto",
                    help="neighbours that vote (default 3); auto: choose k in 1…10 on the "
                         "validation split, then score the test set once")
@@ -67,7 +67,7 @@ def run(args):
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
     with checked("--memory-mb"):
         validate.real(args.memory_mb, "the memory budget", low=0, low_open=True)
-    mnist = datasets.load_mnist(mnist_directory(args.data_dir))
+    mnist = datasets.load_mnist(mnist_directory(args, "knn"))
     train_x, train_c = mnist.train_images[:args.train_limit], mnist.train_labels[:args.train_limit]
     test_x, test_c = mnist.test_images[:args.test_limit], mnist.test_labels[:args.test_limit]
     train_c, test_c = train_c.astype(np.int64), test_c.astype(np.int64)

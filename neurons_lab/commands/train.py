@@ -10,6 +10,7 @@ import numpy as np
 
 from ..training import validate
 from ..training.checkpoint import latest_epoch
+from ..training.data_options import add_data_options
 from ..training.errors import UsageError
 from ..training.history import SUFFIXES
 from ..training.networks import input_output_sizes, max_parameter_difference
@@ -37,11 +38,7 @@ def add_subcommands(subparsers):
                     f"Exit status {EXIT_DIVERGED}: the training diverged.")
     add_engine_option(train, "vectorized")
     train.add_argument("--dataset", default="mnist", choices=("bits", "spiral", "mnist"))
-    src = train.add_mutually_exclusive_group()
-    src.add_argument("--data-dir", help="directory with the four MNIST idx files (.gz or raw)")
-    src.add_argument("--download", action="store_true",
-                     help="download MNIST (checksums verified) into --cache-dir")
-    train.add_argument("--cache-dir", help="download cache (default ~/.cache/neurons/mnist)")
+    add_data_options(train, note="For --dataset mnist.")
     add_network_options(train, layers="784,300,10", rate=0.3)
     t = train.add_argument_group("training")
     t.add_argument("--epochs", type=int, default=10)

@@ -1,4 +1,4 @@
-"""Pictures of training (matplotlib, the optional ``plot`` extra: pip install 'neurons[plot]').
+"""Pictures of training (matplotlib, the optional ``plot`` extra: pip install 'neurons-lab[plot]').
 
 * :func:`plot_history`: loss and error-rate curves of a ``--history`` file (CSV or JSON),
   every train / validation / eval / test column found, read by name;
@@ -30,7 +30,7 @@ def pyplot():
     try:
         import matplotlib
     except ImportError:
-        raise MatplotlibMissing("pictures need matplotlib: pip install 'neurons[plot]' "
+        raise MatplotlibMissing("pictures need matplotlib: pip install 'neurons-lab[plot]' "
                                 "(or pip install matplotlib)") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

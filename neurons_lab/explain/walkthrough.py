@@ -5,8 +5,6 @@ exponent, an ASCII "-" for a negative number); operators use "−", so "1−0.5"
 number and "-0.5" is a negative number.
 """
 
-import numpy as np
-
 from .i18n import text
 from .trace import Num
 
@@ -90,6 +88,8 @@ def render_neurons(trace, title, names, lang):
 
 def render_array(array, max_items=8):
     """An array as text lines, columns aligned; long rows/columns elided with "…"."""
+    import numpy as np  # here, not at the top: the browser lab imports this module without it
+
     a = np.asarray(array, dtype=float)
     rows = a.reshape(1, -1) if a.ndim == 1 else a
     keep_r = _keep(rows.shape[0], max_items)

@@ -1,5 +1,9 @@
 """Download the official MNIST files into a cache folder, each verified by its md5.
 
+MNIST is the work of Yann LeCun, Corinna Cortes and Christopher J. C. Burges
+(http://yann.lecun.com/exdb/mnist/), available under CC BY-SA 3.0; it is not part of this
+project (docs/sources.md).
+
     directory = download_mnist()          # ~/.cache/neurons/mnist by default
     data = load_mnist(directory)          # training.data
 

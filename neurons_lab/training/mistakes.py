@@ -20,7 +20,7 @@ def pyplot():
     try:
         import matplotlib
     except ImportError:
-        raise UsageError("--mistakes draws with matplotlib: pip install 'neurons[plot]' "
+        raise UsageError("--mistakes draws with matplotlib: pip install 'neurons-lab[plot]' "
                          "(or pip install matplotlib)") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

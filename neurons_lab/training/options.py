@@ -37,7 +37,7 @@ def checked(option):
 
 def parse_layers(text):
     """'784,300,10' → [784, 300, 10]; a CNN spec '1x28x28,conv20x5,pool2,100,10' →
-    ["1x28x28", "conv20x5", "pool2", 100, 10] (checked entry by entry, DESIGN.md)."""
+    ["1x28x28", "conv20x5", "pool2", 100, 10] (checked entry by entry, docs/design.md)."""
     with checked("--layers"):
         validate.text(text, "--layers")
     parts = [part.strip() for part in text.split(",")]

@@ -1,15 +1,14 @@
 """The data of `neurons train`: load or generate a data set, limit it, choose the validation
 split, and make the ``transform`` and ``encode`` the Trainer applies batch by batch."""
 
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Optional
 
 import numpy as np
 
 from . import data as datasets
 from .augment import shift_augment
+from .data_options import mnist_directory
 from .errors import UsageError
 
 # The CNN article's split of the full training set: the last 10,000 of 60,000 validate.
@@ -121,14 +120,5 @@ def _augmented(data, augment):
 
 
 def _mnist_directory(args):
-    if args.download:
-        from .download import download_mnist
-        return download_mnist(args.cache_dir, progress=None if not args.no_progress else False,
-                              report=lambda text: print(f"neurons train: {text}",
-                                                        file=sys.stderr))
-    if not args.data_dir:
-        raise UsageError("MNIST needs --data-dir DIR (the four idx files) or --download")
-    directory = Path(args.data_dir)
-    if not directory.is_dir():
-        raise UsageError(f"--data-dir {directory}: no such directory")
-    return directory
+    quiet = getattr(args, "no_progress", False)
+    return mnist_directory(args, "train", progress=False if quiet else None)

@@ -6,8 +6,8 @@ more passes over an (out, in) array. BLAS adds into W itself:
 * :func:`rank1_update`: ``W ← W + α·u·vᵀ`` (``?ger``), one sample's step (式9);
 * :func:`product_update`: ``W ← β·W + A·B`` (``?gemm``), several deferred steps at once.
 
-Both are optional (``pip install neurons[fast]``); :data:`USE_SCIPY_BLAS` says whether the layer
-uses them. They run on one BLAS thread (:data:`BLAS_THREADS`).
+Both are optional (``pip install 'neurons-lab[fast]'``); :data:`USE_SCIPY_BLAS` says whether the
+layer uses them. They run on one BLAS thread (:data:`BLAS_THREADS`).
 """
 
 import importlib.util

@@ -7,7 +7,7 @@ adds the product into C as it forms it, scaling by α on the way. SciPy has ``?g
 through its own copy of OpenBLAS: its thread pool and NumPy's then fight over the cores, so this
 module calls the library NumPy itself loaded, found by threadpoolctl.
 
-Used only when NumPy's BLAS is OpenBLAS and threadpoolctl is installed (``neurons[fast]``);
+Used only when NumPy's BLAS is OpenBLAS and threadpoolctl is installed (``neurons-lab[fast]``);
 :data:`USE_NUMPY_GEMM` False (or :func:`gemm` returning False) means the caller takes the
 ``np.matmul`` path.
 """
