@@ -22,8 +22,8 @@ What a training step does differently, each for speed only:
 What it costs: reading ``layer.W`` of a fast layer adds its held steps to the array (so a debugger
 watch can change the rounding of what follows, which the textbook engine never allows); the fast
 layers keep no ``W_grad``; a large float32 layer's W is column-major; which BLAS path runs depends
-on what is installed (SciPy, threadpoolctl: ``pip install 'neurons-lab[fast]'``). docs/fast.md gives the measured
-ladder of these tricks and where a CNN step's time goes.
+on what is installed (SciPy, threadpoolctl: ``pip install 'neurons-lab[fast]'``). docs/fast.md
+gives the measured ladder of these tricks and where a CNN step's time goes.
 """
 
 from ..layer import DTYPES
