@@ -102,7 +102,7 @@ def test_after_a_blas_step_no_stale_gradient_is_left(monkeypatch):
     scipy_or_skip()
     config = CONFIGS[2]
     net, _ = trained(config, True, monkeypatch, epochs=1)
-    for layer in net.layers:
+    for layer in net._layers:
         assert layer.W_grad is None and layer.b_grad is None
     labels, samples = data(config)
     fresh = net.get_gradient(labels[0], samples[0])  # computed anew, not read from a step

@@ -47,10 +47,10 @@ def test_fast_trains_every_cnn_as_the_textbook_does(config, batch_size, seed):
 def test_the_fused_step_runs_on_a_dropout_cnn(batch_size):
     textbook, fast, _ = train_both(DROPOUT_NET, batch_size)
     close(flat(textbook.parameters()), flat(fast.parameters()), 1e-9)
-    full = [layer for layer in fast.layers if isinstance(layer, vectorized.fast.FullConnectedLayer)]
+    full = [layer for layer in fast._layers
+            if isinstance(layer, vectorized.fast.FullConnectedLayer)]
     assert len(full) == 3 and all(layer.W_grad is None for layer in full)  # sgd_step, no gradient
-    assert all(isinstance(layer, fast_conv.ConvLayer)
-               for layer in fast.layers if isinstance(layer, vectorized.conv.ConvLayer))
+    assert sum(isinstance(layer, fast_conv.ConvLayer) for layer in fast._layers) == 2
 
 
 def values(array):
@@ -106,7 +106,7 @@ def test_a_fully_connected_network_with_dropout_takes_the_fused_step_too(batch_s
     textbook, fast, losses = train_both(config, batch_size, epochs=3, n=8, rate=0.3)
     close(flat(textbook.parameters()), flat(fast.parameters()), 1e-9)
     assert math.isclose(*losses, rel_tol=1e-9)
-    assert all(layer.W_grad is None for layer in fast.layers if layer.W is not None)
+    assert all(layer.W_grad is None for layer in fast._layers if layer.W is not None)
 
 
 def test_one_sample_steps_held_by_a_large_layer_after_a_conv_layer():
@@ -115,7 +115,7 @@ def test_one_sample_steps_held_by_a_large_layer_after_a_conv_layer():
     config = dict(layer_sizes=["1x12x12", "conv8x3", 200, "drop0.3", 4], activation="relu",
                   output="softmax", loss="cross_entropy", init="he", l2=0.01, seed=3)
     textbook, fast = vectorized.Network(**config), vectorized.fast.Network(**config)
-    big = fast.layers[1]
+    big = fast._layers[1]
     assert big.W.nbytes > vectorized.fast.layer.DEFER_ABOVE_BYTES
     labels, samples = cnn_data(textbook, 20, 7)
     for t, x in zip(labels, samples):

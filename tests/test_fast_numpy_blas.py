@@ -160,14 +160,14 @@ def test_column_major_weights_give_the_textbook_numbers(use_scipy, use_gemm, def
     monkeypatch.setattr(layer_module, "DEFER_ABOVE_BYTES", 0 if defer else 1 << 40)
     config = CONFIGS[2]
     nets = [module.Network(**config) for module in (vectorized.fast, vectorized)]
-    assert all(layer.W.flags.f_contiguous for layer in nets[0].layers)
+    assert all(layer.W.flags.f_contiguous for layer in nets[0]._layers)
     labels, samples = data(config)
     for net in nets:
         for t, x in zip(labels, samples):
             net.train_one_sample(t, x, 0.2)
         net.train(labels, samples, 0.2, 2, batch_size=4)
     assert max_difference(*nets) <= 1e-12
-    assert all(layer.W.flags.f_contiguous for layer in nets[0].layers)
+    assert all(layer.W.flags.f_contiguous for layer in nets[0]._layers)
 
 
 def test_only_a_large_layer_is_column_major_and_takes_gemm(monkeypatch):
@@ -177,8 +177,8 @@ def test_only_a_large_layer_is_column_major_and_takes_gemm(monkeypatch):
     monkeypatch.setattr(numpy_blas, "gemm",
                         lambda *args: calls.append(args[-1].shape) or real(*args))
     net = Network([784, 300, 10], seed=0, dtype="float32")  # W: 0.94 MB and 12 KB
-    assert [layer.W.flags.f_contiguous for layer in net.layers] == [True, False]
-    assert not Network([784, 300, 10]).layers[0].W.flags.f_contiguous  # float64: row-major
+    assert [layer.W.flags.f_contiguous for layer in net._layers] == [True, False]
+    assert not Network([784, 300, 10])._layers[0].W.flags.f_contiguous  # float64: row-major
     rng = np.random.default_rng(0)
     net.train(rng.random((8, 10), dtype=np.float32), rng.random((8, 784), dtype=np.float32), 0.1,
               1, batch_size=8)

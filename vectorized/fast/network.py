@@ -57,9 +57,9 @@ class Network:
                  init="uniform", l2=0.0, seed=None, dtype="float64"):
         self._textbook = textbook.Network(layer_sizes, activation=activation, output=output,
                                           loss=loss, init=init, l2=l2, seed=seed, dtype=dtype)
-        self.layers = [_own_layer(layer, self.dropout_rng) for layer in self._textbook.layers]
-        self._with_parameters = [layer for layer in self.layers if layer.W is not None]
-        for conv, pool in zip(self.layers, self.layers[1:]):  # ReLU after the max (conv.py)
+        self._layers = [_own_layer(layer, self.dropout_rng) for layer in self._textbook.layers]
+        self._with_parameters = [layer for layer in self._layers if layer.W is not None]
+        for conv, pool in zip(self._layers, self._layers[1:]):  # ReLU after the max (conv.py)
             if type(conv) is ConvLayer and conv.activator == "relu" and \
                     type(pool) is MaxPoolingLayer:
                 conv.relu_in_pool = pool.relu = True
@@ -83,6 +83,12 @@ class Network:
     output_size = _read("output_size", "outputs per sample")
     dropout_rng = _read("dropout_rng", "the dropout masks' NumPy generator (None: no dropout)")
     del _read
+
+    @property
+    def layers(self):
+        """The textbook network's layers, holding this network's current parameters: what the
+        phases (``predict``, ``calc_delta``…) run and set. The fast layers are ``_layers``."""
+        return self._current().layers
 
     @property
     def l2(self):
@@ -225,7 +231,7 @@ class Network:
             x = np.ascontiguousarray(x.transpose(1, 2, 3, 0))  # (C, H, W, N)
         elif one:
             x = x[0]
-        layers, l2 = self.layers, self.l2
+        layers, l2 = self._layers, self.l2
         flatten = None  # the first layer that reads rows
         for index, layer in enumerate(layers):
             if x.ndim == 4 and not isinstance(layer, (ConvLayer, MaxPoolingLayer)):
