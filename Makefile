@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench bench-quick clean lab
+.PHONY: demo test lint bench bench-quick clean notebooks lab
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ lab: $(STAMP)
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# the course: installs the notebook extra and opens notebooks/ in JupyterLab (the tests
+# execute every notebook: pytest tests/test_notebooks.py)
+notebooks: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[notebook]'
+	$(BIN)/python -m jupyter lab notebooks/
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks

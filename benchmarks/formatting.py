@@ -2,14 +2,10 @@
 
 import math
 
-from .timing import format_time
-
 
 def format_bytes(n):
-    if n < 1000:
-        return f"{n:.0f} B"
     if n < 1e6:
-        return f"{n / 1e3:.1f} kB"
+        return f"{n:.0f} B" if n < 1000 else f"{n / 1e3:.1f} kB"
     return f"{n / 1e6:.0f} MB" if n >= 1e8 else f"{n / 1e6:.1f} MB"
 
 
@@ -20,21 +16,9 @@ def ratio(x):
 
 
 def format_value(value, unit):
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    if unit == "s":
-        return format_time(value)
-    if unit == "%":
+    if unit == "%" and value is not None and math.isfinite(value):
         return f"{100 * value:.0f}%"
-    if unit == "B":
-        return format_bytes(value)
-    if unit == "×":
-        return ratio(value)
-    return f"{value:g}"
-
-
-def threads(n):
-    return f"{n} thread{'' if n == 1 else 's'}"
+    return ratio(value)
 
 
 def sizes_name(sizes):

@@ -5,13 +5,10 @@
     python -m benchmarks.knn --data-dir D --distance l2 --k 3 --memory-mb 512
     python -m benchmarks.knn --data-dir D --test-limit 1000 --json knn.json
 
-Each (distance, k) is one timed ``knn_predict`` call over the whole test set: wall clock
-(``time.perf_counter``; other processes on the machine make it an upper bound) and the
-process's CPU time (BLAS threads included), with the load average before it. The peak
-memory is measured in a second, shorter call under ``tracemalloc`` (NumPy reports its buffers
-to it) on the first ``--memory-rows`` test images: the work arrays are sized by the block
-sizes, which do not depend on the number of test images once it exceeds one block. The
-input arrays (uint8, loaded before) are not part of that peak; the process's own peak
+Each (distance, k) is one timed ``knn_predict`` over the test set: wall clock (an upper
+bound on a shared machine), CPU time (BLAS threads included) and the load average before it.
+The peak memory of the work arrays is taken under ``tracemalloc`` in a second call on the first
+``--memory-rows`` test images (the blocks do not grow with more); the process's own peak
 (``ru_maxrss``, data loading included) is printed at the end.
 """
 
@@ -30,6 +27,7 @@ from neurons_lab.training.knn import DEFAULT_MEMORY_MB, DISTANCES, chunk_sizes, 
 from neurons_lab.training.knn_blocks import work_plan
 
 from .environment import load_average, set_blas_threads
+from .formatting import table
 
 
 def measure(data, distance, k, memory_mb, memory_rows):
@@ -57,15 +55,13 @@ def measure(data, distance, k, memory_mb, memory_rows):
 
 
 def markdown(rows):
-    lines = ["| distance | k | test images | training images | seconds (wall) | CPU seconds "
-             "| load before | peak MiB (traced) | errors | accuracy |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        lines.append(f"| {r['distance'].upper()} | {r['k']} | {r['n_test']:,} | "
-                     f"{r['n_train']:,} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | "
-                     f"{r['load_average_before']} | {r['peak_traced_mb']:.0f} | "
-                     f"{r['errors']:,} | {100 * r['accuracy']:.2f} % |")
-    return "\n".join(lines)
+    return "\n".join(table(
+        ["distance", "k", "test images", "training images", "seconds (wall)", "CPU seconds",
+         "load before", "peak MiB (traced)", "errors", "accuracy"],
+        [[r["distance"].upper(), r["k"], f"{r['n_test']:,}", f"{r['n_train']:,}",
+          f"{r['seconds']:.1f}", f"{r['cpu_seconds']:.1f}", r["load_average_before"],
+          f"{r['peak_traced_mb']:.0f}", f"{r['errors']:,}", f"{100 * r['accuracy']:.2f} %"]
+         for r in rows]))
 
 
 def main(argv=None):

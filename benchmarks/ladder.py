@@ -16,8 +16,9 @@ import vectorized.fast
 from vectorized.fast import activators, blas
 from vectorized.fast import layer as fast_layer
 
+from .formatting import ratio, sizes_name, table
 from .neurons_timing import N_SAMPLES, random_samples
-from .timing import cycling, measure_interleaved
+from .timing import cycling, format_time, measure_interleaved
 
 SIZES = [784, 300, 10]
 
@@ -92,3 +93,12 @@ def run(quick=False, progress=print):
             rows.append({"rung": name, "adds": what, "dtype": dtype,
                          "seconds": timings[name]["median"]})
     return {"layer_sizes": SIZES, "rows": rows}
+
+
+def markdown(results):
+    rows, first = results["ladder"]["rows"], results["ladder"]["rows"][0]["seconds"]
+    return (["", f"### 1b. From the textbook step to `vectorized.fast` "
+                 f"({sizes_name(results['ladder']['layer_sizes'])}), one trick at a time", ""]
+            + table(["step", "what it adds", "dtype", "`train_one_sample`", "textbook ÷ this"],
+                    [[r["rung"], r["adds"], r["dtype"], format_time(r["seconds"]),
+                      ratio(first / r["seconds"])] for r in rows]))

@@ -7,9 +7,8 @@
 * ``vectorized``: one epoch of batch-64 training over a synthetic 60,000 × 784 uint8 data set
   (MNIST's shape), kept as uint8 and converted to floats one batch at a time. It runs in a
   fresh subprocess (``python -m benchmarks.memory --epoch N``), twice: once plain, for the
-  time and the process's peak resident memory (VmHWM, or ``ru_maxrss``: interpreter and
-  NumPy included), once under ``tracemalloc`` (NumPy reports its array buffers to it) for the peak
-  of what the data and training allocate.
+  time and the process's peak resident memory (VmHWM: interpreter and NumPy included), once
+  under ``tracemalloc`` (NumPy reports its buffers to it) for what data and training allocate.
 """
 
 import gc
@@ -22,11 +21,12 @@ import tracemalloc
 
 import numpy as np
 
-import neurons
 import vectorized
 
 from . import PROJECT_ROOT
-from .neurons_timing import random_samples
+from .formatting import format_bytes, sizes_name, table
+from .neurons_timing import bytes_per_connection
+from .timing import format_time
 
 NEURONS_SIZES = (784, 300, 10)
 EPOCH_SIZES = (784, 300, 10)
@@ -36,57 +36,14 @@ EPOCH_BATCH = 64
 EPOCH_DTYPE = "float32"
 
 
-def _traced():
-    gc.collect()
-    return tracemalloc.get_traced_memory()[0]
-
-
-def neurons_bytes_per_connection(sizes=NEURONS_SIZES, seed=0):
-    """Traced bytes of a ``neurons`` network per Connection, after building and after a step."""
-    (label, sample), = random_samples(sizes[0], sizes[-1], 1, seed)
-    was_tracing = tracemalloc.is_tracing()
-    if not was_tracing:
-        tracemalloc.start()
-    try:
-        before = _traced()
-        net = neurons.Network(list(sizes), seed=seed)
-        built = _traced() - before
-        net.train_one_sample(label, sample, 0.1)
-        trained = _traced() - before
-    finally:
-        if not was_tracing:
-            tracemalloc.stop()
-    count = len(net.connections)
-    return {
-        "layer_sizes": list(sizes),
-        "connections": count,
-        "bytes_after_build": built,
-        "bytes_after_step": trained,
-        "bytes_per_connection_after_build": built / count,
-        "bytes_per_connection_after_step": trained / count,
-    }
-
-
-# --- the epoch, run in its own process ------------------------------------------------------
-
 def _peak_rss_bytes():
-    """This process's peak resident memory: VmHWM from /proc/self/status on Linux.
-
-    Not ``getrusage().ru_maxrss``: Linux carries that over across ``exec`` from the process
-    that spawned us (with vfork, the parent's whole peak), while VmHWM belongs to this
-    process's own memory map. Elsewhere ``ru_maxrss`` is the fallback.
-    """
+    """This process's peak resident memory (VmHWM, Linux; None elsewhere). Not ``ru_maxrss``:
+    Linux carries that over across ``exec`` from the process that spawned us."""
     try:
         with open("/proc/self/status", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024  # kB
-    except (OSError, ValueError, IndexError):
-        pass
-    import resource
-
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss if sys.platform == "darwin" else rss * 1024  # Linux reports KiB
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
+    except (OSError, ValueError, StopIteration):
+        return None
 
 
 def _epoch_setup(n, seed, dtype):
@@ -125,17 +82,10 @@ def epoch_worker(n, batch_size=EPOCH_BATCH, dtype=EPOCH_DTYPE, seed=0):
     _run_epoch(images, classes, net, batch_size, dtype)
     traced_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {
-        "samples": n,
-        "batch_size": batch_size,
-        "dtype": dtype,
-        "layer_sizes": list(EPOCH_SIZES),
-        "epoch_seconds": seconds,
-        "uint8_data_bytes": data_bytes,
-        "tracemalloc_peak_bytes": traced_peak,
-        "peak_rss_bytes": peak_rss,
-        "peak_rss_before_data_bytes": baseline_rss,
-    }
+    return {"samples": n, "batch_size": batch_size, "dtype": dtype,
+            "layer_sizes": list(EPOCH_SIZES), "epoch_seconds": seconds,
+            "uint8_data_bytes": data_bytes, "tracemalloc_peak_bytes": traced_peak,
+            "peak_rss_bytes": peak_rss, "peak_rss_before_data_bytes": baseline_rss}
 
 
 def epoch_in_subprocess(n, batch_size=EPOCH_BATCH, dtype=EPOCH_DTYPE):
@@ -150,12 +100,30 @@ def epoch_in_subprocess(n, batch_size=EPOCH_BATCH, dtype=EPOCH_DTYPE):
 
 def run(quick=False, progress=print):
     progress(f"memory: neurons {list(NEURONS_SIZES)} under tracemalloc")
-    per_connection = neurons_bytes_per_connection()
+    per_connection = bytes_per_connection(NEURONS_SIZES)
+    per_connection["layer_sizes"] = list(NEURONS_SIZES)
     n = QUICK_EPOCH_SAMPLES if quick else EPOCH_SAMPLES
     progress(f"memory: vectorized epoch of {n:,} uint8 samples (subprocess)")
     epoch = epoch_in_subprocess(n)
     epoch["full_size_samples"] = EPOCH_SAMPLES
     return {"neurons": per_connection, "vectorized_epoch": epoch}
+
+
+def markdown(results):
+    neu, epoch = results["memory"]["neurons"], results["memory"]["vectorized_epoch"]
+    quick = "" if epoch["samples"] == EPOCH_SAMPLES else (
+        f" — quick mode: {epoch['samples']:,} samples instead of {EPOCH_SAMPLES:,}")
+    rows = [[f"`neurons` {sizes_name(neu['layer_sizes'])}, per Connection, after building / "
+             "after one step (tracemalloc)",
+             f"{neu['traced_bytes_per_connection_after_build']:.0f} B / "
+             f"{neu['traced_bytes_per_connection_after_step']:.0f} B"],
+            [f"`vectorized` epoch of {epoch['samples']:,} uint8 samples, batch "
+             f"{epoch['batch_size']}, {epoch['dtype']}{quick}: tracemalloc peak / the data",
+             f"{format_bytes(epoch['tracemalloc_peak_bytes'])} / "
+             f"{format_bytes(epoch['uint8_data_bytes'])}"],
+            ["… peak resident memory of that whole process (VmHWM) / its time",
+             f"{format_bytes(epoch['peak_rss_bytes'])} / {format_time(epoch['epoch_seconds'])}"]]
+    return ["", "## 4. Memory", ""] + table(["measurement", "value"], rows)
 
 
 def main(argv=None):

@@ -1,18 +1,10 @@
 """Section 3: mini-batch training (``Network.train``) against this machine's peak: the fast
 engine at every batch size, the textbook engine at batch 64 beside it.
 
-Useful work per sample, counted as in the literature on dense layers: for every layer the
-forward product ``W·x`` and the weight gradient ``δ xᵀ``, and for every layer but the first
-the input gradient ``Wᵀ δ`` — each ``2 · in · out`` floating-point operations (a multiply and
-an add per weight). For 784-300-10: 784·300·2·2 + 300·10·2·3 = 958,800 FLOPs per sample.
-Activations, losses and updates are not counted (they are O(in + out) or O(in · out) once
-per *batch*), so the achieved GFLOP/s is a fair "fraction of the hardware in use".
-
-The peak is measured on the spot: the time of ``np.matmul`` of two square matrices
-(2048×2048; 1024×1024 in quick mode), with however many threads NumPy's BLAS uses. Each row
-times its ``train`` epoch and that matmul in alternation, repeat by repeat, and reports the
-median over repeats of (useful GFLOP/s ÷ matmul GFLOP/s), so that a slow moment of the
-machine slows both sides of the ratio alike.
+Useful work per sample: for every layer the forward product ``W·x`` and the weight gradient
+``δ xᵀ``, and for every layer but the first the input gradient ``Wᵀ δ``, each ``2 · in · out``
+FLOPs (784-300-10: 958,800). The peak is ``np.matmul`` of two square matrices, timed in
+alternation with each row repeat by repeat, so a slow moment of the machine slows both sides.
 """
 
 import statistics
@@ -22,8 +14,9 @@ import numpy as np
 import vectorized
 import vectorized.fast
 
+from .formatting import sizes_name, table
 from .per_sample import random_batch_data
-from .timing import measure, measure_interleaved
+from .timing import format_time, measure, measure_interleaved
 
 SIZES = (784, 300, 10)
 BATCH_SIZES = (1, 8, 64, 256)
@@ -88,11 +81,8 @@ def time_row(dtype, batch_size, *, n, matmul_n, repeats, min_time, engine="fast"
 
 
 def samples_for(batch_size, quick):
-    """How many samples one timed ``train`` epoch gets: ≥ 512, and 64 batches in full mode.
-
-    A real epoch has hundreds of batches (MNIST: 50,000 samples). With only 16, the first
-    batch of each timed call, whose caches the matmul timed beside it has just emptied, and
-    ``train``'s one check of the data were a sixth of the time at batch 256."""
+    """Samples in one timed epoch: 64 batches in full mode (with 16, the first batch's cold
+    caches and the data check were a sixth of the time at batch 256)."""
     if quick:
         return max(256, 4 * batch_size)
     return max(512, 64 * batch_size)
@@ -122,3 +112,17 @@ def run(quick=False, progress=print):
         "peak": peaks,
         "rows": rows,
     }
+
+
+def markdown(results):
+    section = results["minibatch"]
+    peaks = ", ".join(f"{dtype} {p['gflops']:.1f} GFLOP/s" for dtype, p in section["peak"].items())
+    rows = [[r["engine"], r["dtype"], r["batch_size"], format_time(r["seconds_per_sample"]),
+             f"{r['samples_per_second']:,.0f}", f"{r['gflops']:.1f}", f"{r['peak_gflops']:.1f}",
+             f"{100 * r['fraction_of_peak']:.0f}%"] for r in section["rows"]]
+    return (["", f"## 3. Mini-batch training: `train` ({sizes_name(section['layer_sizes'])})", "",
+             f"Useful work {section['flops_per_sample']:,} FLOPs per sample; this machine's "
+             f"square `np.matmul` peak: {peaks}. Each row is timed in alternation with that "
+             "matmul (\"matmul then\"); the share is the median of the repeats' shares.", ""]
+            + table(["engine", "dtype", "batch", "time per sample", "samples / s", "GFLOP/s",
+                     "matmul then", "of matmul peak"], rows))

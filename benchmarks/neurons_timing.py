@@ -7,7 +7,7 @@ script, under PyPy in a subprocess, where NumPy is not available::
 
 prints one JSON object on stdout. With ``"tutorial": true`` every architecture is also timed
 on the tutorial's own object design (``benchmarks/tutorial_design.py``), in alternation with
-``neurons`` in the same run, and the result gives the ratio (target: neurons ≥ 2.5× faster)::
+``neurons`` in the same run, and the result gives the ratio::
 
     pypy3 -m benchmarks.neurons_timing '{"architectures": [[784, 300, 10]], "tutorial": true}'
 
@@ -17,8 +17,9 @@ traces) and the number of connections a step touches::
 
     pypy3 -m benchmarks.neurons_timing \
         '{"architectures": [["1x28x28", "conv20x5", "pool2", 100, 10]], "memory": true}'
- Nothing here (nor in ``benchmarks/__init__.py`` or
-``benchmarks/timing.py``) may import NumPy; the result says whether it got imported anyway.
+
+Nothing here (nor in ``benchmarks/__init__.py`` or ``benchmarks/timing.py``) may import
+NumPy; the result says whether it got imported anyway.
 Keep the syntax Python 3.9-compatible (Debian's PyPy is 3.9).
 """
 
@@ -76,12 +77,9 @@ def _resident_bytes():
     """This process's resident memory (VmRSS), or None where /proc is missing."""
     try:
         with open("/proc/self/status", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return None
 
 
 def bytes_per_connection(sizes, seed=0):
@@ -89,60 +87,49 @@ def bytes_per_connection(sizes, seed=0):
 
     ``connections``: the Connections with a weight (fully connected and conv, shared or not);
     ``connections_touched``: also the pool and dropout connections a step visits.
-    ``rss_*``: growth of resident memory (any interpreter; page-sized, includes the
-    allocator's slack); ``traced_*``: what ``tracemalloc`` traces, in a second network built
-    under it (CPython only: PyPy does not trace).
+    ``rss_*``: growth of resident memory (page-sized, includes the allocator's slack);
+    ``traced_*``: what ``tracemalloc`` traces, in a second network (CPython only).
     """
+    import neurons
+
     result = {}
-    tracing = platform.python_implementation() == "CPython"
-    for mode in ("rss", "traced") if tracing else ("rss",):
+    for mode in ("rss", "traced") if platform.python_implementation() == "CPython" else ("rss",):
         if mode == "traced":
             import tracemalloc
             tracemalloc.start()
-        sizes_after, net = _build_and_step(sizes, seed, mode)
+
+        def now(mode=mode):
+            gc.collect()
+            return _resident_bytes() if mode == "rss" else tracemalloc.get_traced_memory()[0]
+
+        start = now()
+        net = neurons.Network(list(sizes), seed=seed)
+        built = now()
+        (label, sample), = random_samples(net.input_size, net.output_size, 1, seed)
+        net.train_one_sample(label, sample, 0.1)
+        stepped = now()
         if mode == "traced":
             tracemalloc.stop()
         count = len(net.connections)
         result.update(connections=count, shared_weights=len(net.shared_weights),
                       connections_touched=sum(len(node.upstream) for layer in net.layers[1:]
                                               for node in layer.nodes))
-        if None not in sizes_after:
-            start, built, stepped = sizes_after
+        if start is not None:
             result[f"{mode}_bytes_per_connection_after_build"] = (built - start) / count
             result[f"{mode}_bytes_per_connection_after_step"] = (stepped - start) / count
         del net
     return result
 
 
-def _build_and_step(sizes, seed, mode):
-    """(memory before, after building, after one step) and the network."""
-    import neurons
-
-    def now():
-        gc.collect()
-        if mode == "rss":
-            return _resident_bytes()
-        import tracemalloc
-        return tracemalloc.get_traced_memory()[0]
-
-    start = now()
-    net = neurons.Network(list(sizes), seed=seed)
-    built = now()
-    (label, sample), = random_samples(net.input_size, net.output_size, 1, seed)
-    net.train_one_sample(label, sample, 0.1)
-    return (start, built, now()), net
-
-
 def compare_with_tutorial(sizes, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS,
-                          seed=0, plain_loops=False):
+                          seed=0):
     """Seconds per ``train_one_sample`` of ``neurons`` and of the tutorial's design, timed in
     alternation (repeat k of each sees the machine in the same state). Returns the medians and
-    ``ratio`` = tutorial / neurons, the median of the per-repeat ratios. ``plain_loops``: the
-    tutorial's node sums as ``for`` loops instead of its ``reduce`` with a lambda."""
+    ``ratio`` = tutorial / neurons, the median of the per-repeat ratios."""
     import neurons
 
     ours = neurons.Network(list(sizes), seed=seed)
-    theirs = tutorial_design.Network(list(sizes), seed=seed, plain_loops=plain_loops)
+    theirs = tutorial_design.Network(list(sizes), seed=seed)
     pairs = random_samples(sizes[0], sizes[-1], N_SAMPLES, seed)
     next_ours, next_theirs = cycling(pairs), cycling(pairs)
 
@@ -157,18 +144,13 @@ def compare_with_tutorial(sizes, *, repeats=5, min_time=0.1, warmup_time=WARMUP_
     timed = measure_interleaved({"neurons": step_ours, "tutorial": step_theirs},
                                 repeats=repeats, min_time=min_time, warmup_time=warmup_time)
     ratios = [t / n for t, n in zip(timed["tutorial"]["times"], timed["neurons"]["times"])]
-    return {
-        "layer_sizes": list(sizes),
-        "plain_loops": plain_loops,
-        "neurons_seconds": timed["neurons"]["median"],
-        "tutorial_seconds": timed["tutorial"]["median"],
-        "ratio": statistics.median(ratios),
-        "repeats": repeats,
-    }
+    return {"layer_sizes": list(sizes), "neurons_seconds": timed["neurons"]["median"],
+            "tutorial_seconds": timed["tutorial"]["median"], "ratio": statistics.median(ratios),
+            "repeats": repeats}
 
 
 def run(architectures, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS, seed=0,
-        tutorial=False, plain_loops=False, memory=False):
+        tutorial=False, memory=False):
     """Time every architecture; returns a JSON-ready dict. ``tutorial``: also time the
     tutorial's design beside ``neurons`` (:func:`compare_with_tutorial`) under "tutorial".
     ``memory``: measure :func:`bytes_per_connection` first, under "memory"."""
@@ -182,8 +164,7 @@ def run(architectures, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS, s
             timing["memory"] = measured
         if tutorial:
             timing["tutorial"] = compare_with_tutorial(
-                sizes, repeats=repeats, min_time=min_time, warmup_time=warmup_time, seed=seed,
-                plain_loops=plain_loops)
+                sizes, repeats=repeats, min_time=min_time, warmup_time=warmup_time, seed=seed)
         results.append(timing)
     return {
         "implementation": platform.python_implementation(),

@@ -1,42 +1,8 @@
-"""The report's sections on batches and memory: mini-batch training against the machine's
-peak, ``vectorized.fast`` against PyTorch, and memory."""
+"""The report's sections on ``vectorized.fast`` against PyTorch: 784-300-10 and the CNNs."""
 
 from . import cnn_parts
-from .formatting import format_bytes, ratio, sizes_name, table, threads
+from .formatting import ratio, sizes_name, table
 from .timing import format_time
-
-
-def minibatch_section(results):
-    section = results["minibatch"]
-    peaks = section["peak"]
-    lines = ["", f"## 3. Mini-batch training: `train` ({sizes_name(section['layer_sizes'])})", ""]
-    n_threads = results["meta"]["environment"]["blas_threads"]
-    peak_text = ", ".join(
-        f"{dtype} {p['gflops']:.1f} GFLOP/s" for dtype, p in peaks.items())
-    any_peak = next(iter(peaks.values()))
-    lines.append(
-        f"This machine's matrix-multiply peak (`np.matmul`, {any_peak['n']}×{any_peak['n']}, "
-        f"median of {any_peak['repeats']}, {threads(n_threads)}): {peak_text}. Useful work: "
-        f"{section['flops_per_sample']:,} FLOPs per sample (forward and weight gradient of "
-        "every layer, input gradient of all but the first: 2·in·out each). The machine's speed "
-        "drifts, so each row times its training and that matmul in alternation, repeat by "
-        "repeat: \"matmul then\" is the median matmul speed beside the row, and the share is "
-        "the median of the repeats' shares."
-    )
-    lines.append("")
-    rows = []
-    for row in section["rows"]:
-        rows.append([row.get("engine", "fast"), row["dtype"], row["batch_size"],
-                     format_time(row["seconds_per_sample"]),
-                     f"{row['samples_per_second']:,.0f}", f"{row['gflops']:.1f}",
-                     f"{row.get('peak_gflops', float('nan')):.1f}",
-                     f"{100 * row['fraction_of_peak']:.0f}%"])
-    lines += table(["engine", "dtype", "batch", "time per sample", "samples / s", "GFLOP/s",
-                     "matmul then", "of matmul peak"], rows)
-    if any(row["fraction_of_peak"] > 1 for row in section["rows"]):
-        lines += ["", "Above 100%: the peak measurement itself was slowed down (a busy machine); "
-                      "the percentages are only as good as that one figure."]
-    return lines
 
 
 def pytorch_section(results):
@@ -59,37 +25,6 @@ def pytorch_section(results):
         "the median of the repeats' ratios. From the same float64 parameters one batch step of "
         f"each differs by {section['same_step_difference']:.1e} at most: the same step.",
     ]
-    return lines
-
-
-def memory_section(results):
-    section = results["memory"]
-    neu, epoch = section["neurons"], section["vectorized_epoch"]
-    n = epoch["samples"]
-    scaled = "" if n == epoch["full_size_samples"] else (
-        f" — quick mode: {n:,} samples instead of {epoch['full_size_samples']:,}")
-    lines = ["", "## 4. Memory", ""]
-    rows = [
-        [f"`neurons` {sizes_name(neu['layer_sizes'])} after building "
-         f"({neu['connections']:,} connections)",
-         f"{neu['bytes_per_connection_after_build']:.0f} B per Connection "
-         f"({format_bytes(neu['bytes_after_build'])} in all)"],
-        ["… after one training step (every Connection now holds its own gradient float)",
-         f"{neu['bytes_per_connection_after_step']:.0f} B per Connection "
-         f"({format_bytes(neu['bytes_after_step'])} in all)"],
-        [f"`vectorized` epoch: {n:,} × {epoch['layer_sizes'][0]} uint8 samples, batch "
-         f"{epoch['batch_size']}, {epoch['dtype']}{scaled}: peak traced by tracemalloc",
-         f"{format_bytes(epoch['tracemalloc_peak_bytes'])} (the uint8 data: "
-         f"{format_bytes(epoch['uint8_data_bytes'])})"],
-        ["… peak resident memory of that whole process (VmHWM)",
-         f"{format_bytes(epoch['peak_rss_bytes'])} "
-         f"({format_bytes(epoch['peak_rss_before_data_bytes'])} of it before the data: "
-         "interpreter and NumPy)"],
-        ["… time of that epoch", format_time(epoch["epoch_seconds"])],
-    ]
-    lines += table(["measurement", "value"], rows)
-    lines += ["", "Bytes per Connection = everything the network allocates (Connection, Node and "
-                  "list objects, float weights) ÷ its number of connections."]
     return lines
 
 

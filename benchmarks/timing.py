@@ -2,11 +2,9 @@
 
 Standard library only (``neurons_timing`` imports it under PyPy, where NumPy is absent).
 
-``measure(fn)`` first keeps calling ``fn`` for ``WARMUP_SECONDS`` (this machine's virtual CPUs
-run up to 1.5× slower for the first ~0.3 s of work after an idle moment), then times
-``repeats`` repeats of ``number`` calls each, with the garbage collector paused as
-``timeit`` does, and reports the *median* time per call: the middle repeat is the one least
-affected by whatever else the machine was doing, without being as optimistic as the minimum.
+Each function is called for ``WARMUP_SECONDS`` first (a virtual CPU runs slower for a moment
+after idling), then timed in repeats with the garbage collector paused, as ``timeit`` does;
+the *median* repeat is the one least affected by whatever else the machine was doing.
 """
 
 import gc
@@ -18,50 +16,13 @@ import time
 WARMUP_SECONDS = 0.5
 
 
-def measure(fn, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS, number=None):
-    """Time ``fn()``; returns a dict of seconds per call (``median``, ``min``, ``max``) and
-    the ``repeats`` × ``number`` actually used.
-
-    ``number`` (calls per repeat) defaults to enough calls for a repeat to last ``min_time``
-    seconds. ``warmup_time``: keep calling ``fn`` this long before timing (the CPU's clock;
-    PyPy's JIT wants longer).
-    """
-    start = time.perf_counter()
-    fn()
-    once = time.perf_counter() - start
-    deadline = time.perf_counter() + warmup_time
-    while time.perf_counter() < deadline:
-        start = time.perf_counter()
-        fn()
-        once = time.perf_counter() - start  # the latest (warmest) call sizes the loop
-    if number is None:
-        number = max(1, math.ceil(min_time / max(once, 1e-9)))
-    times = []
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            times.append((time.perf_counter() - start) / number)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    return {
-        "median": statistics.median(times),
-        "min": min(times),
-        "max": max(times),
-        "repeats": repeats,
-        "number": number,
-    }
-
-
-def measure_interleaved(fns, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS):
+def measure_interleaved(fns, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS,
+                        number=None):
     """Time several functions in alternation: repeat k times each of them in turn, so that
-    their k-th repeats see the machine in the same state. ``fns``: ``{name: fn}``. Returns
-    ``{name: {"median", "min", "max", "times", "repeats", "number"}}`` (seconds per call;
-    ``times`` in repeat order, so ratios can be taken repeat by repeat)."""
+    their k-th repeats see the machine in the same state. ``fns``: ``{name: fn}``; ``number``
+    (calls per repeat) defaults to enough calls for a repeat to last ``min_time`` seconds.
+    Returns ``{name: {"median", "min", "max", "times", "repeats", "number"}}`` (seconds per
+    call; ``times`` in repeat order, so ratios can be taken repeat by repeat)."""
     deadline = time.perf_counter() + warmup_time
     once = {name: 0.0 for name in fns}
     while True:  # warm up all of them (and size each repeat by its latest call)
@@ -71,7 +32,8 @@ def measure_interleaved(fns, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECO
             once[name] = time.perf_counter() - start
         if time.perf_counter() >= deadline:
             break
-    number = {name: max(1, math.ceil(min_time / max(once[name], 1e-9))) for name in fns}
+    number = {name: number or max(1, math.ceil(min_time / max(once[name], 1e-9)))
+              for name in fns}
     times = {name: [] for name in fns}
     gc_was_enabled = gc.isenabled()
     gc.disable()
@@ -90,15 +52,19 @@ def measure_interleaved(fns, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECO
             for name, values in times.items()}
 
 
+def measure(fn, **options):
+    """Time ``fn()`` alone: :func:`measure_interleaved` of one function."""
+    return measure_interleaved({"fn": fn}, **options)["fn"]
+
+
 def cycling(items):
     """A function returning the next item of ``items`` on every call (round-robin), so that
     repeated training steps do not all see the very same sample."""
-    state = {"k": -1}
-    n = len(items)
+    position = [-1]
 
     def next_item():
-        state["k"] = (state["k"] + 1) % n
-        return items[state["k"]]
+        position[0] = (position[0] + 1) % len(items)
+        return items[position[0]]
 
     return next_item
 

@@ -11,7 +11,7 @@ tutorial has it,
     ``Connection.update_weight``, which calls ``calc_gradient`` (δ_j·x_i, the article's
     negative gradient) and adds ``rate · gradient`` (式5);
   - node sums are ``functools.reduce`` over the connections with a lambda, as in the code the
-    article links (``plain_loops=True`` swaps in ``for`` loops, the faster Python 3 idiom);
+    article links;
 and one choice is conservative, i.e. faster than the original: the sigmoid uses ``math.exp``
 (standard library, so this runs under PyPy), where the original calls NumPy's ``exp`` on a
 Python float and so turns every later number into a slower NumPy scalar.
@@ -27,7 +27,7 @@ def sigmoid(x):
     return 1.0 / (1.0 + math.exp(-x))
 
 
-# The two sums every node computes, as the tutorial writes them (reduce with a lambda) ...
+# The two sums every node computes, as the tutorial writes them (reduce with a lambda)
 def upstream_sum(node):
     """Σ_i w_ji x_i over the node's upstream connections (式1)."""
     return reduce(lambda ret, conn: ret + conn.upstream_node.output * conn.weight,
@@ -38,21 +38,6 @@ def downstream_sum(node):
     """Σ_k w_kj δ_k over the node's downstream connections (式4)."""
     return reduce(lambda ret, conn: ret + conn.downstream_node.delta * conn.weight,
                   node.downstream, 0.0)
-
-
-# ... and as plain loops (``plain_loops=True``).
-def upstream_loop(node):
-    total = 0.0
-    for conn in node.upstream:
-        total += conn.upstream_node.output * conn.weight
-    return total
-
-
-def downstream_loop(node):
-    total = 0.0
-    for conn in node.downstream:
-        total += conn.downstream_node.delta * conn.weight
-    return total
 
 
 class Node:
@@ -96,21 +81,11 @@ class ConstNode:
         self.delta = self.output * (1.0 - self.output) * self.downstream_sum(self)
 
 
-class LoopNode(Node):
-    upstream_sum = staticmethod(upstream_loop)
-    downstream_sum = staticmethod(downstream_loop)
-
-
-class LoopConstNode(ConstNode):
-    downstream_sum = staticmethod(downstream_loop)
-
-
 class Layer:
-    def __init__(self, layer_index, node_count, plain_loops=False):
+    def __init__(self, layer_index, node_count):
         self.layer_index = layer_index
-        node, const = (LoopNode, LoopConstNode) if plain_loops else (Node, ConstNode)
-        self.nodes = [node(layer_index, i) for i in range(node_count)]
-        self.nodes.append(const(layer_index, node_count))
+        self.nodes = [Node(layer_index, i) for i in range(node_count)]
+        self.nodes.append(ConstNode(layer_index, node_count))
 
     def set_output(self, data):
         for node, value in zip(self.nodes, data):
@@ -137,9 +112,9 @@ class Connection:
 
 
 class Network:
-    def __init__(self, layer_sizes, seed=None, plain_loops=False):
+    def __init__(self, layer_sizes, seed=None):
         rng = random.Random(seed)
-        self.layers = [Layer(k, n, plain_loops) for k, n in enumerate(layer_sizes)]
+        self.layers = [Layer(k, n) for k, n in enumerate(layer_sizes)]
         self.connections = []
         for lower, upper in zip(self.layers, self.layers[1:]):
             for up in lower.nodes:  # the ConstNode too: its connections are the biases

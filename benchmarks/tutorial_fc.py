@@ -1,19 +1,11 @@
 """The tutorial's vectorised design, re-created for timing: a yardstick, not part of the project.
 
-The article ("深度学习实战教程(三)", section 向量化编程) replaces Node and Connection by one
-``FullConnectedLayer`` per pair of layers, computing 式2 forward and 式7–式10 backward on
-column vectors, and a ``Network`` whose ``train_one_sample`` is ``predict``, ``calc_gradient``
-(the output δ, then every layer's ``backward``) and ``update_weight``. Written here by us from
-the article's equations and its description of that design, per sample, shapes as it has them:
-
-* a sample is a column ``(in, 1)``, ``b`` a column ``(out, 1)``;
-* ``backward(δ)`` of a layer forms the δ of the layer *below* (``a(1 − a) ⊙ Wᵀδ`` with its own
-  input as ``a``, so it also runs for the first layer, whose δ nobody needs) and the gradient
-  ``δ·xᵀ`` as a new array;
-* ``update`` adds ``η·W_grad`` (a new array) to W: the article's sign, ``W ← W + η δ xᵀ``.
-
-Sigmoid everywhere, squared error, the tutorial's U(−0.1, 0.1) weights and zero biases. Only
-``benchmarks/`` uses it: the fast engine's per-sample target is measured against it.
+The article ("深度学习实战教程(三)", 向量化编程) has one ``FullConnectedLayer`` per pair of
+layers, 式2 forward and 式7–式10 backward on column vectors. Written here by us from its
+equations and description, per sample, shapes as it has them: a sample and ``b`` are columns;
+``backward(δ)`` forms the δ of the layer below (``a(1 − a) ⊙ Wᵀδ``, also for the first layer,
+whose δ nobody needs) and a new array ``δ·xᵀ``; ``update`` adds ``η·W_grad`` (a new array) to
+W, the article's sign. Sigmoid, squared error, U(−0.1, 0.1) weights, zero biases.
 """
 
 import numpy as np

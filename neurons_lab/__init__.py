@@ -8,3 +8,10 @@
 
 Everything here talks to the public API of both networks and never changes them.
 """
+
+import sys as _sys
+
+if "IPython" in _sys.modules:  # in Jupyter: networks, layers, nodes, connections draw themselves
+    from .explain import display as _display
+
+    _display.register()

@@ -1,19 +1,23 @@
 """The `neurons` command line: the composition root of neurons_lab.commands, and the exit statuses.
 
 Exit statuses: 0 done; 1 a mistake the user can fix (missing data, corrupt file, bad value,
-unusable path, unreadable checkpoint), reported as one line on stderr; 2 argparse's own usage
-errors (unknown option, a word where a number belongs: argparse's usage message); 3 the
-training diverged; 4 gradcheck found backprop and central differences disagreeing; 130
-interrupted (Ctrl-C). Only the project's own error types (neurons_lab.training.errors; the
-explain commands catch their own) are caught: any other exception is a bug and shows its
-traceback.
+unusable path, unreadable checkpoint, a full disk, not enough memory), reported as one line
+on stderr; 2 argparse's own usage errors (unknown option, a word where a number belongs:
+argparse's usage message); 3 the training diverged; 4 gradcheck found backprop and central
+differences disagreeing (or check a candidate differing); 130 interrupted (Ctrl-C, at any
+moment once Python has started, ~50 ms: the command modules are imported inside ``main`` for
+that; a Ctrl-C during Python's own start-up is reported by Python). Only the project's own error types
+(the errors modules of neurons_lab.training, .explain and .lab), OSError and MemoryError
+are caught: any other exception is a bug and shows its traceback.
+
+Output: a closed stdout (``neurons train … | head -3``) is said once on stderr and the command
+carries on without printing (a training run is not lost for it); characters the terminal's
+encoding lacks are written as escapes instead of failing.
 """
 
-import argparse
 import os
 import sys
 
-from neurons_lab.commands import check, demo, evaluate, explain, gradcheck, knn, lab, train
 from neurons_lab.training.errors import TrainingError
 
 EXIT_ERROR = 1
@@ -21,6 +25,10 @@ EXIT_INTERRUPTED = 130
 
 
 def make_parser():
+    import argparse
+
+    from neurons_lab.commands import check, demo, evaluate, explain, gradcheck, knn, lab, train
+
     parser = argparse.ArgumentParser(
         prog="neurons",
         description="Backpropagation built twice — an object graph and matrices — "
@@ -31,21 +39,93 @@ def make_parser():
     return parser
 
 
+class _OutputLost(Exception):
+    """stdout cannot be written (a full device, an I/O error)."""
+
+
+class _Output:
+    """sys.stdout, except that a reader going away is said once and then ignored, and any
+    other failure to write stops the command with one line."""
+
+    def __init__(self, stream, command):
+        self._stream, self._command, self._closed = stream, command, False
+
+    def _discard(self):
+        try:  # later flushes, Python's at exit included, go nowhere
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            self._stream = open(os.devnull, "w")
+
+    def _failed(self, error):
+        self._discard()
+        if isinstance(error, BrokenPipeError):
+            if not self._closed:
+                self._closed = True
+                print(f"neurons {self._command}: the output was closed (broken pipe); "
+                      "carrying on without printing", file=sys.stderr)
+            return
+        raise _OutputLost(f"cannot write the output: {error.strerror or error}") from None
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except OSError as error:
+            self._failed(error)
+            return len(text)
+
+    def flush(self):
+        try:
+            self._stream.flush()
+        except OSError as error:
+            self._failed(error)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _describe(error):
+    """An OSError in one line: the file and the reason."""
+    where = f"{error.filename}: " if getattr(error, "filename", None) else ""
+    return where + (error.strerror or str(error))
+
+
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else list(argv)
-    args = make_parser().parse_args(argv)
-    args.argv = argv  # e.g. to print the command that resumes a run
+    command = ""  # until the arguments are parsed
     try:
-        return args.handler(args)
-    except BrokenPipeError:  # the reader went away (e.g. `neurons demo | head`): nothing to say
-        sys.stdout = open(os.devnull, "w")  # keeps the final flush quiet
-        return EXIT_ERROR
-    except TrainingError as error:
-        print(f"neurons {args.command}: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        argv = sys.argv[1:] if argv is None else list(argv)
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None and stream in (sys.__stdout__, sys.__stderr__) and \
+                    hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors="backslashreplace")  # any terminal encoding
+        args = make_parser().parse_args(argv)
+        args.argv = argv  # e.g. to print the command that resumes a run
+        command, stdout = " " + args.command, sys.stdout
+        sys.stdout = _Output(stdout, args.command)
+        try:
+            status = args.handler(args)
+            sys.stdout.flush()  # a full device shows here, not at exit
+            return status
+        finally:
+            sys.stdout = stdout
     except KeyboardInterrupt:
-        print(f"neurons {args.command}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        message = "interrupted"
+    except MemoryError:
+        message = "error: not enough memory (the machine's or the process's limit)"
+    except _OutputLost as error:
+        message = f"error: {error}"
+    except OSError as error:
+        message = f"error: {_describe(error)}"
+    except Exception as error:
+        from neurons_lab.explain.errors import ExplainError
+        from neurons_lab.lab.errors import LabError
+
+        if not isinstance(error, (TrainingError, ExplainError, LabError)):
+            raise
+        message = f"error: {error}"
+    print(f"neurons{command}: {' '.join(message.splitlines())}", file=sys.stderr)
+    return EXIT_INTERRUPTED if message == "interrupted" else EXIT_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,17 +3,8 @@ order of the copies, labels, dtype, the on-demand view and the trainer's batch o
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
-from neurons_lab.training.augment import (
-    COPIES,
-    ShiftAugmented,
-    shift,
-    shift_augment,
-    shuffled_batches,
-)
+from neurons_lab.training.augment import COPIES, shift, shift_augment
 
 # 3 rows × 4 columns (not square, so a transposed shift cannot pass), no zero pixel
 IMAGE = np.array([[1, 2, 3, 4],
@@ -82,44 +73,6 @@ def test_shift_augment_keeps_a_flat_layout():
     assert np.array_equal(out, square.reshape(10, 784))
 
 
-@st.composite
-def image_sets(draw):
-    shape = draw(st.tuples(st.integers(1, 12), st.integers(1, 5), st.integers(1, 5)))
-    images = draw(hnp.arrays(np.uint8, shape))
-    return images, np.arange(shape[0]) % 10
-
-
-@given(image_sets(), st.data())
-def test_the_on_demand_view_gives_the_stored_rows(case, data):
-    images, labels = case
-    stored, stored_labels = shift_augment(images, labels)
-    view = ShiftAugmented(images, labels)
-    assert len(view) == len(stored) and view.shape == stored.shape
-    rows = data.draw(hnp.arrays(np.int64, st.integers(0, 20),
-                                elements=st.integers(-len(stored), len(stored) - 1)))
-    assert np.array_equal(view[rows], stored[rows])
-    assert np.array_equal(view[3:-2], stored[3:-2])
-    i = data.draw(st.integers(-len(stored), len(stored) - 1))
-    assert np.array_equal(view[i], stored[i])
-    assert np.array_equal(np.asarray(view), stored)
-    assert np.array_equal(view.labels, stored_labels)
-
-
-def test_batches_follow_the_trainers_permutation():
-    rng_images = np.random.default_rng(5).integers(0, 256, (7, 784)).astype(np.uint8)
-    labels = np.arange(7)
-    stored, stored_labels = shift_augment(rng_images, labels, image_shape=(28, 28))
-    view = ShiftAugmented(rng_images, labels, image_shape=(28, 28))
-    order = np.random.default_rng(42).permutation(35)  # what the trainer draws for epoch 1
-    batches = list(shuffled_batches(view, view.labels, 8, np.random.default_rng(42)))
-    assert [len(y) for _, y in batches] == [8, 8, 8, 8, 3]
-    for b, (x, y) in enumerate(batches):
-        rows = order[8 * b:8 * b + 8]
-        assert np.array_equal(x, stored[rows]) and np.array_equal(y, stored_labels[rows])
-    again = list(shuffled_batches(stored, stored_labels, 8, np.random.default_rng(42)))
-    assert all(np.array_equal(x1, x2) for (x1, _), (x2, _) in zip(batches, again))
-
-
 def test_bad_input_is_named():
     with pytest.raises(TypeError, match="must be uint8"):
         shift(IMAGE[None].astype(float), "up")
@@ -133,12 +86,3 @@ def test_bad_input_is_named():
         shift(IMAGE[None], "up", image_shape=(4, 3))
     with pytest.raises(ValueError, match=r"labels must have shape \(1,\)"):
         shift_augment(IMAGE[None], [1, 2])
-    with pytest.raises(ValueError, match="labels must have shape"):
-        ShiftAugmented(IMAGE[None], [])
-    view = ShiftAugmented(IMAGE[None], [1])
-    with pytest.raises(IndexError, match="row numbers must lie in"):
-        view[[5]]
-    with pytest.raises(TypeError, match="rows must be integers"):
-        view[np.array([0.5])]
-    with pytest.raises(ValueError, match="batch_size"):
-        next(shuffled_batches(view, view.labels, 0, np.random.default_rng(0)))

@@ -215,7 +215,7 @@ def test_evaluate_draws_the_most_confident_mistakes(tiny, tmp_path, capsys):
     (["evaluate", "{run}", "--data-dir", "{small}"], "takes 36 inputs"),
     (["evaluate", "{run}", "--data-dir", "{data}", "--mistakes", "{tmp}/x.txt"], ".png"),
     (["evaluate", "{run}", "--data-dir", "{data}", "--test-limit", "0"], "--test-limit"),
-    (["evaluate", "{bad}", "--data-dir", "{data}"], "not valid JSON"),
+    (["evaluate", "{bad}", "--data-dir", "{data}"], "not a JSON file"),
     (["vote", "{run}", "--data-dir", "{data}"], "at least two checkpoints"),
     (["vote", "{run}", "{run5}", "--data-dir", "{data}"], "5 outputs"),
     (["train", "--dataset", "bits", "--layers", "8,3,8", "--augment", "shift"], "square"),

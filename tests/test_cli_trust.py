@@ -10,7 +10,7 @@ import pytest
 
 from neurons_lab.cli import main
 from neurons_lab.training.checkpoint import latest_epoch, numbered_checkpoints
-from neurons_lab.training.runlock import RunLock
+from neurons_lab.training.runfolder import RunLock
 from tests.helpers import run_cli as run
 
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
@@ -106,7 +106,8 @@ def test_divergence_is_one_line_with_history_best_checkpoint_and_status_3(tmp_pa
     assert lines[0].startswith("neurons train: training diverged in epoch 1: ")
     assert "loss" in lines[0] and "try a smaller rate than 5" in lines[0]
     history = json.loads((tmp_path / "h.json").read_text())
-    assert [row["epoch"] for row in history] == [1]
+    assert [row["epoch"] for row in history] == [0, 1]  # epoch 0: the restored start
+    assert history[0]["test_error_rate"] is not None and history[1]["test_error_rate"] is None
     assert (tmp_path / "ck" / "best.json").exists() and "test accuracy" in out
 
 
@@ -162,7 +163,7 @@ def test_a_second_run_into_a_folder_is_refused_without_resume_or_overwrite(tmp_p
     assert run(capsys, *argv, "--epochs", "4")[0] == 0
     before = {p.name: p.read_bytes() for p in ck.iterdir()}
     one_line_error(*run(capsys, *argv, "--epochs", "2"), "already holds a run (checkpoint of "
-                   "epoch 4): continue it with --resume, or replace it with --overwrite")
+                   "epoch 4): continue it (--resume")
     assert {p.name: p.read_bytes() for p in ck.iterdir()} == before
     assert run(capsys, *argv, "--epochs", "2", "--overwrite")[0] == 0
     assert [e for e, _ in numbered_checkpoints(ck)] == [1, 2]  # no mix of two runs

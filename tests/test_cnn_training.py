@@ -12,7 +12,7 @@ import neurons
 import vectorized
 import vectorized.fast
 from neurons_lab.cli import main
-from neurons_lab.training import resume as resuming
+from neurons_lab.training import runfolder as resuming
 from neurons_lab.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from neurons_lab.training.trainer import Trainer, TrainSettings
 

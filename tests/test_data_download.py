@@ -129,7 +129,7 @@ def dead_url():
 
 
 def files_in(folder):
-    """The folder's files, without the lock file a download holds (training/runlock.py)."""
+    """The folder's files, without the lock file a download holds (training/runfolder.py)."""
     return sorted(p.name for p in folder.iterdir() if p.name != ".lock")
 
 

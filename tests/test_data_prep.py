@@ -8,12 +8,9 @@ from hypothesis.extra import numpy as hnp
 
 from neurons_lab.training.data import (
     Preprocessor,
-    bits_dataset,
-    decode_bits,
     encode_bits,
     encode_labels,
     one_hot,
-    predicted_class,
     scale_pixels,
     spiral_dataset,
 )
@@ -92,19 +89,6 @@ def test_encode_labels_one_hot_and_tutorial_encoding():
     assert encode_labels([], 3).shape == (0, 3)
 
 
-@settings(max_examples=50, deadline=None)
-@given(
-    n_classes=st.integers(1, 12),
-    data=st.data(),
-)
-def test_predicted_class_inverts_encode_labels(n_classes, data):
-    classes = data.draw(st.lists(st.integers(0, n_classes - 1), min_size=1, max_size=20))
-    targets = encode_labels(classes, n_classes, on=0.9, off=0.1)
-    np.testing.assert_array_equal(predicted_class(targets), classes)
-    assert predicted_class(list(targets[0])) == classes[0]
-    assert isinstance(predicted_class(targets[0]), int)
-
-
 @pytest.mark.parametrize(
     "classes, n_classes, error, message",
     [
@@ -121,53 +105,16 @@ def test_encode_labels_rejects_bad_input(classes, n_classes, error, message):
         encode_labels(classes, n_classes)
 
 
-def test_predicted_class_takes_the_first_of_ties_and_refuses_nan():
-    assert predicted_class([0.2, 0.7, 0.7]) == 1
-    with pytest.raises(ValueError, match="non-finite value nan at index"):
-        predicted_class([[0.1, 0.2], [np.nan, 0.0]])
-    with pytest.raises(ValueError, match="shape"):
-        predicted_class([])
-
-
 # --- the 8-bit identity task ------------------------------------------------------------------
 
 
-def test_bits_dataset_holds_all_256_numbers_in_the_tutorial_encoding():
-    inputs, targets = bits_dataset()
-    assert inputs.shape == targets.shape == (256, 8)
-    assert inputs.dtype == targets.dtype == np.float64
-    np.testing.assert_array_equal(inputs, targets)
-    assert inputs is not targets
-    assert set(np.unique(inputs)) == {0.1, 0.9}
-    np.testing.assert_array_equal(decode_bits(inputs), np.arange(256))
+def test_encode_bits_is_the_tutorials_encoding():
     # least significant bit first, as the tutorial's Normalizer masks 0x1, 0x2, …, 0x80
-    np.testing.assert_array_equal(inputs[6], [0.1, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1, 0.1])
+    np.testing.assert_array_equal(encode_bits(6), [0.1, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1, 0.1])
     np.testing.assert_array_equal(encode_bits(128), [0.1] * 7 + [0.9])
-
-
-def test_bits_dataset_draws_are_seeded():
-    a, _ = bits_dataset(32, seed=7)
-    b, _ = bits_dataset(32, seed=7)
-    c, _ = bits_dataset(32, seed=8)
-    assert a.shape == (32, 8)
-    np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, c)
-    assert bits_dataset(0)[0].shape == (0, 8)
-
-
-@given(st.integers(0, 255))
-def test_bits_round_trip(number):
-    assert decode_bits(encode_bits(number)) == number
-    assert decode_bits(encode_bits(number, on=1.0, off=0.0), on=1.0, off=0.0) == number
-
-
-def test_bits_reject_bad_input():
+    assert encode_bits([0, 255], on=1.0, off=0.0).tolist() == [[0.0] * 8, [1.0] * 8]
     with pytest.raises(ValueError, match="0…255"):
         encode_bits([256])
-    with pytest.raises(ValueError, match="count must be at least 0"):
-        bits_dataset(-1)
-    with pytest.raises(ValueError, match=r"\(8,\)"):
-        decode_bits([0.9, 0.1])
 
 
 # --- the spiral -------------------------------------------------------------------------------

@@ -16,7 +16,29 @@ def test_explain_mazur_in_english(capsys):
     assert code == 0 and err == ""
     assert "out_o1 = sigmoid(net_o1) = sigmoid(1.10590597) = 0.75136507" in out
     assert "E = ½((target_o1−out_o1)² + (target_o2−out_o2)²)" in out
-    assert out.rstrip().endswith("neurons explain --html page.html")
+    assert "neurons explain --html page.html" in out
+    # Mazur's post shares one bias per layer and never updates it: the output says so
+    assert out.rstrip().endswith("every number he publishes come out the same.")
+    assert "all four are updated" in out
+
+
+def test_explain_every_layer_kind_from_the_command_line(capsys):
+    code, out, _ = run(capsys, "explain", "--activation", "relu", "--output", "softmax",
+                       "--lang", "en")
+    assert code == 0 and "δ8 = t8 − y8" in out and "a4 = relu(net4)" in out
+    for impl in ("vectorized", "both"):
+        code, out, _ = run(capsys, "explain", "--activation", "tanh", "--output", "identity",
+                           "--loss", "hinge", "--impl", impl, "--lang", "en")
+        assert code == 0 and ("tanh(" in out or "Largest difference" in out)
+
+
+@pytest.mark.parametrize("impl", ["neurons", "vectorized"])
+def test_draw_a_cnn_as_maps_and_filters(capsys, tmp_path, impl):
+    out_file = tmp_path / "cnn.html"
+    code, out, _ = run(capsys, "draw", "--layers", "1x6x6,conv2x3,pool2,3", "--impl", impl,
+                       "-o", str(out_file))
+    page = out_file.read_text(encoding="utf-8")
+    assert code == 0 and "W[1,0]" in page and "map 1 (δ)" in page and "input" in page
 
 
 def test_explain_language_follows_the_locale(capsys, monkeypatch):
@@ -49,12 +71,15 @@ def test_explain_weights_file_and_page(capsys, tmp_path):
     (["explain", "--seed", "x"], "invalid int value: 'x'", 2),
     (["explain", "--seed", "1", "--example", "mazur"], "not allowed with argument", 2),
     (["explain", "--weights", "/nonexistent/w.json"], "cannot read weights file", 1),
-    (["explain", "--html", "/nonexistent/dir/page.html"], "directory /nonexistent/dir does not "
-                                                          "exist", 1),
+    (["explain", "--html", "/nonexistent/dir/page.html"], "/nonexistent/dir does not exist", 1),
     (["explain", "--html", "page.txt"], "must end in .html or .htm", 1),
+    (["explain", "--output", "softmax", "--loss", "mse"], "softmax output is explained with "
+                                                          "loss cross_entropy only", 1),
     (["draw", "--layers", "3,x", "-o", "net.svg"], "--layers '3,x'", 1),
     (["draw", "--layers", "3", "-o", "net.svg"], "need at least two sizes", 1),
     (["draw", "-o", "net.png"], "must end in .svg or .dot or .gv", 1),
+    (["draw", "--layers", "1x6x6,conv2x3,3", "-o", "net.svg"], "must end in .html or .htm", 1),
+    (["draw", "--layers", "1x2x2,conv2x3,3", "-o", "net.html"], "does not fit the 2x2 input", 1),
     (["draw"], "the following arguments are required: -o/--output", 2),
     (["plot", "nothing.csv", "-o", "c.png"], "nothing.csv does not exist", 1),
     (["plot", "spiral", "-o", "c.png", "--epochs", "0"], "--epochs 0: must be at least 1", 1),

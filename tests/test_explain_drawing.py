@@ -36,8 +36,16 @@ def test_small_network_one_element_per_node(package):
     assert len(nodes) == 9 and not groups(root, "summary")
     assert {g.get("id") for g in nodes} == {f"n-{k}-{i}" for k, n in enumerate([3, 4, 2])
                                             for i in range(n)}
-    lines = list(root.iter(f"{SVG}line"))
-    assert len(lines) == 3 * 4 + 4 * 2  # weights only; biases sit in the node tooltips
+    lines = [ln for ln in root.iter(f"{SVG}line") if ln.get("class") == "edge"]
+    assert len(lines) == 3 * 4 + 4 * 2
+    biases = [ln for ln in root.iter(f"{SVG}line") if ln.get("class") == "edge bias"]
+    assert sorted(ln.get("id") for ln in biases) == sorted(
+        [f"e-1-{j}-b" for j in range(4)] + [f"e-2-{j}-b" for j in range(2)])
+    assert {g.get("id") for g in groups(root, "bias")} == {"n-0-b", "n-1-b"}
+    for ln in biases:  # each bias line is b_j, coloured by its sign
+        _, k, j, _ = ln.get("id").split("-")
+        b = np.asarray(net.parameters()[int(k) - 1][1])[int(j)]
+        assert ln.get("stroke") == (POSITIVE if b >= 0 else NEGATIVE)
     W1 = np.asarray(net.parameters()[0][0])
     widths = {ln.get("id"): float(ln.get("stroke-width")) for ln in lines}
     for ln in lines:
@@ -71,7 +79,7 @@ def test_large_layers_are_summarised():
     assert len(groups(root, "node")) == 10 + 10 + 10
     more = sorted(t.text for g in groups(root, "summary") for t in g.iter(f"{SVG}text"))
     assert more == ["… 290 more", "… 774 more"]
-    assert len(list(root.iter(f"{SVG}line"))) == 10 * 10 + 10 * 10
+    assert len(list(root.iter(f"{SVG}line"))) == 10 * 10 + 10 * 10 + 10 + 10  # + biases
     first_hidden = next(g for g in groups(root, "node") if g.get("id") == "n-1-0")
     a = next(t.text for t in first_hidden.iter(f"{SVG}text") if t.get("class") == "a")
     assert a == f"a={net.layers[0].output[0]:.4g}"
@@ -95,3 +103,20 @@ def test_the_checks_catch_a_broken_drawing():
         ET.fromstring(svg[:-10])  # a truncated file is not well-formed
     root = ET.fromstring(svg.replace('class="node" id="n-1-0"', 'class="x" id="n-1-0"'))
     assert len(groups(root, "node")) == 8  # a node drawn some other way is counted missing
+
+
+def test_draw_shows_what_explain_computes(tmp_path, capsys):
+    """explain's last line recommends draw: same seed, same x and t, so the same a and δ."""
+    from neurons_lab.cli import main
+    from neurons_lab.explain import article_example
+    from neurons_lab.explain.trace import record_neurons
+
+    ex = article_example(0)
+    trace = record_neurons(ex.build("neurons"), ex.sample, ex.label, ex.rate, ex.namer())
+    assert main(["draw", "-o", str(tmp_path / "net.svg")]) == 0
+    root = ET.fromstring((tmp_path / "net.svg").read_text(encoding="utf-8"))
+    node8 = next(g for g in groups(root, "node") if g.get("id") == "n-2-0")
+    texts = {t.get("class"): t.text for t in node8.iter(f"{SVG}text")}
+    delta8 = trace.snapshots["delta"]["node"][(2, 0)]["delta"]
+    assert texts["a"] == f"a={trace.snapshots['forward']['node'][(2, 0)]['output']:.4g}"
+    assert texts["d"] == f"δ={delta8:.4g}"

@@ -153,3 +153,58 @@ def test_mazur_page_in_chinese(browser, tmp_path):
     assert "out_o1 = sigmoid(net_o1) = sigmoid(1.10590597) = 0.75136507" in shown(
         browser, "equation")
     assert node_text(browser, "n-2-0", "a") == "a=0.7514"
+
+
+def tooltip(driver, element_id):
+    return driver.execute_script(
+        f"return document.getElementById('{element_id}').querySelector('title').textContent")
+
+
+def test_keys_back_restores_tooltips_and_E_after_the_step(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    ex = article_example()
+    net, trace = record(ex)
+    after = net.loss(net.predict(ex.sample), ex.label)
+    path = write_page(tmp_path / "page.html", trace, ex.title, ex.namer(), "en",
+                      loss_after=after)
+    browser.get(path.as_uri() + "#fast")
+    n = len(trace.steps)
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
+    assert shown(browser, "counter") == f"2 / {n}"
+    body.send_keys(Keys.ARROW_LEFT)
+    assert shown(browser, "counter") == f"1 / {n}"
+    before = tooltip(browser, "e-2-1-3")
+    click(browser, "step", n - 1)  # to the end: the last weights are updated
+    assert "(updated)" in tooltip(browser, "e-2-1-3")
+    assert f"E after the step (net.loss of a new net.predict(x)): {fmt(after)}" in shown(
+        browser, "equation")
+    assert after < trace.loss  # one step downhill
+    click(browser, "back")
+    assert tooltip(browser, "e-2-1-3") == before  # Back restores the tooltip
+    body.send_keys(Keys.SPACE)  # Play from the end restarts
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 60).until(lambda d: shown(d, "counter") == f"{n} / {n}")
+
+
+@pytest.mark.parametrize("impl", ["vectorized", "both"])
+def test_each_impl_shows_its_own_steps(browser, tmp_path, impl):
+    from neurons_lab.explain.matrices import record_vectorized
+
+    ex = article_example()
+    _, trace = record(ex)
+    matrices = record_vectorized(ex.build("vectorized"), ex.sample, ex.label, ex.rate)
+    path = write_page(tmp_path / "page.html", trace, ex.title, ex.namer(), "en",
+                      matrices=matrices, impl=impl)
+    page = path.read_text(encoding="utf-8")
+    assert page != page_html(trace, ex.title, ex.namer(), "en")
+    browser.get(path.as_uri())
+    total = len(matrices.steps) + (len(trace.steps) if impl == "both" else 0)
+    assert shown(browser, "counter") == f"0 / {total}"
+    click(browser, "step")
+    first = shown(browser, "equation")
+    assert ("a⁽¹⁾ = sigmoid(W⁽¹⁾·x⁽¹⁾ + b⁽¹⁾)" in first) == (impl == "vectorized")
+    assert ("net4 = w41·x1" in first) == (impl == "both")

@@ -126,3 +126,17 @@ def test_json_history_with_a_wrapper(tmp_path):
         {"history": [{"epoch": 1, "train_loss": 0.5}, {"epoch": 2, "train_loss": None}]}))
     columns = read_history(tmp_path / "h.json")
     assert columns["train_loss"][0] == 0.5 and np.isnan(columns["train_loss"][1])
+
+
+@needs_mpl
+def test_cnn_checkpoint_shows_the_first_conv_filters(tmp_path, capsys):
+    from neurons_lab.cli import main
+    from neurons_lab.explain import plots
+    from neurons_lab.training.checkpoint import save_checkpoint
+
+    assert plots.WEIGHT_CMAP == "RdBu"  # red for negative, blue for positive, as the drawings
+    net = vectorized.Network(["1x8x8", "conv3x5", "pool2", 10], seed=0)
+    save_checkpoint(tmp_path / "cnn", net, 1)
+    code = main(["plot", str(tmp_path / "cnn"), "-o", str(tmp_path / "f.png")])
+    assert code == 0 and (tmp_path / "f.png").read_bytes()[:8] == PNG
+    assert capsys.readouterr().err == ""

@@ -153,6 +153,16 @@ def test_long_sums_are_elided_but_still_read_from_objects():
     assert mismatches(trace, names, observe(ex.build("neurons"), ex)) == []
 
 
+def test_weights_file_refuses_unknown_keys(tmp_path):
+    path = tmp_path / "w.json"
+    ex = mazur_example()
+    path.write_text(json.dumps({"layer_sizes": ex.layer_sizes, "parameters": ex.parameters,
+                                "sample": ex.sample, "label": ex.label, "activation": "relu"}))
+    with pytest.raises(ValueError, match="unknown key 'activation'; a weights file holds "
+                                         "layer_sizes, parameters, sample, label, rate"):
+        from_json(path)
+
+
 def test_weights_file_gives_the_same_step(tmp_path):
     ex = mazur_example()
     path = tmp_path / "mazur.json"
@@ -185,8 +195,40 @@ def test_bad_weights_files_are_named(tmp_path, content, words):
     assert str(path) in str(info.value)
 
 
-def test_only_the_articles_network_is_explained():
-    net = neurons.Network([2, 2, 2], activation="tanh", seed=0)
-    with pytest.raises(ValueError, match="sigmoid layers, loss mse, no l2"):
+@pytest.mark.parametrize("kw, words", [
+    ({"activation": "leaky_relu"}, "hidden activation ['leaky_relu']"),
+    ({"output": "softmax", "loss": "mse"}, "softmax output is explained with loss cross_entropy"),
+    ({"l2": 0.1}, "l2 0.1"),
+    ({"output": "elu"}, "output 'elu'"),
+])
+def test_kinds_the_walkthrough_does_not_write_are_refused(kw, words):
+    net = neurons.Network([2, 2, 2], seed=0, **kw)
+    with pytest.raises(ValueError, match=re.escape(words)):
         record_neurons(net, [0.1, 0.2], [0.1, 0.9], 0.5, mazur_example().namer())
-    assert net.parameters() == neurons.Network([2, 2, 2], activation="tanh", seed=0).parameters()
+    assert net.parameters() == neurons.Network([2, 2, 2], seed=0, **kw).parameters()
+
+
+KINDS = [("sigmoid", "sigmoid", "mse"), ("tanh", "identity", "mse"), ("relu", "sigmoid", "mse"),
+         ("relu", "softmax", "cross_entropy"), ("tanh", "identity", "hinge"),
+         ("sigmoid", "sigmoid", "hinge"), ("relu", "relu", "mse"), ("tanh", "tanh", "mse")]
+
+
+@pytest.mark.parametrize("activation, output, loss", KINDS)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_layer_kind_prints_the_objects_values(activation, output, loss, lang):
+    ex = article_example(2)
+    ex.activation, ex.output, ex.loss = activation, output, loss
+    ex.label = [1.0, 0.0]
+    trace, text, names = explain(ex, lang)
+    assert mismatches(trace, names, observe(ex.build("neurons"), ex)) == []
+    assert printed_mismatches(text, trace, names) == []
+    assert f"{activation}(net4)" in text and (
+        f"{output}(net8)" in text or "softmax(" in text)
+    if loss == "cross_entropy":
+        assert "δ8 = t8 − y8" in text
+    if activation == "relu":
+        assert "δ4 = [net4>0]·(w84·δ8 + w94·δ9)" in text
+    if activation == "tanh":
+        assert "δ4 = (1−a4²)·(w84·δ8 + w94·δ9)" in text
+    if (activation, output, loss) != ("sigmoid", "sigmoid", "mse"):
+        assert "f = " in text or "f = " in text.replace("f =", "f = ")

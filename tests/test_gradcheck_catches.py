@@ -75,3 +75,27 @@ def test_the_report_names_where_the_mistake_is(package):
     assert all(r.worst_weight < THRESHOLD < r.worst_bias for r in reports)
     swapped = check_gradient(broken(package, swapped_pair), LABEL, SAMPLE)
     assert swapped[0].worst_weight > 1e-2 and swapped[1].worst < THRESHOLD
+
+
+@pytest.mark.parametrize("dtype,eps", [("float64", 1e-10), ("float64", 1e-5), ("float64", 1e-2),
+                                       ("float32", 1e-2), ("float32", None)])
+def test_the_command_agrees_on_correct_gradients_at_every_accepted_eps(capsys, monkeypatch,
+                                                                       dtype, eps):
+    """The verdict allows what central differences themselves err by at that ε and float type
+    (round-off 100·u/ε plus ε²), and still catches a gradient 1 % off."""
+    from neurons_lab.cli import main
+
+    argv = ["gradcheck", "--impl", "vectorized", "--dtype", dtype]
+    argv += [] if eps is None else ["--eps", str(eps)]
+    assert main(argv) == 0, capsys.readouterr()
+    real = vectorized.Network.get_gradient
+    monkeypatch.setattr(vectorized.Network, "get_gradient", lambda self, label, sample: [
+        (dW * 1.01, db * 1.01) for dW, db in real(self, label, sample)])
+    assert main(argv) == 4
+
+
+def test_an_eps_whose_own_error_allows_anything_is_refused(capsys):
+    from neurons_lab.cli import main
+
+    assert main(["gradcheck", "--dtype", "float32", "--impl", "vectorized", "--eps", "1e-5"]) == 1
+    assert "no check at all" in capsys.readouterr().err

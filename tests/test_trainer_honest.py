@@ -96,8 +96,11 @@ def test_divergence_restores_the_last_finite_epoch_writes_best_and_warns_nothing
     assert "smaller rate" in result.stop_reason
     assert all(np.isfinite(W).all() and np.isfinite(b).all() for W, b in net.parameters())
     best = load_checkpoint(tmp_path / "best.json")
-    assert best.epoch == result.test_epoch == len(result.history) - 1
+    assert best.epoch == result.test_epoch == result.history[-1].epoch - 1
     assert not math.isfinite(result.history[-1].train_loss)
+    tested = [r for r in result.history if r.test_error_rate is not None]  # epoch 0 too
+    assert [r.epoch for r in tested] == [result.test_epoch]
+    assert tested[0].test_error_rate == result.test.error_rate
 
 
 def test_the_full_training_set_validates_on_its_last_10000(monkeypatch):

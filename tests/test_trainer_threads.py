@@ -13,7 +13,7 @@ import pytest
 
 import neurons
 import vectorized
-from neurons_lab.cli import main, make_parser
+from neurons_lab.cli import main
 from neurons_lab.training import trainer as trainer_module
 from neurons_lab.training.errors import CheckpointError
 from neurons_lab.training.settings import TRAJECTORY, TrainSettings
@@ -131,12 +131,6 @@ def does_nothing(threads):
 
 
 @contextlib.contextmanager
-def never_restores(threads):
-    threadpoolctl.threadpool_limits(threads.threads, user_api="blas")
-    yield
-
-
-@contextlib.contextmanager
 def restores_only_on_success(threads):
     limits = threadpoolctl.threadpool_limits(threads.threads, user_api="blas")
     yield
@@ -147,9 +141,6 @@ def test_the_checker_catches_a_trainer_that_forgets_to_apply_or_restore(seen, mo
     monkeypatch.setattr(trainer_module, "blas_threads", does_nothing)
     assert "during the run" in " ".join(misapplied(small_run().fit, seen, 1))
     seen.clear()
-    monkeypatch.setattr(trainer_module, "blas_threads", never_restores)
-    assert "after the run" in " ".join(misapplied(small_run().fit, seen, 1))
-    seen.clear()
     monkeypatch.setattr(trainer_module, "blas_threads", restores_only_on_success)
     assert misapplied(small_run().fit, seen, 1) == []
     seen.clear()
@@ -158,17 +149,9 @@ def test_the_checker_catches_a_trainer_that_forgets_to_apply_or_restore(seen, mo
 
 # --- the command line ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,value", [("auto", None), ("AUTO", None), ("1", 1)])
-def test_threads_option_parses(text, value):
-    args = make_parser().parse_args(["train", "--threads", text])
-    assert args.threads == value
-    assert make_parser().parse_args(["train"]).threads is None  # default: auto
-
-
 @pytest.mark.parametrize("text,words", [
-    ("0", "--threads must be at least 1, got 0"), ("-1", "at least 1, got -1"),
-    ("1.5", "whole number of threads or 'auto'"), ("two", "whole number"),
-    (str(available_cores() + 1), f"is more than the {available_cores()} core"),
+    ("0", "--threads must be from 1 to the"), ("1.5", "whole number of threads or 'auto'"),
+    (str(available_cores() + 1), f"got {available_cores() + 1}"),
 ])
 def test_bad_threads_are_one_usage_error(capsys, text, words):
     with pytest.raises(SystemExit) as info:
@@ -220,6 +203,6 @@ def test_a_resume_may_change_the_threads(tmp_path):
 
 def test_the_resume_check_would_refuse_threads_if_they_changed_the_numbers(tmp_path,
                                                                            monkeypatch):
-    monkeypatch.setattr("neurons_lab.training.resume.TRAJECTORY", TRAJECTORY + ("threads",))
+    monkeypatch.setattr("neurons_lab.training.runfolder.TRAJECTORY", TRAJECTORY + ("threads",))
     with pytest.raises(CheckpointError, match="threads: None now, 1 in the checkpoint"):
         _resumed(tmp_path, threads=None)

@@ -19,11 +19,10 @@ def load(tutorial, params):
                 conn.weight = W[j][i] if i < len(lower.nodes) - 1 else b[j]
 
 
-@pytest.mark.parametrize("plain_loops", [False, True])
-def test_same_outputs_and_same_steps_as_neurons(plain_loops):
+def test_same_outputs_and_same_steps_as_neurons():
     sizes = [5, 4, 3, 2]
     ours = neurons.Network(sizes, seed=3)
-    theirs = tutorial_design.Network(sizes, seed=0, plain_loops=plain_loops)
+    theirs = tutorial_design.Network(sizes, seed=0)
     load(theirs, ours.parameters())
     pairs = neurons_timing.random_samples(5, 2, 4, seed=1)
     for label, sample in pairs * 3:

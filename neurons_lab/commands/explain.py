@@ -1,23 +1,20 @@
 """``neurons explain``, ``neurons draw`` and ``neurons plot``: parsing and the commands.
 
-``training/commands`` registers this module: :func:`add_subcommands` adds the parsers and
-sets each one's ``handler`` (the command). A bad argument ends as one line on stderr: exit 2
-for argparse's own checks, 1 for a value the command cannot use (an :class:`ExplainError`).
+``neurons_lab.cli`` registers this module: :func:`add_subcommands` adds the parsers and sets
+each one's ``handler`` (the command). A bad argument ends as one line on stderr: exit 2 for
+argparse's own checks, 1 for a value the command cannot use (a ``UsageError`` of the command
+line's helpers, or an ``ExplainError``).
 """
 
-import argparse
-import os
 import sys
 from pathlib import Path
 
-from ..explain.errors import ExplainError
-from ..explain.i18n import LANGS, default_lang
+from ..explain.i18n import LANGS, default_lang, text
+from ..training.errors import UsageError
+from ..training.options import parse_layers
+from ..training.validate import output_file
 
 IMPLS = ("neurons", "vectorized")
-
-
-class UsageError(ExplainError):
-    """A command-line value that cannot be used."""
 
 
 def _one_line_errors(parser):
@@ -45,12 +42,20 @@ def add_subcommands(subparsers):
                                               "seed (default 0)")
     src.add_argument("--weights", metavar="FILE",
                      help="a JSON file: layer_sizes, parameters [[W, b], …], sample, label, rate")
-    src.add_argument("--example", choices=("article", "mazur"),
+    src.add_argument("--example", choices=("article", "mazur", "cnn"),
                      help="article: the tutorial's 3-4-2; mazur: Matt Mazur's worked 2-2-2 "
-                          "example (reproduces his published numbers)")
+                          "example (reproduces his published numbers); cnn: a small CNN "
+                          "(formula (1), max-pool routing, a shared weight's gradient)")
+    kind = ex.add_argument_group("layer kinds (default: the article's sigmoid and ½Σ(t−y)²)")
+    kind.add_argument("--activation", choices=("sigmoid", "tanh", "relu"),
+                      help="hidden layers' activation")
+    kind.add_argument("--output", choices=("sigmoid", "identity", "softmax", "tanh", "relu"),
+                      help="output layer's activation (softmax needs --loss cross_entropy)")
+    kind.add_argument("--loss", choices=("mse", "cross_entropy", "hinge"),
+                      help="the loss: ½Σ(t−y)², −Σ t log y, or the multiclass hinge")
     ex.add_argument("--html", metavar="PAGE",
                     help="write a self-contained page with Step / Back / Play instead of text")
-    ex.set_defaults(handler=_one_line(cmd_explain))
+    ex.set_defaults(handler=cmd_explain)
 
     dr = _one_line_errors(subparsers.add_parser(
         "draw", help="draw a small network as SVG (or Graphviz DOT)",
@@ -58,7 +63,9 @@ def add_subcommands(subparsers):
                     "(after one forward and backward pass on a seeded sample), weights as line "
                     "width and colour, each object's repr as a tooltip. Large layers are "
                     "summarised."))
-    dr.add_argument("--layers", default="3,4,2", help="layer sizes (default 3,4,2)")
+    dr.add_argument("--layers", default="3,4,2",
+                    help="layer sizes (default 3,4,2), or a CNN spec such as "
+                         "1x6x6,conv2x3,pool2,3 (drawn as maps and filters in an .html file)")
     dr.add_argument("--seed", type=int, default=0, help="initialisation seed (default 0)")
     dr.add_argument("--impl", default="neurons", choices=IMPLS,
                     help="which package builds the network (default neurons)")
@@ -66,7 +73,7 @@ def add_subcommands(subparsers):
                     help="summarise layers with more nodes than this (default 12)")
     dr.add_argument("-o", "--output", required=True,
                     help="net.svg, or net.dot / net.gv for Graphviz text")
-    dr.set_defaults(handler=_one_line(cmd_draw))
+    dr.set_defaults(handler=cmd_draw)
 
     pl = _one_line_errors(subparsers.add_parser(
         "plot", help="pictures of training (needs matplotlib: pip install 'neurons-lab[plot]')",
@@ -83,22 +90,7 @@ def add_subcommands(subparsers):
     g.add_argument("--epochs", type=int, default=200, help="epochs (default 200)")
     g.add_argument("--rate", type=float, default=1.0, help="learning rate (default 1.0)")
     g.add_argument("--seed", type=int, default=1, help="initialisation seed (default 1)")
-    pl.set_defaults(handler=_one_line(cmd_plot))
-
-
-def check_output(path, suffixes=None):
-    """Refuse an output path that cannot be written, before any work starts."""
-    path = Path(path)
-    if suffixes and path.suffix.lower() not in suffixes:
-        raise UsageError(f"{path}: the file name must end in {' or '.join(suffixes)}")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"cannot write {path}: directory {parent} does not exist")
-    if path.is_dir():
-        raise UsageError(f"cannot write {path}: it is a directory")
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(f"cannot write {path}: permission denied")
-    return path
+    pl.set_defaults(handler=cmd_plot)
 
 
 def choose_example(args):
@@ -114,16 +106,31 @@ def choose_example(args):
 def cmd_explain(args, out=None):
     """Print the walkthrough (or write the page); returns the exit code."""
     out = out or sys.stdout
-    page = check_output(args.html, (".html", ".htm")) if args.html else None
+    page = output_file(args.html, "--html", (".html", ".htm")) if args.html else None
     lang = args.lang or default_lang()
+    if args.example == "cnn":
+        from .explain_cnn import explain_cnn
+
+        return explain_cnn(args, lang, page, out)
     ex = choose_example(args)
+    for kind in ("activation", "output", "loss"):
+        if getattr(args, kind, None):
+            setattr(ex, kind, getattr(args, kind))
+    if ex.output == "softmax" and getattr(args, "loss", None) is None:
+        ex.loss = "cross_entropy"
     names = ex.namer()
     if page is not None:
+        from ..explain.matrices import record_vectorized
         from ..explain.page import write_page
         from ..explain.trace import record_neurons
 
-        trace = record_neurons(ex.build("neurons"), ex.sample, ex.label, ex.rate, names)
-        write_page(page, trace, ex.title, names, lang)
+        net = ex.build("neurons")
+        trace = record_neurons(net, ex.sample, ex.label, ex.rate, names)
+        after = net.loss(net.predict(ex.sample), ex.label)  # E with the updated weights
+        matrices = None if args.impl == "neurons" else record_vectorized(
+            ex.build("vectorized"), ex.sample, ex.label, ex.rate)
+        write_page(page, trace, ex.title, names, lang, matrices=matrices, impl=args.impl,
+                   loss_after=after)
         print(f"wrote {page} ({len(trace.steps)} steps): open it in a browser", file=out)
         return 0
     if args.impl == "neurons":
@@ -141,19 +148,10 @@ def cmd_explain(args, out=None):
         from ..explain.compare import record_both, render_both
 
         lines = render_both(*record_both(ex), ex.title, names, lang)
+    if ex.names == "mazur":
+        lines += ["", text(lang)["mazur_note"]]
     print("\n".join(lines), file=out)
     return 0
-
-
-def parse_layers(text):
-    try:
-        sizes = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise UsageError(f"--layers {text!r}: give sizes as integers separated by commas, "
-                         "e.g. 3,4,2") from None
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise UsageError(f"--layers {text!r}: need at least two sizes, each at least 1")
-    return sizes
 
 
 def draw_network(impl, sizes, seed):
@@ -162,10 +160,16 @@ def draw_network(impl, sizes, seed):
     import importlib
     import random
 
+    from ..explain.examples import ARTICLE_LABEL, ARTICLE_SAMPLE
+
     net = importlib.import_module(impl).Network(sizes, seed=seed)
     rng = random.Random(seed)
-    sample = [rng.random() for _ in range(sizes[0])]
-    label = [0.9 if k == 0 else 0.1 for k in range(sizes[-1])]
+    # the article's x and t where they fit: `neurons draw` then shows what `neurons explain`
+    # (same seed) computes before its step
+    sample = (list(ARTICLE_SAMPLE) if sizes[0] == len(ARTICLE_SAMPLE)
+              else [rng.random() for _ in range(sizes[0])])
+    label = (list(ARTICLE_LABEL) if sizes[-1] == len(ARTICLE_LABEL)
+             else [0.9 if k == 0 else 0.1 for k in range(sizes[-1])])
     if impl == "vectorized":
         import numpy as np
 
@@ -178,7 +182,12 @@ def draw_network(impl, sizes, seed):
 
 def cmd_draw(args, out=None):
     out = out or sys.stdout
-    path = check_output(args.output, (".svg", ".dot", ".gv"))
+    first = args.layers.split(",")[0].strip()
+    if first.count("x") == 2 and first.replace("x", "").isdigit():  # "1x6x6,conv2x3,pool2,3"
+        from .explain_cnn import draw_cnn
+
+        return draw_cnn(args, output_file(args.output, "--output", (".html", ".htm")), out)
+    path = output_file(args.output, "--output", (".svg", ".dot", ".gv"))
     sizes = parse_layers(args.layers)
     if args.max_nodes < 3:
         raise UsageError(f"--max-nodes {args.max_nodes}: must be at least 3")
@@ -207,7 +216,7 @@ def _is_checkpoint(source):
 
 def cmd_plot(args, out=None):
     out = out or sys.stdout
-    path = check_output(args.output, (".png", ".svg", ".pdf"))
+    path = output_file(args.output, "--output", (".png", ".svg", ".pdf"))
     from ..explain import plots
 
     try:
@@ -233,23 +242,3 @@ def cmd_plot(args, out=None):
         raise UsageError(str(exc)) from None
     print(f"wrote {path}", file=out)
     return 0
-
-
-def _one_line(command):
-    """``command`` as a handler: a :class:`UsageError` is one line on stderr and status 1;
-    anything else is a bug and keeps its traceback."""
-    def handler(args):
-        try:
-            return command(args)
-        except ExplainError as exc:
-            print(f"neurons {args.command}: error: {exc}", file=sys.stderr)
-            return 1
-    return handler
-
-
-def main(argv=None):
-    """Run one of the three commands on its own (the ``neurons`` command includes them)."""
-    parser = argparse.ArgumentParser(prog="neurons")
-    add_subcommands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
-    args = parser.parse_args(argv)
-    return args.handler(args)

@@ -2,7 +2,10 @@
 
 import random
 
+import numpy as np
+
 from ..training import validate
+from ..training.errors import UsageError
 from ..training.gradcheck import check_gradient
 from ..training.networks import input_output_sizes
 from ..training.options import (
@@ -18,6 +21,16 @@ EXIT_DISAGREE = 4
 # ε of the central difference: below 1e-10 round-off swamps the difference, above 1e-2 the
 # O(ε²) error does
 EPS_RANGE = (1e-10, 1e-2)
+# A check that cannot fail is no check: no ε whose own error allows more than this.
+LOOSEST = 1e-2
+
+
+def threshold(eps, dtype):
+    """The relative error a correct gradient may show: what a central difference itself makes
+    at ``eps`` in ``dtype`` — round-off of E about 100·u/ε (u the float type's epsilon) plus
+    truncation about ε² (式6 is exact to O(ε²)) — and at least THRESHOLD."""
+    u = float(np.finfo(dtype).eps)
+    return max(THRESHOLD, 100 * u / eps + eps ** 2)
 
 
 def add_subcommands(subparsers):
@@ -27,16 +40,24 @@ def add_subcommands(subparsers):
                     f"error per layer; exit status {EXIT_DISAGREE} when they disagree.")
     add_engine_option(gc, "both")
     add_network_options(gc, layers="4,5,3")
-    gc.add_argument("--eps", type=float, default=1e-5,
+    gc.add_argument("--eps", type=float, default=None,
                     help=f"finite-difference step, {EPS_RANGE[0]:g} … {EPS_RANGE[1]:g} "
-                         "(default 1e-5)")
+                         "(default 1e-5; 1e-2 with --dtype float32, whose round-off needs a "
+                         "larger step)")
     gc.add_argument("--sample-seed", type=int, default=1, help="seed of the random sample")
     gc.set_defaults(handler=run)
 
 
 def run(args):
+    if args.eps is None:
+        args.eps = 1e-2 if args.dtype == "float32" else 1e-5
     with checked("--eps"):
         validate.real(args.eps, "eps", low=EPS_RANGE[0], high=EPS_RANGE[1])
+    limit = threshold(args.eps, args.dtype)
+    if limit > LOOSEST:
+        raise UsageError(f"--eps {args.eps:g} with {args.dtype}: round-off alone makes a "
+                         f"central difference uncertain by {limit:.1e}, no check at all; give "
+                         f"--eps {100 * np.finfo(args.dtype).eps / LOOSEST:.1e} … 1e-2")
     config = network_config(args)
     nets = build_networks(args, config)
     rng = random.Random(args.sample_seed)
@@ -54,7 +75,8 @@ def run(args):
             print(f"  layer {r.layer}: worst relative error  W {r.worst_weight:.2e}"
                   f"   b {r.worst_bias:.2e}")
             worst = max(worst, r.worst)
-    agree = worst < THRESHOLD
+    agree = worst < limit
     print(f"backprop and central differences {'agree' if agree else 'DISAGREE'} "
-          f"(worst {worst:.2e}, threshold {THRESHOLD:g})")
+          f"(worst {worst:.2e}, threshold {limit:.1e}: what central differences themselves "
+          f"err by at ε = {args.eps:g} in {args.dtype})")
     return 0 if agree else EXIT_DISAGREE

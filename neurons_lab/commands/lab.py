@@ -43,14 +43,7 @@ def _log(message):
 
 
 def cmd_lab(args):
-    try:
-        return _run(args)
-    except LabError as error:
-        print(f"neurons lab: error: {error}", file=sys.stderr)
-        return 1
-
-
-def _run(args):
+    """Fetch, build or serve the lab; a LabError is one line (neurons_lab.cli catches it)."""
     if args.cdn and not args.build:
         raise LabError("--cdn names Pyodide's CDN in a static build: use it with --build DIR")
     folder = args.pyodide_dir or pyodide.default_cache()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..training import validate
-from ..training.checkpoint import latest_epoch
+from ..training import runfolder, validate
+from ..training.checkpoint import is_checkpoint_file, latest_epoch
 from ..training.data_options import add_data_options
 from ..training.errors import UsageError
 from ..training.history import SUFFIXES
@@ -61,7 +61,7 @@ def add_subcommands(subparsers):
                         "rate (0 = the tutorial's rule: stop as soon as it rises)")
     t.add_argument("--threads", type=threads_argument, default=None, metavar="N|auto",
                    help="BLAS threads while training vectorized/fast (default auto: one, "
-                        "more only for large products on free cores)")
+                        "every core from 50 million multiply-adds in a step's largest product)")
     t.add_argument("--augment", choices=("shift",),
                    help="shift: train on every training image and its four copies moved one "
                         "pixel up, down, left and right (5x the data, the CNN article's "
@@ -130,20 +130,36 @@ def _check_checkpoints(args):
         if not Path(args.resume).exists():
             raise UsageError(f"--resume {args.resume}: no such checkpoint file or folder")
         if args.checkpoint_dir is None:  # continue writing beside the checkpoint
-            path = Path(args.resume)
-            args.checkpoint_dir = str(path if path.is_dir() else path.parent)
+            args.checkpoint_dir = str(Path(args.resume) if Path(args.resume).is_dir()
+                                      else Path(args.resume).parent)
     elif args.resume and args.checkpoint_dir is None:
         raise UsageError("--resume needs --checkpoint-dir (where the checkpoint is), "
                          "or a checkpoint: --resume FOLDER/epoch-NNNN.json")
-    for folder in checkpoint_dirs(args).values():
+    args.resumes = {}
+    for impl, folder in checkpoint_dirs(args).items():
         validate.writable_directory(folder, "--checkpoint-dir")
-        held = latest_epoch(folder)
-        if args.resume and held is None and args.resume is True:
-            raise UsageError(f"--resume: {folder} holds no checkpoint to continue")
-        if not args.resume and held is not None and not args.overwrite:
-            raise UsageError(f"--checkpoint-dir {folder} already holds a run (checkpoint of "
-                             f"epoch {held}): continue it with --resume, or replace it with "
-                             "--overwrite")
+        resumed = Path(args.resume) if args.resume not in (None, True) else None
+        if args.resume is True and latest_epoch(folder) is not None:
+            resumed = folder  # with --impl both, an engine not reached yet starts anew
+        if not args.overwrite:
+            runfolder.check_folder(folder, resumed)  # one run per folder
+        args.resumes[impl] = resumed
+    if args.resume is True and not any(args.resumes.values()):
+        raise UsageError(f"--resume: {args.checkpoint_dir} holds no checkpoint to continue")
+    _check_outputs(args)
+
+
+def _check_outputs(args):
+    """No history file may be a checkpoint file of a folder the run writes or resumes from."""
+    folders = [Path(f).resolve() for f in checkpoint_dirs(args).values()]
+    if args.resume not in (None, True):
+        source = Path(args.resume)
+        folders.append((source if source.is_dir() else source.parent).resolve())
+    for path in history_paths(args).values():
+        target = Path(path).resolve()
+        if target.parent in folders and is_checkpoint_file(target.name):
+            raise UsageError(f"--history {path} is a checkpoint file of the run's folder "
+                             f"{target.parent}: name another file")
 
 
 def checkpoint_dirs(args):
@@ -156,11 +172,9 @@ def checkpoint_dirs(args):
 
 
 def history_paths(args):
-    if args.history is None:
-        return {}
-    path = Path(args.history)
-    if args.impl != "both":
-        return {args.impl: path}
+    path = None if args.history is None else Path(args.history)
+    if path is None or args.impl != "both":
+        return {} if path is None else {args.impl: path}
     return {name: path.with_name(f"{path.stem}-{name}{path.suffix}")
             for name in ("neurons", "vectorized")}
 
@@ -187,9 +201,7 @@ def run(args):
     for impl, net in nets.items():
         print(f"\n{impl}: {net!r}")
         trainer = _trainer(args, data, net, folders.get(impl))
-        resume = None
-        if args.resume:
-            resume = folders[impl] if args.resume is True else args.resume
+        resume = args.resumes.get(impl)
         start = time.perf_counter()
         try:
             result = trainer.fit(resume=resume, overwrite=args.overwrite)

@@ -38,6 +38,9 @@ class Graph:
     sizes: list
     columns: list
     edges: list = field(default_factory=list)
+    # the bias units: one "+1" node under each layer but the last, and its weights
+    # (id, k, j, weight, title) into the drawn nodes of layer k + 1 (the biases b_j)
+    bias_edges: list = field(default_factory=list)
 
 
 def _shown(n, max_nodes):
@@ -76,7 +79,15 @@ def graph_from_state(state, sizes, names=None, *, values=True, title="", max_nod
                 w = state["conn"][(k, j, i)]["weight"]
                 eid = edge_id(k, j, i)
                 edges.append((eid, k, j, i, w, titles.get(eid, f"{names.weight(k, j, i)} = {w!r}")))
-    return Graph(title, list(sizes), columns, edges)
+    bias_edges = []
+    for k in range(1, len(sizes)):
+        for j in drawn[k]:
+            conn = state["conn"].get((k, j, "b"))
+            if conn is not None:
+                eid = edge_id(k, j, "b")
+                w = conn["weight"]
+                bias_edges.append((eid, k, j, w, titles.get(eid, f"{names.bias(k, j)} = {w!r}")))
+    return Graph(title, list(sizes), columns, edges, bias_edges)
 
 
 def _vectorized_state(net):
@@ -120,8 +131,7 @@ def graph_of(net, names=None, max_nodes=MAX_NODES):
                     key = upstream_key(conn)
                     if key == "b":
                         titles[node_id(k, i)] += "\nbias: " + repr(conn)
-                    else:
-                        titles[edge_id(k, i, key)] = repr(conn)
+                    titles[edge_id(k, i, key)] = repr(conn)
     else:
         state = _vectorized_state(net)
         for k, layer in enumerate(net.layers, start=1):
@@ -144,14 +154,19 @@ def _short(v):
 
 
 def positions(graph):
-    """(x, y) of every column entry, columns centred vertically."""
-    height = max(len(c) for c in graph.columns) * ROW
+    """(x, y) of every column entry and bias unit (under its layer), columns centred."""
+    last = len(graph.columns) - 1
+    rows = [len(c) + (1 if k < last and graph.bias_edges else 0)
+            for k, c in enumerate(graph.columns)]
+    height = max(rows) * ROW
     pos = {}
     for k, col in enumerate(graph.columns):
-        top = PAD + (height - len(col) * ROW) / 2 + ROW / 2
+        top = PAD + (height - rows[k] * ROW) / 2 + ROW / 2
         for r, item in enumerate(col):
             key = item.id if isinstance(item, GNode) else f"more-{k}"
             pos[key] = (PAD + R + k * COL, top + r * ROW)
+        if rows[k] > len(col):
+            pos[f"n-{k}-b"] = (PAD + R + k * COL, top + len(col) * ROW)
     return pos, height
 
 
@@ -179,7 +194,25 @@ def to_svg_element(graph):
             "stroke": POSITIVE if w >= 0 else NEGATIVE,
             "stroke-width": f"{0.75 + 5 * abs(w) / biggest:.2f}"})
         ET.SubElement(line, "title").text = title
+    for eid, k, j, w, title in graph.bias_edges:
+        (x1, y1), (x2, y2) = pos[f"n-{k - 1}-b"], pos[node_id(k, j)]
+        line = ET.SubElement(edges, "line", {
+            "class": "edge bias", "id": eid, "x1": f"{x1 + R / 2:.1f}", "y1": f"{y1:.1f}",
+            "x2": f"{x2 - R:.1f}", "y2": f"{y2:.1f}",
+            "stroke": POSITIVE if w >= 0 else NEGATIVE, "stroke-dasharray": "3 2",
+            "stroke-width": f"{0.75 + 5 * abs(w) / biggest:.2f}"})
+        ET.SubElement(line, "title").text = title
     nodes = ET.SubElement(svg, "g", {"class": "nodes"})
+    for k in range(len(graph.columns) - 1):
+        if f"n-{k}-b" not in pos:
+            continue
+        x, y = pos[f"n-{k}-b"]
+        g = ET.SubElement(nodes, "g", {"class": "bias", "id": f"n-{k}-b"})
+        ET.SubElement(g, "title").text = f"layer {k}'s bias unit (ConstNode): output 1"
+        ET.SubElement(g, "rect", x=f"{x - R / 2:.1f}", y=f"{y - R / 2:.1f}", width=str(R),
+                      height=str(R), fill="#f3f4f6", stroke="#555")
+        ET.SubElement(g, "text", {"x": f"{x:.1f}", "y": f"{y + 4:.1f}",
+                                  "text-anchor": "middle", "font-size": "12px"}).text = "+1"
     for k, col in enumerate(graph.columns):
         for item in col:
             if not isinstance(item, GNode):

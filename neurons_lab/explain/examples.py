@@ -5,10 +5,11 @@ An :class:`Example` holds everything one training step needs (weights, sample, t
 and builds the same network in either package through the shared API.
 """
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from neurons_lab.training.files import read_json
 
 from .errors import ExplainError
 from .names import SCHEMES
@@ -36,17 +37,23 @@ class Example:
     rate: float
     names: str = "article"
     source: dict = field(default_factory=dict)
+    activation: str = "sigmoid"  # hidden layers
+    output: str = "sigmoid"
+    loss: str = "mse"
 
     def namer(self):
         return SCHEMES[self.names](self.layer_sizes)
 
     def build(self, impl):
-        """A fresh sigmoid / ½Σ(t−y)² network of package ``impl`` holding these weights."""
+        """A fresh network of package ``impl`` (sigmoid / ½Σ(t−y)² unless the example says
+        otherwise) holding these weights."""
         if impl not in IMPLS:
             raise ExplainError(f"unknown implementation {impl!r}; choose one of {', '.join(IMPLS)}")
         import importlib
 
-        net = importlib.import_module(impl).Network(list(self.layer_sizes), seed=0)
+        net = importlib.import_module(impl).Network(
+            list(self.layer_sizes), activation=self.activation, output=self.output,
+            loss=self.loss, seed=0)
         net.set_parameters(self.parameters)
         return net
 
@@ -100,6 +107,9 @@ def _numbers(value, what, path):
     return [float(v) for v in value]
 
 
+KEYS = ("layer_sizes", "parameters", "sample", "label", "rate")
+
+
 def from_json(path):
     """An example from a JSON file::
 
@@ -110,15 +120,15 @@ def from_json(path):
     Every value is checked (ValueError naming the file and the problem) before anything runs.
     """
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ExplainError(f"cannot read weights file {path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ExplainError(f"{path} is not a JSON file ({exc})") from None
+    data = read_json(path, ExplainError, "weights file")  # bounded: size, depth, digits
     if not isinstance(data, dict):
         raise ExplainError(f"{path}: expected a JSON object with layer_sizes, parameters, "
                          "sample, label, rate")
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        raise ExplainError(f"{path}: unknown key{'s' if len(unknown) > 1 else ''} "
+                           f"{', '.join(map(repr, unknown))}; a weights file holds "
+                           f"{', '.join(KEYS)}")
     missing = [k for k in ("layer_sizes", "parameters", "sample", "label") if k not in data]
     if missing:
         raise ExplainError(f"{path}: missing {', '.join(missing)}")
@@ -136,6 +146,10 @@ def from_json(path):
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (
             math.isfinite(rate) and rate > 0):
         raise ExplainError(f"{path}: rate must be a finite number > 0, got {rate!r}")
+    needed = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    if needed > path.stat().st_size // 2:  # each number takes 2 bytes at least ("0,")
+        raise ExplainError(f"{path}: layer_sizes {sizes} need {needed:,} parameters, more than "
+                           "the file can hold: the network is not built")
     ex = Example(title=path.name, layer_sizes=sizes, parameters=data["parameters"],
                  sample=sample, label=label, rate=float(rate), source={"weights": str(path)})
     try:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ExplainError
-from .trace import Num, Step, Trace, check_explainable, edge_id, node_id
+from .formulas import loss_symbol
+from .trace import Num, Step, Trace, edge_id, kinds_of, node_id
 from .walkthrough import INDENT, render_array, render_line, render_walkthrough
 
 ATTRS = ("input", "net", "output", "delta", "W", "b", "W_grad", "b_grad")
@@ -45,7 +46,7 @@ def sup(l):
 def record_vectorized(net, sample, label, rate):
     """One training step of a vectorized ``net`` through its public phases; a Trace whose
     ``snapshots[phase]`` hold the layer arrays and whose steps hold :class:`Arr` tokens."""
-    check_explainable(net)
+    kinds = kinds_of(net)
     missing = [p for p in ("calc_delta", "calc_gradient", "update_weight") if not hasattr(net, p)]
     if missing:
         raise ExplainError(f"this vectorized Network has no public phase {', '.join(missing)}: "
@@ -57,17 +58,24 @@ def record_vectorized(net, sample, label, rate):
     loss = net.loss(y, t)
     net.calc_delta(t)  # phase 2 (式7, 式8)
     snaps["delta"] = read_arrays(net)
-    net.calc_gradient()  # W_grad = −δ xᵀ, b_grad = −δ
+    net.calc_gradient()  # phase 3: W_grad = −δ xᵀ, b_grad = −δ
     snaps["gradient"] = read_arrays(net)
-    net.update_weight(rate)  # phase 3 (式9, 式10)
+    net.update_weight(rate)  # phase 4 (式9, 式10)
     snaps["update"] = read_arrays(net)
     sizes = list(net.layer_sizes)
     return Trace(sizes, list(map(float, x)), list(map(float, t)), rate, loss, snaps,
-                 _steps(snaps, sizes, t, rate, loss))
+                 _steps(snaps, sizes, t, rate, loss, kinds), kinds)
 
 
-def _steps(s, sizes, t, rate, loss):
+# f'(net) of each activation as the matrix walkthrough writes it, with a = f(net)
+FPRIME = {"sigmoid": "a{u}(1−a{u})", "tanh": "(1−a{u}²)", "relu": "[net{u}>0]",
+          "identity": "1"}
+
+
+def _steps(s, sizes, t, rate, loss, kinds=None):
     L = len(sizes) - 1
+    kinds = kinds or {"activation": ["sigmoid"] * L, "output": "sigmoid", "loss": "mse"}
+    acts = kinds["activation"]
 
     def arr(phase, l, attr):
         return Arr(s[phase][l][attr], (phase, "layer", l, attr))
@@ -82,25 +90,27 @@ def _steps(s, sizes, t, rate, loss):
     for l in range(1, L + 1):
         u = sup(l)
         steps.append(Step("m_forward", "式2", [
-            [f"a{u} = sigmoid(W{u}·x{u} + b{u})"],
+            [f"a{u} = {acts[l - 1]}(W{u}·x{u} + b{u})"],
             [f"W{u} = ", arr("forward", l, "W")],
             [f"x{u} = ", arr("forward", l, "input")],
             [f"b{u} = ", arr("forward", l, "b")],
             [f"net{u} = W{u}·x{u} + b{u} = ", arr("forward", l, "net")],
-            [f"a{u} = sigmoid(net{u}) = ", arr("forward", l, "output")],
+            [f"a{u} = {acts[l - 1]}(net{u}) = ", arr("forward", l, "output")],
         ], nodes=nodes(l - 1) + nodes(l), edges=edges(l)))
     target = Arr(np.array(t), ("label",))
     steps.append(Step("m_loss", "E", [
-        ["E = ½Σ(t − y)²"], ["y = ", arr("forward", L, "output")], ["t = ", target],
+        [loss_symbol(kinds["loss"]) if kinds["loss"] != "mse" else "E = ½Σ(t − y)²"],
+        ["y = ", arr("forward", L, "output")], ["t = ", target],
         ["E = ", Num(loss, ("loss",))]], nodes=nodes(L)))
     u = sup(L)
     steps.append(Step("m_output_delta", "式7", [
-        [f"δ{u} = y(1−y)(t−y)"], ["y = ", arr("delta", L, "output")], ["t = ", target],
+        [f"δ{u} = " + _output_delta(kinds)], ["y = ", arr("delta", L, "output")],
+        ["t = ", target],
         [f"δ{u} = ", arr("delta", L, "delta")]], nodes=nodes(L)))
     for l in range(L - 1, 0, -1):
         u, v = sup(l), sup(l + 1)
         steps.append(Step("m_hidden_delta", "式8", [
-            [f"δ{u} = a{u}(1−a{u})∘(W{v}ᵀ·δ{v})"],
+            [f"δ{u} = {FPRIME[acts[l - 1]].format(u=u)}∘(W{v}ᵀ·δ{v})"],
             [f"a{u} = ", arr("delta", l, "output")],
             [f"W{v} = ", arr("delta", l + 1, "W")],
             [f"δ{v} = ", arr("delta", l + 1, "delta")],
@@ -120,6 +130,17 @@ def _steps(s, sizes, t, rate, loss):
             [f"b{u} ← b{u} + η·δ{u} (式10) = ", arr("update", l, "b")],
         ], nodes=nodes(l), edges=edges(l)))
     return steps
+
+
+def _output_delta(kinds):
+    """式7 for the output layer's kind (y(1−y)(t−y) in the article)."""
+    f, loss = kinds["output"], kinds["loss"]
+    if loss == "cross_entropy":
+        return "t − y"
+    fprime = {"sigmoid": "y(1−y)", "tanh": "(1−y²)", "relu": "[net>0]", "identity": ""}[f]
+    if loss == "hinge":
+        return f"−{fprime or '1'}∘∂E/∂y"
+    return f"{fprime}(t−y)" if fprime else "t − y"
 
 
 def render_tokens(tokens, indent):

@@ -12,7 +12,8 @@ import json
 from .drawing import graph_from_state, to_svg
 from .i18n import text
 from .trace import node_id
-from .walkthrough import given_lines, render_line
+from .walkthrough import fmt, given_lines, render_line
+from .walkthrough import heading as phase_heading
 
 BUTTONS = {"en": ("Back", "Step", "Play", "Pause"), "zh": ("后退", "下一步", "播放", "暂停")}
 INTRO = {
@@ -42,6 +43,11 @@ const steps = JSON.parse(document.getElementById('steps').textContent);
 const initial = JSON.parse(document.getElementById('initial').textContent);
 const words = JSON.parse(document.getElementById('words').textContent);
 const svg = document.querySelector('svg.network');
+const tooltips = new Map();  // each element's first tooltip, restored when stepping back
+svg.querySelectorAll('.edge, .node').forEach(e => {
+  const t = e.querySelector('title');
+  if (t) tooltips.set(e, t.textContent);
+});
 let index = 0, timer = null;
 const interval = /fast/.test(location.hash) ? 60 : 700;  // page.html#fast plays quickly
 function short(v) {
@@ -63,6 +69,7 @@ function apply(reveal) {
 function show() {
   svg.querySelectorAll('.node text.a, .node text.d').forEach(t => { t.textContent = ''; });
   svg.querySelectorAll('.active, .updated').forEach(e => e.classList.remove('active', 'updated'));
+  tooltips.forEach((text, e) => { e.querySelector('title').textContent = text; });
   apply(initial);
   for (let k = 0; k < index; k++) apply(steps[k].reveal);
   const panelPhase = document.getElementById('phase');
@@ -107,6 +114,13 @@ document.getElementById('play').onclick = () => {
     if (index === steps.length) stop();
   }, interval);
 };
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'ArrowRight') document.getElementById('step').click();
+  else if (e.key === 'ArrowLeft') document.getElementById('back').click();
+  else if (e.key === ' ') document.getElementById('play').click();
+  else return;
+  e.preventDefault();
+});
 show();
 """
 
@@ -116,19 +130,43 @@ def _json(data):
     return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
 
 
-def page_html(trace, title, names, lang="en"):
-    """The page as a string: drawing, controls, panel, the steps as JSON, inline JS/CSS."""
+def _step_json(step, words, kinds, render):
+    return {"phase": step.phase, "heading": phase_heading(words, step.phase, kinds),
+            "lines": render(step), "nodes": step.nodes, "edges": step.edges,
+            "reveal": step.reveal}
+
+
+def page_html(trace, title, names, lang="en", *, matrices=None, impl="neurons",
+              loss_after=None):
+    """The page as a string: drawing, controls, panel, the steps as JSON, inline JS/CSS.
+
+    ``trace`` is the neurons trace (it gives the drawing). ``impl`` "vectorized" shows the
+    steps of ``matrices`` (the vectorized trace of the same step) instead; "both" shows the
+    neurons steps, then the matrix steps. ``loss_after``: E of the sample after the step
+    (net.loss of a new predict), shown with the last step."""
+    from .matrices import render_tokens
+
     words = text(lang)
     back, step, play, pause = BUTTONS[lang]
     graph = graph_from_state(trace.snapshots["start"], trace.layer_sizes, names, values=False,
                              title=title)
-    steps = [{"phase": s.phase, "heading": words[s.phase],
-              "lines": [render_line(tokens) for tokens in s.lines],
-              "nodes": s.nodes, "edges": s.edges, "reveal": s.reveal} for s in trace.steps]
+    kinds = getattr(trace, "kinds", None)
+    steps = []
+    if impl in ("neurons", "both"):
+        steps += [_step_json(s, words, kinds, lambda s: [render_line(t) for t in s.lines])
+                  for s in trace.steps]
+    if impl in ("vectorized", "both"):
+        if matrices is None:
+            raise ValueError(f"impl {impl!r} needs the vectorized trace (matrices=)")
+        steps += [_step_json(s, words, kinds, lambda s: [
+            line for t in s.lines for line in render_tokens(t, "")]) for s in matrices.steps]
+    if loss_after is not None:
+        steps[-1]["lines"] = steps[-1]["lines"] + [words["loss_after"].format(
+            before=fmt(trace.loss), after=fmt(loss_after))]
     initial = {node_id(0, i): {"a": trace.snapshots["forward"]["node"][(0, i)]["output"]}
                for i in range(trace.layer_sizes[0])}
     given = "<br>".join(html.escape(render_line(t)) for t in given_lines(trace, names))
-    heading = words["title"].format(title=title, how=words["how_neurons"])
+    heading = words["title"].format(title=title, how=words[f"how_{impl}"])
     return f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}">
 <head>
@@ -157,10 +195,10 @@ def page_html(trace, title, names, lang="en"):
 """
 
 
-def write_page(path, trace, title, names, lang="en"):
-    """Write the page to ``path`` (UTF-8); returns the path."""
+def write_page(path, trace, title, names, lang="en", **options):
+    """Write the page to ``path`` (UTF-8); returns the path. ``options``: see page_html."""
     from pathlib import Path
 
     path = Path(path)
-    path.write_text(page_html(trace, title, names, lang), encoding="utf-8")
+    path.write_text(page_html(trace, title, names, lang, **options), encoding="utf-8")
     return path

@@ -113,6 +113,9 @@ def plot_history(path, out):
     return _save(fig, plt, out)
 
 
+WEIGHT_CMAP = "RdBu"  # matplotlib's red → white → blue: negative red, positive blue
+
+
 def _save(fig, plt, out):
     out = Path(out)
     fig.savefig(out, dpi=110)
@@ -123,16 +126,28 @@ def _save(fig, plt, out):
 # -- first-layer weights ------------------------------------------------------------------
 
 def plot_first_layer(checkpoint, out, max_units=64):
-    """The first layer's weight rows of a checkpointed MNIST network as 28×28 images."""
+    """The first layer's weights of a checkpointed network as images (blue +, red −, as in
+    every drawing): a fully connected layer's rows as 28×28 images, a conv layer's filters
+    (each input channel) as K×K images."""
     from neurons_lab.training.checkpoint import load_checkpoint
 
     ckpt = load_checkpoint(checkpoint)
     W = np.asarray(ckpt.parameters[0][0], dtype=float)
-    side = math.isqrt(W.shape[1])
-    if side * side != W.shape[1]:
-        raise ExplainError(f"{checkpoint}: the first layer has {W.shape[1]} inputs, not a square "
-                         "image (MNIST has 784 = 28×28)")
-    n = min(W.shape[0], max_units)
+    if W.ndim == 4:  # conv (N, C, K, K): one image per filter and channel
+        images = W.reshape(-1, W.shape[2], W.shape[3])
+        what = f"first conv layer's filters ({W.shape[0]} × {W.shape[1]} channel, " \
+               f"{W.shape[2]}×{W.shape[3]})"
+    elif W.ndim == 2:
+        side = math.isqrt(W.shape[1])
+        if side * side != W.shape[1]:
+            raise ExplainError(f"{checkpoint}: the first layer has {W.shape[1]} inputs, not a "
+                               "square image (MNIST has 784 = 28×28)")
+        images = W.reshape(-1, side, side)
+        what = "first-layer weights"
+    else:
+        raise ExplainError(f"{checkpoint}: the first layer's weights have shape {W.shape}; "
+                           "expected (out, in) or a conv layer's (N, C, K, K)")
+    n = min(len(images), max_units)
     cols = math.ceil(math.sqrt(n))
     rows = math.ceil(n / cols)
     plt = pyplot()
@@ -140,10 +155,9 @@ def plot_first_layer(checkpoint, out, max_units=64):
     for k, ax in enumerate(axes.flat):
         ax.axis("off")
         if k < n:
-            limit = float(np.abs(W[k]).max()) or 1.0  # one symmetric scale per unit
-            ax.imshow(W[k].reshape(side, side), cmap="RdBu_r", vmin=-limit, vmax=limit)
-    fig.suptitle(f"first-layer weights, {n} of {W.shape[0]} units (red +, blue −), "
-                 f"epoch {ckpt.epoch}")
+            limit = float(np.abs(images[k]).max()) or 1.0  # one symmetric scale per image
+            ax.imshow(images[k], cmap=WEIGHT_CMAP, vmin=-limit, vmax=limit)
+    fig.suptitle(f"{what}, {n} of {len(images)} (blue +, red −), epoch {ckpt.epoch}")
     fig.tight_layout()
     return _save(fig, plt, out)
 

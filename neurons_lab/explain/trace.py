@@ -11,6 +11,8 @@ snapshots: every :class:`Num` in it is a value an object held, tagged with where
 from dataclasses import dataclass, field
 
 from .errors import ExplainError
+from .formulas import correct_class as _correct
+from .formulas import derivative, fill, is_article_kind, kinds_of, loss_symbol  # noqa: F401
 
 PHASES = ("start", "forward", "delta", "gradient", "update")
 MAX_TERMS = 6  # a sum with more terms shows the first few and says how many it left out
@@ -54,6 +56,7 @@ class Trace:
     loss: float
     snapshots: dict
     steps: list
+    kinds: dict = None  # {"activation": [per hidden layer], "output", "loss"}; None: sigmoid/mse
 
 
 def node_id(k, i):
@@ -95,30 +98,45 @@ def check_explainable(net):
 
 
 def record_neurons(net, sample, label, rate, names):
-    """Run one training step of ``net`` through its public phases; return a :class:`Trace`."""
-    check_explainable(net)
+    """Run one training step of ``net`` through its public phases; return a :class:`Trace`.
+
+    Hidden layers sigmoid/tanh/ReLU, outputs sigmoid/identity/softmax (tanh, ReLU) with
+    mse, cross_entropy (softmax) or hinge (explain.formulas)."""
+    kinds = kinds_of(net)
     snaps = {"start": read_state(net)}
     y = net.predict(sample)  # phase 1 (式1)
     snaps["forward"] = read_state(net)
     loss = net.loss(y, label)
     net.calc_delta(label)  # phase 2 (式3, 式4)
     snaps["delta"] = read_state(net)
-    net.calc_gradient()  # ∂E/∂w = −δ_j x_i
+    net.calc_gradient()  # phase 3: ∂E/∂w = −δ_j x_i
     snaps["gradient"] = read_state(net)
-    net.update_weight(rate)  # phase 3 (式5)
+    net.update_weight(rate)  # phase 4 (式5)
     snaps["update"] = read_state(net)
     sizes = list(net.layer_sizes)
-    steps = _Writer(snaps, sizes, list(label), rate, loss, names).steps()
-    return Trace(sizes, list(sample), list(label), rate, loss, snaps, steps)
+    steps = _Writer(snaps, sizes, list(label), rate, loss, names, kinds).steps()
+    return Trace(sizes, list(sample), list(label), rate, loss, snaps, steps, kinds)
 
 
 class _Writer:
     """Turns snapshots into Steps. Only reads snapshot values; computes nothing."""
 
-    def __init__(self, snaps, sizes, label, rate, loss, names):
+    def __init__(self, snaps, sizes, label, rate, loss, names, kinds=None):
         self.s, self.sizes, self.label, self.rate, self.loss, self.n = (
             snaps, sizes, label, rate, loss, names)
         self.last = len(sizes) - 1
+        self.kinds = kinds or {"activation": ["sigmoid"] * self.last, "output": "sigmoid",
+                               "loss": "mse"}
+
+    def f(self, k):
+        """The activation name of layer k (1 … L)."""
+        return self.kinds["activation"][k - 1]
+
+    def fprime(self, phase, k, j):
+        """f'(net_j) of node j of layer k: (symbolic text, tokens with the node's Nums)."""
+        n = self.n
+        sym, pieces = derivative(self.f(k), n.out(k, j), n.net(k, j))
+        return sym, fill(pieces, self.node(phase, k, j, "output"), self.node(phase, k, j, "net"))
 
     def node(self, phase, k, i, attr):
         return Num(self.s[phase]["node"][(k, i)][attr], (phase, "node", k, i, attr))
@@ -163,16 +181,37 @@ class _Writer:
             num.append(f" + … ({left})")
         net = self.node("forward", k, j, "net")
         out = self.node("forward", k, j, "output")
-        lines = [sym, num + [" = ", net],
-                 [f"{n.out(k, j)} = sigmoid({n.net(k, j)}) = sigmoid(", net, ") = ", out]]
+        f = self.f(k)
+        if f == "softmax":
+            nets = [self.node("forward", k, m, "net") for m in range(self.sizes[k])]
+            last = ["softmax(", *[t for m, x in enumerate(nets) for t in ([", "] if m else [])
+                                  + [x]], f")_{j + 1} = ", out]
+            last = [f"{n.out(k, j)} = e^{n.net(k, j)} / Σ_m e^net_m = "] + last
+        else:
+            last = [f"{n.out(k, j)} = {f}({n.net(k, j)}) = {f}(", net, ") = ", out]
+        lines = [sym, num + [" = ", net], last]
         return Step("forward", "式1", lines,
                     nodes=[node_id(k - 1, i) for i in ups if i != "b"] + [node_id(k, j)],
                     edges=[edge_id(k, j, i) for i in ups],
                     reveal={node_id(k, j): {"a": out.value}})
 
     def loss_step(self):
-        """E = ½Σ(t_i − y_i)², the value net.loss returned."""
+        """E of the network's loss (½Σ(t_i − y_i)² in the article), the value net.loss
+        returned."""
         n, L = self.n, self.last
+        loss = self.kinds["loss"]
+        if loss != "mse":
+            ys = [self.node("forward", L, i, "output") for i in range(self.sizes[-1])]
+            ts = [Num(t, ("label", i)) for i, t in enumerate(self.label)]
+            num = ["= "]
+            for i, (y, t) in enumerate(zip(ys, ts)):
+                if loss == "cross_entropy":
+                    num += [" − " if i else "−", t, "·log ", y]
+                elif i != _correct(self.label):
+                    c = ys[_correct(self.label)]
+                    num += [" + " if len(num) > 1 else "", "max(0, ", y, " − ", c, " + 1)"]
+            lines = [[loss_symbol(loss)], num + [" = ", Num(self.loss, ("loss",))]]
+            return Step("loss", "E", lines, nodes=[node_id(L, i) for i in range(self.sizes[-1])])
         sym, num = ["E = ½("], ["= ½("]
         for i in range(self.sizes[-1]):
             plus = " + " if i else ""
@@ -183,23 +222,39 @@ class _Writer:
         return Step("loss", "E", lines, nodes=[node_id(L, i) for i in range(self.sizes[-1])])
 
     def output_delta(self, j):
-        """式3: δ_j = y_j(1−y_j)(t_j−y_j)."""
+        """式3: δ_j = y_j(1−y_j)(t_j−y_j); in general f'(net_j)·(t_j−y_j) for ½Σ(t−y)²,
+        t_j − y_j for softmax with cross-entropy, −f'(net_j)·∂E/∂y_j for the hinge."""
         n, L = self.n, self.last
         y, t = self.node("delta", L, j, "output"), Num(self.label[j], ("label", j))
         d = self.node("delta", L, j, "delta")
-        yj = n.out(L, j)
-        lines = [[f"{n.delta(L, j)} = {yj}·(1−{yj})·({n.target(j)}−{yj})"],
-                 ["= ", y, "·(1−", y, ")·(", t, "−", y, ") = ", d]]
+        yj, tj, loss = n.out(L, j), n.target(j), self.kinds["loss"]
+        if loss == "cross_entropy":  # softmax: y(1−y) cancels
+            lines = [[f"{n.delta(L, j)} = {tj} − {yj}"], ["= ", t, " − ", y, " = ", d]]
+        elif loss == "hinge":
+            sym, tokens = self.fprime("delta", L, j)
+            c = _correct(self.label)
+            if j == c:
+                lines = [[f"{n.delta(L, j)} = {sym}·(how many i≠{j + 1} have y_i − {yj} + 1 > 0)"],
+                         ["= ", *tokens, "·(…) = ", d]]
+            else:
+                yc = self.node("delta", L, c, "output")
+                lines = [[f"{n.delta(L, j)} = −{sym}·[{yj} − {n.out(L, c)} + 1 > 0]"],
+                         ["= −", *tokens, "·[", y, " − ", yc, " + 1 > 0] = ", d]]
+        else:
+            sym, tokens = self.fprime("delta", L, j)
+            lines = [[f"{n.delta(L, j)} = {sym}·({tj}−{yj})"],
+                     ["= ", *tokens, "·(", t, "−", y, ") = ", d]]
         return Step("output_delta", "式3", lines, nodes=[node_id(L, j)],
                     reveal={node_id(L, j): {"d": d.value}})
 
     def hidden_delta(self, k, j):
-        """式4: δ_i = a_i(1−a_i) Σ_k w_ki δ_k over the layer above."""
+        """式4: δ_i = f'(net_i) Σ_k w_ki δ_k over the layer above (sigmoid: a_i(1−a_i))."""
         n = self.n
-        a, d = self.node("delta", k, j, "output"), self.node("delta", k, j, "delta")
+        d = self.node("delta", k, j, "delta")
         above, left = _elide(list(range(self.sizes[k + 1])))
-        sym = [f"{n.delta(k, j)} = {n.out(k, j)}·(1−{n.out(k, j)})·("]
-        num = ["= ", a, "·(1−", a, ")·("]
+        fsym, ftokens = self.fprime("delta", k, j)
+        sym = [f"{n.delta(k, j)} = {fsym}·("]
+        num = ["= ", *ftokens, "·("]
         for pos, m in enumerate(above):
             plus = " + " if pos else ""
             sym.append(f"{plus}{n.weight(k + 1, m, j)}·{n.delta(k + 1, m)}")

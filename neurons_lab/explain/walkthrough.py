@@ -72,9 +72,27 @@ def render_walkthrough(trace, title, names, lang, how, step_lines):
     for step in trace.steps:
         if step.phase != phase:
             phase = step.phase
-            lines += ["", words[phase]]
+            lines += ["", heading(words, phase, getattr(trace, "kinds", None))]
         lines += step_lines(step)
     return lines + ["", words["end"]]
+
+
+OUTPUT_DELTA = {"mse": "δ_j = f'(net_j)·(t_j − y_j)", "cross_entropy": "δ_j = t_j − y_j",
+                "hinge": "δ_j = −f'(net_j)·∂E/∂y_j"}
+
+
+def heading(words, phase, kinds):
+    """A phase's heading: the article's (sigmoid, ½Σ(t−y)²) or the general one naming f."""
+    from .formulas import loss_symbol
+    from .trace import is_article_kind
+
+    key = phase + "_any"
+    if is_article_kind(kinds) or key not in words:
+        return words[phase]
+    hidden = ", ".join(dict.fromkeys(kinds["activation"][:-1])) or "–"
+    return words[key].format(f=f"{hidden} (hidden), {kinds['output']} (output)",
+                             E=loss_symbol(kinds["loss"]), out=kinds["output"],
+                             loss=kinds["loss"], formula=OUTPUT_DELTA[kinds["loss"]])
 
 
 def render_neurons(trace, title, names, lang):

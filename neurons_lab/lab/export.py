@@ -76,7 +76,7 @@ def formulas(net, sample, label, rate, settings, lang):
         from neurons_lab.explain.i18n import text
         from neurons_lab.explain.names import ArticleNames, MazurNames
         from neurons_lab.explain.trace import record_neurons
-        from neurons_lab.explain.walkthrough import render_line
+        from neurons_lab.explain.walkthrough import heading, render_line
     except ImportError as exc:  # pragma: no cover - the page ships these files
         return {"error": f"the walkthrough is not available here ({exc})"}
     sizes = list(net.layer_sizes)
@@ -94,7 +94,8 @@ def formulas(net, sample, label, rate, settings, lang):
     words = text(lang)
     out = {"error": None, "snapshots": trace.snapshots}
     for phase, kinds in TRACE_PHASES.items():
-        out[phase] = [{"heading": words.get(step.phase, step.phase), "equation": step.equation,
+        out[phase] = [{"heading": heading(words, step.phase, trace.kinds),
+                       "equation": step.equation,
                        "lines": [render_line(tokens) for tokens in step.lines],
                        "nodes": step.nodes, "edges": step.edges}
                       for step in trace.steps if step.phase in kinds]

@@ -9,20 +9,15 @@ A shift moves the picture and fills the row or column it vacates with 0 (black):
     left    out[y, x] = in[y, x + 1]    last column 0
     right   out[y, x] = in[y, x − 1]    first column 0
 
-**Order of the copies** (both routes below): copy-major. Row ``c·N + i`` of the augmented set
+**Order of the copies**: copy-major. Row ``c·N + i`` of the augmented set
 is image i in copy c, with c = 0 original, 1 up, 2 down, 3 left, 4 right (:data:`COPIES`);
 the first N rows are the original set unchanged and the labels are the original labels
 repeated five times (``np.tile``). The trainer shuffles every epoch (a permutation of all
 5N rows from its seeded Generator), so the order only fixes what a row number means.
 
-Two routes to the same rows, both uint8 all the way (a float copy of 300,000 images would be
-1.9 GB in float64):
-
-* :func:`shift_augment` stores the 5N images: 60,000 MNIST images → 300,000, 235 MB uint8.
-  Hand the result to the Trainer as its features and classes; nothing else changes.
-* :class:`ShiftAugmented` stores nothing new: indexing it with row numbers builds those rows
-  on the fly, for a trainer that selects each batch with ``features[rows]``.
-  :func:`shuffled_batches` walks one epoch of it (or of any array) in the trainer's order.
+:func:`shift_augment` stores the 5N images, uint8 all the way (60,000 MNIST images →
+300,000, 235 MB; a float64 copy would be 1.9 GB). Hand the result to the Trainer as its
+features and classes; nothing else changes.
 
 Augment the training part only, after carving out the validation set: shifted copies of a
 validation image in the training set would make the validation figures too good.
@@ -90,73 +85,3 @@ def shift_augment(images, labels, image_shape=None):
                          f"{labels.shape}")
     out = np.concatenate([shift(x, c) for c in COPIES])
     return out.reshape((5 * len(x),) + given.shape[1:]), np.tile(labels, 5)
-
-
-class ShiftAugmented:
-    """The 5N rows of :func:`shift_augment`, built on demand from the N originals.
-
-    ``aug[rows]`` (an int, a slice or an array of row numbers) gives exactly
-    ``shift_augment(images, …)[0][rows]``; ``len(aug)`` is 5N; ``labels`` is (5N,);
-    ``np.asarray(aug)`` builds the whole stored set. Holds a reference to ``images``.
-    """
-
-    def __init__(self, images, labels, image_shape=None):
-        self._given_shape = np.shape(images)[1:]
-        self._images = _as_images(images, image_shape)
-        labels = np.asarray(labels)
-        if labels.ndim != 1 or len(labels) != len(self._images):
-            raise ValueError(f"labels must have shape ({len(self._images)},), one per image, "
-                             f"got {labels.shape}")
-        self.labels = np.tile(labels, 5)
-        self.n_original = len(self._images)
-        self.dtype = np.dtype(np.uint8)
-        self.shape = (5 * self.n_original,) + tuple(self._given_shape)
-        self.ndim = len(self.shape)
-
-    def __len__(self):
-        return self.shape[0]
-
-    def __getitem__(self, rows):
-        scalar = np.ndim(rows) == 0 and not isinstance(rows, slice)
-        rows = np.arange(len(self))[rows] if isinstance(rows, slice) else np.asarray(rows)
-        if rows.dtype.kind not in "iu":
-            raise TypeError(f"rows must be integers or a slice, got dtype {rows.dtype}")
-        flat = np.atleast_1d(rows)
-        if flat.size and (flat.min() < -len(self) or flat.max() >= len(self)):
-            raise IndexError(f"row numbers must lie in −{len(self)}…{len(self) - 1}")
-        flat = flat % len(self)
-        copy, image = np.divmod(flat, self.n_original)
-        out = np.empty((len(flat),) + self._images.shape[1:], dtype=np.uint8)
-        for c, name in enumerate(COPIES):
-            chosen = copy == c
-            if chosen.any():
-                out[chosen] = shift(self._images[image[chosen]], name)
-        out = out.reshape((len(flat),) + tuple(self._given_shape))
-        return out[0] if scalar else out.reshape(rows.shape + out.shape[1:])
-
-    def __array__(self, dtype=None, copy=None):
-        whole = self[np.arange(len(self))]
-        return whole if dtype is None else whole.astype(dtype)
-
-    def __repr__(self):
-        return (f"ShiftAugmented({self.n_original:,} images × {len(COPIES)} copies "
-                f"({', '.join(COPIES)}), rows {self.shape}, uint8)")
-
-
-def shuffled_batches(features, labels, batch_size, rng):
-    """One epoch in the trainer's order: ``order = rng.permutation(len(labels))``, then each
-    run of ``batch_size`` consecutive rows of it as (features[rows], labels[rows]).
-
-    features: an array or a :class:`ShiftAugmented`; rng: a ``numpy.random.Generator`` (the
-    trainer seeds one from ``settings.seed`` and draws one permutation per epoch).
-    """
-    labels = np.asarray(labels)
-    if len(features) != len(labels):
-        raise ValueError(f"features has {len(features)} rows but labels has {len(labels)}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    order = rng.permutation(len(labels))
-    for start in range(0, len(order), batch_size):
-        rows = order[start:start + batch_size]
-        yield features[rows], labels[rows]

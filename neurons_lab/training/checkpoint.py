@@ -15,7 +15,7 @@ Works with either network through the shared API only (``parameters``, ``set_par
     latest.json       a copy of the newest epoch-NNNN.json: what ``load_checkpoint(folder)``
                       and resuming read.
     best.json/.npz    written when a run diverges: the best (or last finite) parameters.
-    .lock             held by the run writing here (training/runlock.py).
+    .lock             held by the run writing here (training/runfolder.py).
 
 Writing is atomic (training/files.py): the .npz first, then epoch-NNNN.json, then
 latest.json. A JSON file is the commit point, and it names the .npz and its sha256, so a
@@ -23,14 +23,21 @@ crash at any moment leaves latest.json pointing at a complete earlier checkpoint
 the user's normal permissions (0666 minus the umask). ``keep`` prunes older numbered
 checkpoints, except those in ``protect`` (the best epoch's).
 
-Loading checks everything before a network changes (training/checkpoint_verify.py).
+Loading checks everything before a network changes, and reads nothing unbounded: both files
+must be regular files; the JSON is capped in size and depth (training/files.py); the .npz in
+size (what its layer sizes need), and each member's header (name, dtype, shape) is checked
+against the layer sizes before its data is read. A missing, corrupt, truncated or hostile
+file, a sha256 mismatch, missing or extra arrays, wrong shapes, non-finite values, and an
+architecture that differs from a network's all raise :class:`CheckpointError` naming the file.
 """
 
 import contextlib
 import hashlib
 import io
 import json
+import math
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,26 +45,28 @@ from typing import Optional
 
 import numpy as np
 
-from .checkpoint_verify import (
-    FORMAT,
-    FORMAT_VERSION,
-    check_architecture,
-    layers,
-    read_json,
-    read_npz,
-)
 from .errors import CheckpointError
-from .files import atomic_write, remove_temporaries, sync_directory
-from .networks import engine_name
+from .files import (
+    TEMPORARY,
+    atomic_write,
+    read_bytes,
+    read_json,
+    remove_temporaries,
+    sync_directory,
+)
+from .networks import engine_name, is_convolutional, parameter_shapes
+from .validate import fits_in_memory
 
-__all__ = ["Checkpoint", "CheckpointError", "save_checkpoint", "load_checkpoint",
-           "check_architecture", "numbered_checkpoints", "latest_epoch", "clear_run",
-           "remove_temporaries", "implementation_name", "LATEST", "BEST"]
+FORMAT = "neurons-checkpoint"
+FORMAT_VERSION = 1
+# What must agree between a checkpoint and the network it is loaded into.
+ARCHITECTURE_KEYS = ("layer_sizes", "activation", "output", "loss")
+# Trainer-state entries that are JSON objects when present (a resume reads them as such).
+_TRAINER_DICTS = ("settings", "best", "data", "recipe", "preprocessing")
 
 LATEST = "latest.json"
 BEST = "best"
 _NUMBERED = re.compile(r"^epoch-(\d+)\.json$")
-implementation_name = engine_name  # the older name
 
 
 @dataclass
@@ -167,6 +176,14 @@ def numbered_checkpoints(directory):
     return sorted(found)
 
 
+def is_checkpoint_file(name):
+    """True for a file name the checkpoint writer owns (numbered, latest, best, the lock,
+    temporaries): no other output may take it."""
+    return bool(_NUMBERED.match(name) or re.match(r"^epoch-\d+\.npz$", name)
+                or name in (LATEST, f"{BEST}.json", f"{BEST}.npz", ".lock")
+                or TEMPORARY.match(name))
+
+
 def latest_epoch(directory):
     """The epoch of the newest checkpoint in ``directory``, or None when it holds none."""
     directory = Path(directory)
@@ -210,18 +227,13 @@ def load_checkpoint(path, net=None):
     before the network is changed.
     """
     json_path = _json_path(Path(path))
-    meta = read_json(json_path)
+    meta = _read_meta(json_path)
     config = meta["config"]
     sizes = config["layer_sizes"]
     npz_path = json_path.parent / meta["parameters"]["file"]
-    arrays = read_npz(npz_path, meta["parameters"]["sha256"], json_path)
+    arrays = read_npz(npz_path, meta["parameters"]["sha256"], json_path, sizes)
     parameters = layers(arrays, "", sizes, npz_path, required=True)
     best = layers(arrays, "best_", sizes, npz_path, required=False)
-    expected = {f"{p}{n}{k}" for p in ("", "best_") for n in "Wb"
-                for k in range(1, len(parameters) + 1)}
-    extra = sorted(set(arrays) - expected)
-    if extra:
-        raise CheckpointError(f"{npz_path}: unexpected arrays {', '.join(extra)}")
     checkpoint = Checkpoint(
         path=json_path, epoch=meta["epoch"], implementation=meta["implementation"],
         config=config, parameters=parameters, best_parameters=best,
@@ -231,6 +243,12 @@ def load_checkpoint(path, net=None):
         check_architecture(checkpoint, net)
         set_parameters(net, parameters, json_path)
     return checkpoint
+
+
+def read_meta(path):
+    """The checked JSON of a checkpoint (a folder's latest.json, an epoch-NNNN.json, or the
+    JSON beside a .npz), without its parameters."""
+    return _read_meta(_json_path(Path(path)))
 
 
 def set_parameters(net, parameters, where):
@@ -254,3 +272,150 @@ def _json_path(path):
     if not path.exists():
         raise CheckpointError(f"checkpoint file {path} does not exist")
     return path
+
+
+# --------------------------------------------------------------------------------------------
+# checking
+# --------------------------------------------------------------------------------------------
+
+def check_architecture(checkpoint, net):
+    """Raise CheckpointError unless layer sizes, activations, output and loss match ``net``."""
+    ours = net.config()
+    differences = []
+    for key in ARCHITECTURE_KEYS:
+        saved, current = checkpoint.config.get(key), ours.get(key)
+        if key in ("layer_sizes", "activation"):
+            saved, current = list(saved or []), list(current or [])
+        if saved != current:
+            differences.append(f"{key} {saved!r} in the checkpoint, {current!r} in the network")
+    if differences:
+        raise CheckpointError(
+            f"{checkpoint.path} does not fit this network: " + "; ".join(differences)
+            + f" (checkpoint: {_describe(checkpoint.config)}; network: {_describe(ours)})"
+        )
+
+
+def _describe(config):
+    return (f"{list(config.get('layer_sizes', []))} {'/'.join(config.get('activation', []))}"
+            f"→{config.get('output')}, loss {config.get('loss')}")
+
+
+def _read_meta(path):
+    meta = read_json(path, CheckpointError, "checkpoint file")
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise CheckpointError(f"{path} is not a checkpoint of this project (no format {FORMAT!r})")
+    version = meta.get("format_version")
+    if version != FORMAT_VERSION:
+        raise CheckpointError(
+            f"{path} has checkpoint format version {version!r}; this code reads version "
+            f"{FORMAT_VERSION}"
+        )
+    _require(meta, path, "implementation", str)
+    _require(meta, path, "config", dict)
+    _require(meta, path, "parameters", dict)
+    _require(meta, path, "trainer", dict)
+    epoch = meta.get("epoch")
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+        raise CheckpointError(f"{path}: 'epoch' must be an integer ≥ 0, got {epoch!r}")
+    sizes = meta["config"].get("layer_sizes")
+    if isinstance(sizes, list) and is_convolutional(sizes):
+        try:
+            parameter_shapes(sizes)
+        except (TypeError, ValueError) as exc:
+            raise CheckpointError(f"{path}: config.layer_sizes is not a valid spec: {exc}") \
+                from None
+    elif (not isinstance(sizes, list) or len(sizes) < 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes)):
+        raise CheckpointError(f"{path}: config.layer_sizes must list ≥ 2 sizes ≥ 1, got {sizes!r}")
+    file_name = meta["parameters"].get("file")
+    digest = meta["parameters"].get("sha256")
+    if not isinstance(file_name, str) or Path(file_name).name != file_name or not file_name:
+        raise CheckpointError(f"{path}: parameters.file must be a file name, got {file_name!r}")
+    if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
+        raise CheckpointError(f"{path}: parameters.sha256 must be 64 hex digits, got {digest!r}")
+    for key in _TRAINER_DICTS:
+        if meta["trainer"].get(key) is not None and not isinstance(meta["trainer"][key], dict):
+            raise CheckpointError(f"{path}: trainer.{key} must be a JSON object, got "
+                                  f"{type(meta['trainer'][key]).__name__}")
+    return meta
+
+
+def _require(meta, path, key, kind):
+    if not isinstance(meta.get(key), kind):
+        raise CheckpointError(
+            f"{path}: {key!r} is missing or not a {kind.__name__} (got {meta.get(key)!r})"
+        )
+
+
+def read_npz(path, digest, json_path, sizes):
+    """{name: array} of the .npz ``path`` after its sha256, and each member's header (a float
+    array of the shape ``sizes`` gives it), were checked: nothing is read or allocated beyond
+    what the layer sizes need."""
+    shapes = {f"{p}{n}{k}": shape for p in ("", "best_")
+              for k, pair in enumerate(parameter_shapes(sizes), start=1)
+              for n, shape in zip("Wb", pair)}
+    need = sum(8 * math.prod(shape) for shape in shapes.values())
+    fits_in_memory(need, f"checkpoint {json_path} (layer sizes {sizes})")
+    if not path.exists():
+        raise CheckpointError(f"parameter file {path} named by {json_path.name} does not exist")
+    data = read_bytes(path, need + 512 * len(shapes) + 4096, CheckpointError, "parameter file")
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != digest:
+        raise CheckpointError(
+            f"parameter file {path} does not match {json_path.name}: sha256 is {actual}, "
+            f"expected {digest} (truncated, modified, or from another checkpoint)"
+        )
+    arrays = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in archive.infolist():
+                name = member.filename.removesuffix(".npy")
+                if name not in shapes:
+                    raise CheckpointError(f"{path}: unexpected arrays {name}")
+                with archive.open(member) as f:
+                    version = np.lib.format.read_magic(f)
+                    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                                   else np.lib.format.read_array_header_2_0)
+                    shape, fortran, dtype = read_header(f)
+                    if dtype.kind != "f":
+                        raise CheckpointError(f"{path}: {name} has dtype {dtype}, expected "
+                                              "floats")
+                    if tuple(shape) != shapes[name]:
+                        raise CheckpointError(
+                            f"{path}: {name} has shape {tuple(shape)}, expected "
+                            f"{shapes[name]} for layer sizes {sizes}")
+                    count = math.prod(shape)
+                    raw = f.read(count * dtype.itemsize)
+                    if len(raw) != count * dtype.itemsize:
+                        raise CheckpointError(f"{path}: {name} is truncated")
+                    array = np.frombuffer(raw, dtype=dtype).reshape(
+                        shape, order="F" if fortran else "C")
+                    arrays[name] = array.copy()
+    except CheckpointError:
+        raise
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+        raise CheckpointError(f"parameter file {path} is not a readable .npz (a zip archive "
+                              f"of .npy arrays): {exc}") from None
+    return arrays
+
+
+def layers(arrays, prefix, sizes, path, *, required):
+    """[(W, b), …] from arrays named {prefix}W1, {prefix}b1, … (their dtypes and shapes checked
+    by read_npz), every value finite (one pair per layer with parameters: a CNN's pooling and
+    dropout layers have none)."""
+    shapes = parameter_shapes(sizes)
+    names = [f"{prefix}{n}{k}" for k in range(1, len(shapes) + 1) for n in "Wb"]
+    present = [name for name in names if name in arrays]
+    if not present and not required:
+        return None
+    missing = [name for name in names if name not in arrays]
+    if missing:
+        raise CheckpointError(f"{path} lacks the arrays {', '.join(missing)}")
+    for name in names:
+        array = arrays[name]
+        if not np.isfinite(array).all():
+            bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            where = ", ".join(map(str, bad))
+            raise CheckpointError(
+                f"{path}: {name}[{where}] is {float(array[bad])}: values must be finite")
+    return [(arrays[W], arrays[b]) for W, b in zip(names[::2], names[1::2])]

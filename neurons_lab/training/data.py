@@ -1,4 +1,4 @@
-"""Data sets for both networks: preprocessing, target coding, two generated toy sets, and
+"""Data sets for both networks: preprocessing, target coding, generated toy data, and
 (re-exported from neurons_lab.training/mnist.py) MNIST from idx files::
 
     data = load_mnist("path/to/mnist")     # MnistData, images stay uint8 (N, 784)
@@ -10,8 +10,8 @@ Reading and checking the idx files lives in ``training/mnist.py``, downloading t
 files in ``training/download.py``.
 
 Generated sets need no download and are deterministic for a given seed:
-:func:`bits_dataset` (the tutorial's 8-bit identity task) and :func:`spiral_dataset`
-(a 2-D spiral that a linear model cannot separate).
+:func:`encode_bits` (the tutorial's 8-bit identity task) and :func:`spiral_dataset` (a 2-D
+spiral that a linear model cannot separate).
 """
 
 from __future__ import annotations
@@ -147,28 +147,6 @@ def one_hot(classes, n_classes: int = N_CLASSES, dtype=np.float64) -> np.ndarray
     return encode_labels(classes, n_classes, on=1.0, off=0.0, dtype=dtype)
 
 
-def predicted_class(outputs):
-    """The class an output vector votes for: the index of its largest value (first on ties).
-
-    outputs: shape (n_classes,) (e.g. ``net.predict(sample)``, list or array) → int;
-    shape (B, n_classes) → int64 array (B,). Raises ValueError for non-finite outputs,
-    which would otherwise pick an arbitrary class.
-    """
-    values = np.asarray(outputs, dtype=np.float64)
-    if values.ndim not in (1, 2) or values.shape[-1] == 0:
-        raise ValueError(
-            f"outputs must have shape (n_classes,) or (B, n_classes), got {values.shape}"
-        )
-    finite = np.isfinite(values)
-    if not finite.all():
-        where = np.argwhere(~finite)[0]
-        raise ValueError(
-            f"outputs hold a non-finite value {values[tuple(where)]} at index {tuple(where)}"
-        )
-    classes = np.argmax(values, axis=-1)
-    return int(classes) if values.ndim == 1 else classes.astype(np.int64)
-
-
 # ---------------------------------------------------------------------------------------------
 # Generated data sets
 # ---------------------------------------------------------------------------------------------
@@ -192,37 +170,6 @@ def encode_bits(numbers, *, on: float = 0.9, off: float = 0.1) -> np.ndarray:
     on, off = validate.real(on, "on"), validate.real(off, "off")
     bits = (values[..., None].astype(np.int64) >> np.arange(N_BITS)) & 1
     return np.where(bits == 1, on, off).astype(np.float64)
-
-
-def decode_bits(vectors, *, on: float = 0.9, off: float = 0.1):
-    """8-element vectors back to numbers: each element counts as 1 if it is nearer ``on``
-    than ``off``. Shape (8,) → int; (N, 8) → int64 (N,)."""
-    values = np.asarray(vectors, dtype=np.float64)
-    if values.ndim not in (1, 2) or values.shape[-1] != N_BITS:
-        raise ValueError(f"vectors must have shape (8,) or (N, 8), got {values.shape}")
-    threshold = (validate.real(on, "on") + validate.real(off, "off")) / 2
-    bits = values > threshold if on > off else values < threshold
-    numbers = (bits.astype(np.int64) << np.arange(N_BITS)).sum(axis=-1)
-    return int(numbers) if values.ndim == 1 else numbers
-
-
-def bits_dataset(
-    count: int | None = None, *, seed: int = 0, on: float = 0.9, off: float = 0.1
-) -> tuple[np.ndarray, np.ndarray]:
-    """The tutorial's 8-bit identity task (an 8-3-8 network learns to copy its input).
-
-    count=None gives all 256 numbers 0…255 in order; a count draws that many numbers
-    uniformly (with replacement) from ``numpy.random.default_rng(seed)``.
-    Returns (inputs, targets), both float64 (count, 8) as :func:`encode_bits` makes them;
-    targets equal inputs (separate arrays). ``decode_bits`` turns vectors back into numbers.
-    """
-    if count is None:
-        numbers = np.arange(2**N_BITS)
-    else:
-        count = validate.integer(count, "count", 0)
-        numbers = np.random.default_rng(seed).integers(0, 2**N_BITS, size=count)
-    inputs = encode_bits(numbers, on=on, off=off)
-    return inputs, inputs.copy()
 
 
 def spiral_dataset(

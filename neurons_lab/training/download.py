@@ -7,12 +7,14 @@ project (docs/sources.md).
     directory = download_mnist()          # ~/.cache/neurons/mnist by default
     data = load_mnist(directory)          # training.data
 
-Mirrors are tried in turn for each file; a mirror that sends nothing for ``timeout`` seconds
-(5 by default) is abandoned, and ``report`` (e.g. print) is told why before the next is tried.
+Mirrors are tried in turn for each file; a mirror is abandoned, and ``report`` (e.g. print)
+told why before the next is tried, when it sends nothing for ``timeout`` seconds (5 by
+default), has not delivered the whole file after ``deadline`` seconds (a trickle: 300 by
+default), or sends more than the file's known size (an endless body never fills the disk).
 A file is written to a temporary name in the cache folder (``.NAME.*.part``), its md5
 checked, and only then renamed into place (``os.replace``), so an interrupted or corrupt
 download never leaves a file that looks complete. A download holds the cache folder's lock
-(training/runlock.py), so ``.part`` files found there are a killed download's: they are
+(training/runfolder.py), so ``.part`` files found there are a killed download's: they are
 removed. Files already in the cache with the right md5 are not downloaded again.
 """
 
@@ -23,6 +25,7 @@ import http.client
 import os
 import secrets
 import socket
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping
@@ -32,7 +35,7 @@ from tqdm import tqdm
 
 from neurons_lab.training import validate
 from neurons_lab.training.data import DataError, PathLike
-from neurons_lab.training.runlock import RunLock
+from neurons_lab.training.runfolder import RunLock
 
 # Public mirrors of the original files (yann.lecun.com no longer serves them reliably).
 MIRRORS = (
@@ -40,8 +43,13 @@ MIRRORS = (
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
 
-# The official files and their md5 checksums. Sizes, for reference: train-images 9,912,422
-# bytes, train-labels 28,881, t10k-images 1,648,877, t10k-labels 4,542.
+# The official files, their sizes in bytes and md5 checksums.
+MNIST_SIZES = {
+    "train-images-idx3-ubyte.gz": 9_912_422,
+    "train-labels-idx1-ubyte.gz": 28_881,
+    "t10k-images-idx3-ubyte.gz": 1_648_877,
+    "t10k-labels-idx1-ubyte.gz": 4_542,
+}
 MNIST_MD5 = {
     "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
     "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
@@ -50,6 +58,8 @@ MNIST_MD5 = {
 }
 
 DEFAULT_TIMEOUT = 5.0  # seconds without data before a mirror counts as failed
+DEFAULT_DEADLINE = 300.0  # seconds for a whole file from one mirror
+MAX_UNKNOWN_SIZE = 64 << 20  # bytes accepted for a file whose size is not known
 _CHUNK = 1 << 16
 
 
@@ -81,26 +91,37 @@ class _CacheWriteError(Exception):
 
 
 class _IncompleteResponse(Exception):
-    """The server closed the connection before sending the Content-Length it announced."""
+    """The server sent less or more than the file, or too slowly."""
 
 
-def _fetch(url: str, out, timeout: float, progress: bool | None, name: str) -> str:
-    """Stream ``url`` into the open file ``out``; return the md5 of what was received."""
+def _fetch(url: str, out, timeout: float, progress: bool | None, name: str,
+           size: int | None, deadline: float) -> str:
+    """Stream ``url`` into the open file ``out``; return the md5 of what was received.
+    Never more than ``size`` bytes (or MAX_UNKNOWN_SIZE), nor for longer than ``deadline``."""
     digest = hashlib.md5()
     received = 0
+    ends = time.monotonic() + deadline
     with urllib.request.urlopen(url, timeout=timeout) as response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
+        cap = size if size is not None else min(total or MAX_UNKNOWN_SIZE, MAX_UNKNOWN_SIZE)
+        if total is not None and total != cap and size is not None:
+            raise _IncompleteResponse(f"it announced {total:,} bytes, the file has {size:,}")
         with tqdm(
             total=total, desc=name, unit="B", unit_scale=True, leave=False,
             disable=None if progress is None else not progress,  # None: only on a terminal
         ) as bar:
             while True:
-                chunk = response.read(_CHUNK)
+                chunk = response.read1(_CHUNK)  # what has arrived: a trickle is seen
                 if not chunk:
                     break
                 digest.update(chunk)
                 received += len(chunk)
+                if received > cap:
+                    raise _IncompleteResponse(f"it sent more than the {cap:,} bytes of the file")
+                if time.monotonic() > ends:
+                    raise _IncompleteResponse(f"{received:,} of {cap:,} bytes after "
+                                              f"{deadline:g} s: too slow")
                 try:
                     out.write(chunk)
                 except OSError as error:
@@ -129,7 +150,7 @@ def _describe(error: BaseException, timeout: float) -> str:
         return str(error)
     if isinstance(error, OSError) and error.strerror:
         return error.strerror  # e.g. "Connection refused"
-    return f"{type(error).__name__}: {error}"
+    return " ".join(f"{type(error).__name__}: {error}".split())  # one line
 
 
 def download_file(
@@ -141,6 +162,8 @@ def download_file(
     timeout: float = DEFAULT_TIMEOUT,
     progress: bool | None = None,
     report=None,
+    size: int | None = None,
+    deadline: float = DEFAULT_DEADLINE,
 ) -> Path:
     """Make sure ``directory/name`` exists with the given md5, downloading it if needed.
 
@@ -151,8 +174,13 @@ def download_file(
     (download_mnist does).
     """
     timeout = validate.real(timeout, "timeout", low=0, low_open=True)
+    deadline = validate.real(deadline, "deadline", low=0, low_open=True)
     directory = Path(directory)
     target = directory / name
+    if size is None and MNIST_MD5.get(name) == md5.lower():  # the official file
+        size = MNIST_SIZES[name]
+    if os.path.lexists(target) and not target.is_file():
+        raise DownloadError(f"cannot download {name}: {target} is there and is not a file")
     md5 = md5.lower()
     failures = []
     if target.is_file():
@@ -171,7 +199,7 @@ def download_file(
         try:
             with os.fdopen(fd, "wb") as out:
                 try:
-                    received = _fetch(url, out, timeout, progress, name)
+                    received = _fetch(url, out, timeout, progress, name, size, deadline)
                 except _CacheWriteError as failure:
                     raise DownloadError(f"cannot write {target}: "
                                         f"{failure.error.strerror or failure.error}") from None
@@ -212,6 +240,7 @@ def download_mnist(
     timeout: float = DEFAULT_TIMEOUT,
     progress: bool | None = None,
     report=None,
+    deadline: float = DEFAULT_DEADLINE,
 ) -> Path:
     """Download the MNIST files (``checksums``: file name → md5) into ``directory``.
 
@@ -223,12 +252,16 @@ def download_mnist(
     """
     directory = default_cache_dir() if directory is None else Path(directory)
     mirrors = tuple(mirrors)
-    directory.mkdir(parents=True, exist_ok=True)
-    with RunLock(directory, what="download"):
-        remove_partial_downloads(directory)
-        for name, md5 in checksums.items():
-            download_file(name, md5, directory, mirrors=mirrors, timeout=timeout,
-                          progress=progress, report=report)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with RunLock(directory, what="download"):
+            remove_partial_downloads(directory)
+            for name, md5 in checksums.items():
+                download_file(name, md5, directory, mirrors=mirrors, timeout=timeout,
+                              progress=progress, report=report, deadline=deadline)
+    except OSError as error:  # an unwritable cache, a full disk: one line
+        raise DownloadError(f"cannot use the download cache {directory}: "
+                            f"{error.strerror or error}") from None
     return directory
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Optional
 
-from .files import atomic_write
+from .errors import DataError
+from .files import MAX_JSON_BYTES, atomic_write, read_bytes, read_json
 
 SUFFIXES = (".csv", ".json")
 
@@ -94,13 +95,15 @@ class History(list):
             raise ValueError(f"history file {path} must end in .csv or .json")
         try:
             if suffix == ".json":
-                return cls.from_dicts(json.loads(path.read_text(encoding="utf-8")))
-            with path.open(newline="", encoding="utf-8") as f:
-                rows = [{k: (v if v != "" else None) for k, v in row.items()}
-                        for row in csv.DictReader(f)]
+                return cls.from_dicts(read_json(path, DataError, "history file"))
+            text = read_bytes(path, MAX_JSON_BYTES, DataError, "history file").decode("utf-8")
+            rows = [{k: (v if v != "" else None) for k, v in row.items()}
+                    for row in csv.DictReader(io.StringIO(text, newline=""))]
             return cls.from_dicts(rows)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ValueError(f"{path} is not a history file written by History.save "
+        except DataError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, UnicodeDecodeError) as exc:
+            raise DataError(f"{path} is not a history file written by History.save "
                              f"({type(exc).__name__}: {exc})") from None
 
     def table(self):

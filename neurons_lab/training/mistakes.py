@@ -4,12 +4,14 @@ matplotlib (the optional ``plot`` extra) is imported only here, when a picture i
 without it :func:`pyplot` raises a UsageError with the command that installs it.
 """
 
+import io
 import math
 from pathlib import Path
 
 import numpy as np
 
 from .errors import UsageError
+from .files import atomic_write
 from .scoring import confident_mistakes
 
 COLUMNS = 8
@@ -54,6 +56,7 @@ def plot_mistakes(images, true, outputs, out, count=24):
                  fontsize=9)
     fig.tight_layout()
     out = Path(out)
-    fig.savefig(out, dpi=100)
+    picture = io.BytesIO()  # drawn whole, then written atomically: never half a file
+    fig.savefig(picture, dpi=100, format=Path(out).suffix.lstrip(".").lower() or "png")
     plt.close(fig)
-    return out
+    return atomic_write(out, picture.getvalue())

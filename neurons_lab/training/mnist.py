@@ -9,7 +9,7 @@ naming the file and what is wrong. Downloading the official files: training/down
 
 from __future__ import annotations
 
-import gzip
+import math
 import os
 import zlib
 from dataclasses import dataclass
@@ -19,6 +19,8 @@ from typing import Union
 import numpy as np
 
 from .errors import DataError
+from .files import open_regular
+from .validate import fits_in_memory
 
 PathLike = Union[str, "os.PathLike[str]"]
 __all__ = ["DataError", "MnistData", "find_mnist_files", "load_mnist", "read_images",
@@ -48,30 +50,111 @@ MNIST_FILES = {
 N_CLASSES = 10
 
 
-def _read_bytes(path: Path) -> tuple[bytes, bool]:
-    """The file's content, decompressed if it is gzip, and whether it was; DataError if bad."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except OSError as error:
-        raise DataError(f"{path}: cannot read the file ({error.strerror or error})") from error
-    if raw[:2] != _GZIP_MAGIC:
-        if path.name.endswith(".gz"):
+SLACK = 1 << 20  # bytes read past the promised size, to say how many too many (up to this)
+
+
+class _Stream:
+    """The bytes of a regular file, gunzipped when it starts with the gzip magic, read on
+    demand: ``read(n)`` never decompresses much more than ``n`` bytes (a bomb stays a file)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd = open_regular(path, DataError, "MNIST file")
+        self.file = os.fdopen(self.fd, "rb")
+        start = self.file.read(2)
+        self.compressed = start == _GZIP_MAGIC
+        if not self.compressed and path.name.endswith(".gz"):
+            self.file.close()
             raise DataError(
                 f"{path}: the name ends in .gz but the file is not gzip-compressed "
-                f"(it starts with bytes {raw[:4].hex(' ') or 'nothing: the file is empty'})"
-            )
-        return raw, False
+                f"(it starts with bytes {start.hex(' ') or 'nothing: the file is empty'})")
+        self.pending = start
+        self.inflate = zlib.decompressobj(wbits=31) if self.compressed else None
+        self.compressed_bytes = 0
+        self.ended = not self.compressed
+
+    def _more(self, limit: int) -> bytes:
+        """Up to ``limit`` more bytes (b"" at the end of the data)."""
+        if not self.compressed:
+            data = self.pending + self.file.read(max(0, limit - len(self.pending)))
+            self.pending = b""
+            return data
+        while True:
+            if self.inflate.unconsumed_tail:
+                source = self.inflate.unconsumed_tail
+            elif self.pending:
+                source, self.pending = self.pending, b""
+            else:
+                source = self.file.read(1 << 16)
+                self.compressed_bytes += len(source)
+                if not source:
+                    return b""
+            try:
+                out = self.inflate.decompress(source, limit)
+            except zlib.error as error:
+                raise DataError(f"{self.path}: corrupt gzip data ({error})") from None
+            if self.inflate.eof:
+                self.ended = True
+                rest = self.inflate.unused_data
+                if rest.strip(b"\0"):  # another gzip member follows (gzip -c a b > c)
+                    self.inflate, self.pending = zlib.decompressobj(wbits=31), rest
+                    self.ended = False
+            if out:
+                return out
+
+    def read_into(self, buffer) -> int:
+        """Fill ``buffer`` (a writable byte view) as far as the data goes; bytes written."""
+        done = 0
+        while done < len(buffer):
+            chunk = self._more(min(len(buffer) - done, 1 << 22))
+            if not chunk:
+                break
+            buffer[done:done + len(chunk)] = chunk
+            done += len(chunk)
+        return done
+
+    def count_rest(self, limit: int) -> int:
+        """How many bytes remain, counting at most ``limit`` + 1."""
+        return self.read_into(memoryview(bytearray(limit + 1)))
+
+    def close(self):
+        self.file.close()
+
+
+def _read_idx(path: Path, magic: int, ndim: int) -> tuple[tuple[int, ...], np.ndarray]:
+    """The dimensions an idx file's header promises and its data, uint8 (product of them,),
+    checked: magic number, and exactly the promised number of bytes (never more is read)."""
+    stream = _Stream(path)
     try:
-        return gzip.decompress(raw), True
-    except EOFError:
-        raise DataError(
-            f"{path}: the gzip stream is truncated ({len(raw):,} compressed bytes end before "
-            f"the end-of-stream marker): the file was cut short, e.g. by an interrupted download"
-        ) from None
-    except (OSError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
-        raise DataError(f"{path}: corrupt gzip data ({error})") from None
+        header_size = 4 + 4 * ndim
+        header = bytearray(header_size)
+        got = stream.read_into(memoryview(header))
+        dims = _parse_header(path, bytes(header[:got]), magic, ndim)
+        if magic == IMAGES_MAGIC and (dims[1] == 0 or dims[2] == 0):
+            raise DataError(f"{path}: the header gives images of {dims[1]}×{dims[2]} pixels")
+        n_bytes = math.prod(dims)
+        promised = (f"{dims[0]:,} images of {dims[1]}×{dims[2]}" if magic == IMAGES_MAGIC
+                    else f"{dims[0]:,} labels")
+        where = f"{path}: the header promises {promised} ({n_bytes:,} bytes after the " \
+                f"{header_size}-byte header, {header_size + n_bytes:,} in all)"
+        if not stream.compressed:
+            size = os.fstat(stream.fd).st_size
+            if size != header_size + n_bytes:
+                _wrong_size(where, header_size, n_bytes, size - header_size, False)
+        fits_in_memory(n_bytes, where)
+        data = np.empty(n_bytes, dtype=np.uint8)
+        held = stream.read_into(memoryview(data))
+        if held == n_bytes:
+            held += stream.count_rest(SLACK)
+        if held != n_bytes:
+            _wrong_size(where, header_size, n_bytes, held, stream.compressed)
+        if not stream.ended:
+            raise DataError(f"{path}: the gzip stream is truncated ({stream.compressed_bytes:,} "
+                            "compressed bytes end before the end-of-stream marker): the file "
+                            "was cut short, e.g. by an interrupted download")
+        return dims, data
+    finally:
+        stream.close()
 
 
 def _parse_header(path: Path, data: bytes, magic: int, ndim: int) -> tuple[int, ...]:
@@ -81,60 +164,40 @@ def _parse_header(path: Path, data: bytes, magic: int, ndim: int) -> tuple[int, 
     if len(data) >= 4:
         found = int.from_bytes(data[:4], "big")
         if found != magic:
-            if found in _MAGIC_NAMES:
-                reason = f"that is the magic number of {_MAGIC_NAMES[found]}"
-            else:
-                reason = "not an idx file of unsigned bytes"
-            raise DataError(
-                f"{path}: wrong magic number {found} (0x{found:08x}); expected {magic} "
-                f"(0x{magic:08x}) for {what}: {reason}"
-            )
+            reason = (f"that is the magic number of {_MAGIC_NAMES[found]}"
+                      if found in _MAGIC_NAMES else "not an idx file of unsigned bytes")
+            raise DataError(f"{path}: wrong magic number {found} (0x{found:08x}); expected "
+                            f"{magic} (0x{magic:08x}) for {what}: {reason}")
     if len(data) < header_size:
-        raise DataError(
-            f"{path}: truncated header: the file holds {len(data):,} bytes, an idx header "
-            f"for {what} needs {header_size}"
-        )
+        raise DataError(f"{path}: truncated header: the file holds {len(data):,} bytes, an idx "
+                        f"header for {what} needs {header_size}")
     return tuple(int.from_bytes(data[4 + 4 * k : 8 + 4 * k], "big") for k in range(ndim))
 
 
-def _check_size(
-    path: Path, data: bytes, compressed: bool, header_size: int, promised: str, n_bytes: int
-) -> None:
-    """The file must hold exactly the header plus the bytes the header promises."""
-    if len(data) == header_size + n_bytes:
-        return
-    held = len(data) - header_size
-    problem = (
-        f"{n_bytes - held:,} bytes are missing: truncated"
-        if held < n_bytes
-        else f"{held - n_bytes:,} bytes too many"
-    )
-    raise DataError(
-        f"{path}: the header promises {promised} ({n_bytes:,} bytes after the {header_size}-byte "
-        f"header, {header_size + n_bytes:,} in all) but the file holds {len(data):,} bytes"
-        f"{' once decompressed' if compressed else ''}; "
-        f"{problem}"
-    )
+def _wrong_size(where: str, header_size: int, n_bytes: int, held: int, compressed: bool):
+    """The file holds another number of bytes than its header promises."""
+    if held < n_bytes:
+        problem = f"{n_bytes - held:,} bytes are missing: truncated"
+    elif held - n_bytes > SLACK:
+        problem = f"more than {SLACK:,} bytes too many"
+    else:
+        problem = f"{held - n_bytes:,} bytes too many"
+    holds = f"{header_size + held:,}" if held - n_bytes <= SLACK else "more"
+    raise DataError(f"{where} but the file holds {holds} bytes"
+                    f"{' once decompressed' if compressed else ''}; {problem}")
 
 
 def read_images(path: PathLike) -> np.ndarray:
     """Read an idx3 images file (gzipped or raw).
 
     Returns a uint8 array of shape (N, rows, cols), with N, rows and cols taken from the header.
-    Raises DataError naming the file if it is missing, not gzip despite a .gz name, has the
-    wrong magic number, zero-sized images, or not exactly the number of bytes promised.
+    Raises DataError naming the file if it is missing or not a regular file, not gzip despite
+    a .gz name, has the wrong magic number, zero-sized images, or not exactly the number of
+    bytes promised (decompression stops just past that number: a bomb is never expanded).
     """
     path = Path(path)
-    data, compressed = _read_bytes(path)
-    count, rows, cols = _parse_header(path, data, IMAGES_MAGIC, ndim=3)
-    if rows == 0 or cols == 0:
-        raise DataError(f"{path}: the header gives images of {rows}×{cols} pixels")
-    promised = f"{count:,} images of {rows}×{cols}"
-    _check_size(path, data, compressed, 16, promised, count * rows * cols)
-    # frombuffer reads the bytes in place; copy() makes the array writable and lets the
-    # decompressed bytes go.
-    pixels = np.frombuffer(data, dtype=np.uint8, offset=16)
-    return pixels.reshape(count, rows, cols).copy()
+    (count, rows, cols), pixels = _read_idx(path, IMAGES_MAGIC, ndim=3)
+    return pixels.reshape(count, rows, cols)
 
 
 def read_labels(path: PathLike, n_classes: int = N_CLASSES) -> np.ndarray:
@@ -145,10 +208,7 @@ def read_labels(path: PathLike, n_classes: int = N_CLASSES) -> np.ndarray:
     wrong magic number, not exactly the number of bytes promised, or a label out of range.
     """
     path = Path(path)
-    data, compressed = _read_bytes(path)
-    (count,) = _parse_header(path, data, LABELS_MAGIC, ndim=1)
-    _check_size(path, data, compressed, 8, f"{count:,} labels", count)
-    labels = np.frombuffer(data, dtype=np.uint8, offset=8).copy()
+    _, labels = _read_idx(path, LABELS_MAGIC, ndim=1)
     bad = np.flatnonzero(labels >= n_classes)
     if bad.size:
         first = int(bad[0])

@@ -21,9 +21,15 @@ ENGINES = {
 # `--impl both` trains these two in lockstep and compares them
 BOTH = ("neurons", "vectorized")
 # Rough bytes per parameter: a neurons Connection object (measured ≈120 bytes with
-# tracemalloc) and its node's share; a matrix engine's W, its gradient and a best copy.
+# tracemalloc) and its node's share; a matrix engine's W, its gradient and a best copy, plus
+# the Python float and list slot (32 bytes) the initialisation rule draws each weight into.
 _NEURONS_BYTES_PER_PARAMETER = 160
 _MATRIX_COPIES = 3
+_DRAWN_BYTES = 32
+# Rows a matrix engine pushes through at once (the evaluation chunk), and the arrays per value
+# of a layer's activations it holds for them (output, δ, a conv layer's unfolded input).
+_ROWS = 512
+_ACTIVATION_COPIES = 2
 
 
 @cache
@@ -37,10 +43,6 @@ def _importable(module):
 def available_engines():
     """The engine names whose package can be imported, in ``ENGINES`` order."""
     return tuple(name for name, module in ENGINES.items() if _importable(module))
-
-
-# Kept for older callers: the engines that are always there.
-IMPLEMENTATIONS = BOTH
 
 
 def network_class(impl):
@@ -125,11 +127,28 @@ def connection_count(layer_sizes):
     return count
 
 
-def memory_needed(impl, layer_sizes, dtype="float64"):
-    """A rough lower bound of the bytes engine ``impl`` needs for ``layer_sizes``."""
+def activation_count(layer_sizes):
+    """Values one sample's forward pass holds: every layer's output, and for a conv layer its
+    unfolded input (C·K·K values per output position)."""
+    if not is_convolutional(layer_sizes):
+        return sum(layer_sizes)
+    count = 0
+    for spec in parse_layer_sizes(layer_sizes):
+        count += spec.out_size
+        if spec.kind == "conv":
+            count += math.prod(spec.out_shape[1:]) * spec.in_shape[0] * spec.kernel ** 2
+    return count
+
+
+def memory_needed(impl, layer_sizes, dtype="float64", rows=_ROWS):
+    """The bytes engine ``impl`` needs for ``layer_sizes`` (a rough estimate, not a bound):
+    its parameters as the engine holds them, and a matrix engine's activations for ``rows``
+    samples at once."""
     if impl == "neurons":
         return connection_count(layer_sizes) * _NEURONS_BYTES_PER_PARAMETER
-    return parameter_count(layer_sizes) * _MATRIX_COPIES * (4 if str(dtype) == "float32" else 8)
+    size = 4 if str(dtype) == "float32" else 8
+    return (parameter_count(layer_sizes) * (_MATRIX_COPIES * size + _DRAWN_BYTES)
+            + activation_count(layer_sizes) * rows * _ACTIVATION_COPIES * size)
 
 
 def as_lists(params):

@@ -1,39 +1,179 @@
-"""A training run's checkpoint folder: one run at a time, never two runs mixed, and saving."""
+"""A training run's folder and state: one run per folder (its lock), what a checkpoint keeps
+for a resume, and resuming, with everything read and checked before the network changes.
+
+One run per folder: a run holds ``FOLDER/.lock`` while it writes there (``fcntl.flock``;
+the system drops it however the process ends, ``kill -9`` included). The lock file is opened
+without following a symbolic link, must be a regular file, and only a file that holds
+nothing but a process id (or nothing) is written to: any other file is refused, untouched.
+A folder that holds a run takes a new run only with ``overwrite`` (which deletes that run's
+checkpoints), and a resume only of that same run: each run is named when it starts, and
+the name travels in its checkpoints.
+
+Resuming refuses, naming every difference, a checkpoint whose run differs from this one in
+anything that changes the numbers: the engine, the network's configuration (l2, dtype, …),
+the training data and its validation split, the settings in ``settings.TRAJECTORY`` (rate,
+batch size, shuffling) and the caller's ``recipe`` (e.g. the CLI's ``--center``,
+``--labels``). Epochs, patience, evaluation and checkpoint settings may change. The BLAS
+thread count is recorded: multi-threaded BLAS sums in another order, so a resume keeps the
+recorded count unless told otherwise (then it is said that the last bits may differ).
+"""
 
 import contextlib
+import json
+import os
+import random
+import secrets
+import stat
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
 
-from . import resume, validate
-from .checkpoint import clear_run, latest_epoch, save_checkpoint
-from .errors import CheckpointError
-from .runlock import RunLock
+import numpy as np
+
+from . import validate
+from .checkpoint import (
+    LATEST,
+    Checkpoint,
+    check_architecture,
+    clear_run,
+    latest_epoch,
+    load_checkpoint,
+    read_meta,
+    save_checkpoint,
+)
+from .errors import CheckpointError, FolderInUseError
+from .history import History
+from .networks import engine_name
+from .scoring import Evaluation
+from .settings import TRAJECTORY
+from .stopping import EarlyStopping
+from .threads import ThreadChoice
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+    import msvcrt
+
+LOCK_NAME = ".lock"
+_LOCK_OPEN = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+class RunLock:
+    """``with RunLock(folder): ...``: FolderInUseError if another process holds it,
+    CheckpointError if ``FOLDER/.lock`` is a link, not a regular file, or not a lock file."""
+
+    def __init__(self, folder, what="run"):
+        self.path = Path(folder) / LOCK_NAME
+        self.what = what
+        self._fd = None
+
+    def acquire(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            try:
+                fd = os.open(self.path, _LOCK_OPEN | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:
+                fd = os.open(self.path, _LOCK_OPEN)
+        except OSError as error:
+            raise CheckpointError(f"cannot use {self.path} as the {self.what}'s lock: "
+                                  f"{error.strerror} (a symbolic link is never followed)") \
+                from None
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 32 or \
+                not os.pread(fd, 33, 0).strip().isdigit() and info.st_size:
+            os.close(fd)
+            raise CheckpointError(f"{self.path} is not a lock file of this project (it is not "
+                                  "a small file holding a process id): left untouched; remove "
+                                  "it or choose another folder")
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            else:  # pragma: no cover
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            owner = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            raise FolderInUseError(
+                f"{self.path.parent} is in use by another {self.what} (process {owner}); "
+                "wait for it to finish or choose another folder") from None
+        try:
+            os.ftruncate(fd, 0)  # a lock file (checked above): ours to write
+            os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        except OSError:  # a full disk: the lock holds without the process id
+            pass
+        self._fd = fd
+        return self
+
+    def release(self):
+        if self._fd is not None:
+            os.close(self._fd)  # closing drops the lock
+            self._fd = None
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+def run_in(folder):
+    """The name of the run whose checkpoints ``folder`` holds (None: unnamed or unreadable)."""
+    with contextlib.suppress(CheckpointError):
+        return read_meta(Path(folder) / LATEST)["trainer"].get("run")
+    return None
+
+
+def check_folder(folder, resumed):
+    """Refuse (CheckpointError) a run into ``folder`` that would mix two runs there: a new run
+    (``resumed`` None) into a folder holding one; a resume of a checkpoint (``resumed``: its
+    path) of another run than the folder's. Returns the epoch the folder holds, or None."""
+    held = latest_epoch(folder)
+    if held is None:
+        return None
+    if resumed is None:
+        raise CheckpointError(
+            f"{folder} already holds a run (checkpoint of epoch {held}): continue it "
+            "(--resume, fit(resume=…)) or replace it (--overwrite, overwrite=True)")
+    resumed = Path(resumed)
+    ours, theirs = run_in(folder), read_meta(resumed)["trainer"].get("run")
+    if ours is not None and theirs is not None:
+        same = ours == theirs
+    else:  # checkpoints from before runs were named: the same folder
+        same = (resumed if resumed.is_dir() else resumed.parent).resolve() == \
+            Path(folder).resolve()
+    if not same:
+        raise CheckpointError(
+            f"{folder} holds another run (checkpoint of epoch {held}) than {resumed}: "
+            "continuing it there would replace that run's checkpoints; give an empty "
+            "checkpoint folder, or overwrite (--overwrite) the run it holds")
+    return held
 
 
 @contextlib.contextmanager
-def claim(folder, *, resuming, overwrite):
-    """Hold ``folder``'s lock for a run (nothing to do for None). A new run (not
-    ``resuming``) into a folder that holds another run's checkpoints is refused unless
-    ``overwrite``, which deletes them first."""
+def claim(folder, *, resumed, overwrite):
+    """Hold ``folder``'s lock for a run (nothing to do for None), after :func:`check_folder`;
+    ``overwrite`` deletes the checkpoints of another run held there instead of refusing."""
     if folder is None:
         yield
         return
     validate.writable_directory(folder, "checkpoint_dir")
     with RunLock(folder):
-        held = latest_epoch(folder)
-        if not resuming and held is not None:
+        try:
+            check_folder(folder, resumed)
+        except CheckpointError:
             if not overwrite:
-                raise CheckpointError(
-                    f"{folder} already holds a run (checkpoint of epoch {held}): continue it "
-                    "(--resume, fit(resume=…)) or replace it (--overwrite, overwrite=True)")
+                raise
             clear_run(folder)
         yield
 
 
 def save(trainer, run):
-    """Checkpoint ``run`` (a trainer's _Run) into the trainer's checkpoint folder."""
+    """Checkpoint ``run`` (a :class:`RunState`) into the trainer's checkpoint folder."""
     s = trainer.settings
-    state = resume.trainer_state(trainer, run.rng, run.stopping, run.history, run.stop_reason)
     best = run.stopping.best_epoch
-    save_checkpoint(s.checkpoint_dir, trainer.net, run.epoch, trainer=state,
+    save_checkpoint(s.checkpoint_dir, trainer.net, run.epoch, trainer=trainer_state(trainer, run),
                     best_parameters=run.stopping.best_parameters, keep=s.keep_checkpoints,
                     protect=() if best is None else (best,))
 
@@ -42,3 +182,203 @@ def save_best(trainer, epoch, reason):
     """After a divergence: the restored parameters (of ``epoch``) as best.json/.npz."""
     save_checkpoint(trainer.settings.checkpoint_dir, trainer.net, epoch, name="best",
                     trainer={"note": f"the parameters of epoch {epoch}; {reason}"})
+
+
+def resumed_threads(point, choice, cores):
+    """The BLAS threads of a resumed run, and a note when its last bits may differ: the
+    recorded count when the run chose its own (``choice`` not "set explicitly") and the
+    cores allow it."""
+    recorded = None if point is None else point.blas_threads
+    if recorded is None or choice is None or choice.threads == recorded:
+        return choice, None
+    if choice.reason != "set explicitly" and recorded <= cores:
+        return ThreadChoice(recorded, "the count the resumed run computed with: bitwise the "
+                                      "same numbers"), None
+    return choice, (f"resumed with {choice.threads} BLAS thread(s), the checkpoint's run "
+                    f"used {recorded}: the numbers may differ in the last bits from an "
+                    "uninterrupted run")
+
+
+# --- a run in memory -------------------------------------------------------------------------
+
+@dataclass
+class FitResult:
+    """What ``Trainer.fit`` returns.
+
+    stopped_early  True when early stopping fired or the training diverged
+    stop_reason    why, in words (None when all epochs ran)
+    diverged       True when the loss or the parameters stopped being finite
+    best_epoch, best_error_rate
+                   the best validation evaluation (None without a validation set)
+    restored_best  True when the best (after a divergence: the last finite) parameters
+                   were loaded back
+    test           the test set's Evaluation of the final network (None without one)
+    test_epoch     the epoch whose parameters were scored on the test set
+    notes          warnings in words, e.g. "not learning: …"
+    threads        the run's BLAS threads and why (a ``training.threads.ThreadChoice``;
+                   None for an engine without BLAS, e.g. neurons)
+    """
+
+    history: History
+    stopped_early: bool = False
+    stop_reason: Optional[str] = None
+    diverged: bool = False
+    best_epoch: Optional[int] = None
+    best_error_rate: Optional[float] = None
+    restored_best: bool = False
+    test: Optional[Evaluation] = None
+    test_epoch: Optional[int] = None
+    notes: list = field(default_factory=list)
+    threads: Optional[ThreadChoice] = None
+
+
+class RunState:
+    """Where a run is: its name, epochs done, history, shuffling state, stopping bookkeeping,
+    the BLAS threads it computes with."""
+
+    def __init__(self, rng, history=None, stopping=None, epoch=0, stop_reason=None, name=None,
+                 threads=None):
+        self.rng, self.epoch, self.stop_reason = rng, epoch, stop_reason
+        self.name = name or secrets.token_hex(8)
+        self.threads = threads
+        self.history = history if history is not None else History()
+        self.stopping = stopping or EarlyStopping()
+        self.diverged = False
+        self.last_good = None  # (epoch, parameters) of the last finite epoch
+        self.clock = time.perf_counter() - (self.history[-1].seconds if self.history else 0)
+
+
+# --- what a checkpoint keeps, and resuming ----------------------------------------------------
+
+# Configuration keys that do not matter once the parameters are loaded.
+_INITIAL_ONLY = ("seed", "init")
+
+
+def dropout_generator(net):
+    """The network's dropout mask generator (``net.dropout_rng``), or None without dropout:
+    NumPy's generator in vectorized, a ``random.Random`` in neurons."""
+    return getattr(net, "dropout_rng", None)
+
+
+def generator_state(generator):
+    """The JSON-ready state of a NumPy generator or a ``random.Random``."""
+    if hasattr(generator, "bit_generator"):
+        return generator.bit_generator.state
+    version, internal, gauss = generator.getstate()
+    return [version, list(internal), gauss]
+
+
+def set_generator_state(generator, state):
+    """Restore what :func:`generator_state` gave (TypeError/ValueError if it does not fit)."""
+    if hasattr(generator, "bit_generator"):
+        generator.bit_generator.state = state
+    else:
+        version, internal, gauss = state
+        generator.setstate((version, tuple(internal), gauss))
+
+
+def _probe(generator):
+    """A fresh generator of ``generator``'s kind, to check a saved state on."""
+    return np.random.default_rng() if hasattr(generator, "bit_generator") else random.Random()
+
+
+def trainer_state(trainer, run):
+    """The JSON-ready state a checkpoint keeps for a resume (with dropout, the state of the
+    network's mask generator too: a resumed run draws the masks it would have drawn); ``run``
+    names the run (the folder it writes to must hold no other), ``blas_threads`` the count
+    its numbers were computed with."""
+    dropout = dropout_generator(trainer.net)
+    rng, stopping, history, stop_reason = run.rng, run.stopping, run.history, run.stop_reason
+    return {
+        "run": run.name,
+        "blas_threads": run.threads,
+        "settings": trainer.settings.to_dict(),
+        "rng_state": rng.bit_generator.state,
+        "dropout_rng_state": None if dropout is None else generator_state(dropout),
+        "best": stopping.to_dict(),
+        "history": history.to_dicts(),
+        "data": trainer.data_description(),
+        "recipe": trainer.recipe,
+        "preprocessing": trainer.preprocessing,
+        "stop_reason": stop_reason,
+    }
+
+
+@dataclass
+class ResumePoint:
+    checkpoint: Checkpoint
+    history: History
+    rng_state: dict
+    dropout_rng_state: object  # None without dropout
+    stopping: EarlyStopping
+    stop_reason: object  # None or the text of an early stop
+    run: object          # the run's name (None in a checkpoint written before names)
+    blas_threads: object  # the BLAS threads its numbers were computed with (None: unknown)
+
+
+def read_resume(path, trainer):
+    """Load and check a checkpoint for ``trainer``; the network is not touched."""
+    checkpoint = load_checkpoint(path)
+    where = checkpoint.path
+    check_architecture(checkpoint, trainer.net)
+    saved = checkpoint.trainer
+    if "rng_state" not in saved:
+        raise CheckpointError(f"{where} holds parameters only, no trainer state to resume "
+                              "from (load it with load_checkpoint)")
+    try:
+        settings = dict(saved["settings"])
+        history = History.from_dicts(saved["history"])
+        rng_state = saved["rng_state"]
+        np.random.default_rng().bit_generator.state = rng_state  # a valid PCG64 state?
+        dropout_state = saved.get("dropout_rng_state")
+        dropout = dropout_generator(trainer.net)
+        if dropout is not None:
+            if dropout_state is None:
+                raise ValueError("no dropout_rng_state for the network's dropout masks")
+            set_generator_state(_probe(dropout), dropout_state)
+        stopping = EarlyStopping.from_dict(saved["best"], checkpoint.best_parameters)
+        data, recipe = dict(saved["data"]), saved["recipe"]
+        stop_reason = saved["stop_reason"]
+        name, threads = saved.get("run"), saved.get("blas_threads")
+        if not isinstance(name, (str, type(None))) or not isinstance(threads, (int, type(None))):
+            raise ValueError("run must be a name and blas_threads a count")
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CheckpointError(f"{where}: the trainer state is incomplete or invalid "
+                              f"({type(exc).__name__}: {exc})") from None
+    if len(history) != checkpoint.epoch or (history and history[-1].epoch != checkpoint.epoch):
+        raise CheckpointError(f"{where}: its history has {len(history)} epochs but the "
+                              f"checkpoint is at epoch {checkpoint.epoch}")
+    differences = _differences(checkpoint, settings, data, recipe, trainer)
+    if differences:
+        raise CheckpointError(f"cannot resume from {where}: this run differs in "
+                              + "; ".join(differences)
+                              + " (resume with the checkpoint's settings, or start a new run)")
+    return ResumePoint(checkpoint, history, rng_state, dropout_state, stopping, stop_reason,
+                       name, threads)
+
+
+def _differences(checkpoint, settings, data, recipe, trainer):
+    differences = []
+    ours = trainer.settings.to_dict()
+    for key in TRAJECTORY:
+        if settings.get(key) != ours[key]:
+            differences.append(f"{key}: {ours[key]!r} now, {settings.get(key)!r} in the "
+                               "checkpoint")
+    engine = engine_name(trainer.net)
+    if checkpoint.implementation != engine:
+        differences.append(f"engine: {engine} now, {checkpoint.implementation} in the "
+                           "checkpoint")
+    config = json.loads(json.dumps(trainer.net.config()))  # lists, as the checkpoint's
+    for key in sorted(set(config) | set(checkpoint.config)):
+        if key not in _INITIAL_ONLY and config.get(key) != checkpoint.config.get(key):
+            differences.append(f"{key}: {config.get(key)!r} now, "
+                               f"{checkpoint.config.get(key)!r} in the checkpoint")
+    recipe = recipe if isinstance(recipe, dict) else {}
+    for key in sorted(set(trainer.recipe) | set(recipe)):
+        if trainer.recipe.get(key) != recipe.get(key):
+            differences.append(f"{key}: {trainer.recipe.get(key)!r} now, "
+                               f"{recipe.get(key)!r} in the checkpoint")
+    if data != trainer.data_description():
+        differences.append(f"training data: {trainer.data_description()['n_train']} samples "
+                           f"now, {data.get('n_train')} (other values?) in the checkpoint")
+    return differences

@@ -21,7 +21,7 @@ from .augment import shift_augment
 from .checkpoint import load_checkpoint, set_parameters
 from .data import Preprocessor
 from .errors import CheckpointError, UsageError
-from .networks import ENGINES, available_engines, build
+from .networks import ENGINES, available_engines, build, input_output_sizes
 from .sets import fingerprint
 
 AUGMENT_COPIES = {"shift": 5}  # --augment name → training rows per original image
@@ -48,16 +48,6 @@ def engine_of(implementation):
     return implementation
 
 
-def input_size(first):
-    """Inputs of a layer_sizes' first entry: 784, or "1x28x28" → 784."""
-    if isinstance(first, str):
-        size = 1
-        for part in first.lower().split("x"):
-            size *= int(part)
-        return size
-    return int(first)
-
-
 def load_saved(path, *, impl=None, train_images=None, train_labels=None, n_inputs=None,
                source="the data set"):
     """A :class:`SavedNetwork` from a checkpoint folder or epoch-NNNN.json.
@@ -77,7 +67,7 @@ def load_saved(path, *, impl=None, train_images=None, train_labels=None, n_input
     where = checkpoint.path
     sizes = checkpoint.config.get("layer_sizes") or []
     try:
-        n_in = input_size(sizes[0])
+        n_in = input_output_sizes(sizes)[0]
     except (ValueError, IndexError, TypeError):
         raise CheckpointError(f"{where}: unreadable layer sizes {sizes!r}") from None
     if n_inputs is not None and n_in != n_inputs:

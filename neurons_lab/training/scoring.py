@@ -1,13 +1,16 @@
-"""Scoring trained networks on a labelled set: accuracy, per-digit accuracy, the confusion
-matrix, a majority vote of several networks (and where it gains and loses against its
+"""Scoring networks on a labelled set — the one evaluation path of the tools: the mean loss
+and error rate the trainer judges by, accuracy, per-digit accuracy, the confusion matrix, a
+majority vote of several networks (and where it gains and loses against its
 members), and the most confident mistakes.
 
 Works on any network-like object with ``predict``: a batch (B, n_in) → (B, n_out) when the
 object has ``batched = True`` (``vectorized``), one sample → one output vector otherwise
 (``neurons``); the class of a sample is the index of its largest output. Loading checkpoints
-is the caller's business (training/checkpoint.py)::
+is the caller's business (training/checkpoint.py). One loop predicts (:func:`_predicted`, in
+chunks of ``CHUNK`` rows), one type holds a result (:class:`Evaluation`)::
 
-    result = evaluate_network(net, test_images, test_labels, transform=prep)
+    result = evaluate(net, test_images, test_labels, transform=prep)  # .loss, .error_rate
+    result = evaluate_network(net, test_images, test_labels, transform=prep)  # no loss
     print(f"{100 * result.accuracy:.2f} %", result.per_class, result.confusion, sep="\\n")
     worst = confident_mistakes(result.outputs, test_labels)[:16]    # for a picture
 
@@ -21,8 +24,14 @@ values otherwise); if the means tie too, to the smallest class.
 """
 
 from dataclasses import dataclass
+from functools import partial
+from typing import Optional
 
 import numpy as np
+
+from .data import one_hot
+from .errors import TrainingError
+from .networks import input_output_sizes
 
 # Rows per predict call of a batched network. A CNN's intermediate maps grow with it: scoring
 # CNN 3 on 10,000 images peaked at 2.1 GB resident with 4096 rows, 0.42 GB with 512, which was
@@ -40,17 +49,21 @@ def _classes(values, name):
     return values
 
 
-def network_outputs(net, features, *, transform=None, chunk_size=CHUNK):
-    """Outputs of ``net`` for every row of ``features``: float64 (N, n_out).
+def as_float64(batch):
+    return np.asarray(batch, dtype=np.float64)
 
-    transform: selected rows → floats the network takes (e.g. a training.data.Preprocessor);
-    default ``astype(float64)``. Raises ValueError if any output is NaN or infinite (a
-    diverged network), naming how many rows and the first.
-    """
-    transform = transform or (lambda rows: np.asarray(rows, dtype=np.float64))
+
+def one_hot_encoder(n_classes):
+    """encode(classes) → (k, n_classes) one-hot float64 rows (the default ``encode``)."""
+    return partial(one_hot, n_classes=n_classes)
+
+
+def _predicted(net, features, transform, chunk_size):
+    """(rows, x, y) per chunk: ``y`` float64 (k, n_out) the outputs of ``x = transform(rows)``
+    (one ``predict`` per chunk for a batched network, one per row otherwise)."""
+    transform = transform or as_float64
     if len(features) == 0:
         raise ValueError("cannot evaluate on an empty set")
-    chunks = []
     for start in range(0, len(features), chunk_size):
         x = transform(features[start:start + chunk_size])
         if getattr(net, "batched", False):
@@ -60,13 +73,48 @@ def network_outputs(net, features, *, transform=None, chunk_size=CHUNK):
                          dtype=np.float64)
         if y.ndim != 2 or len(y) != len(x):
             raise ValueError(f"predict gave outputs of shape {y.shape} for {len(x)} rows")
-        chunks.append(y)
-    outputs = np.concatenate(chunks)
+        yield slice(start, start + len(x)), x, y
+
+
+def network_outputs(net, features, *, transform=None, chunk_size=CHUNK):
+    """Outputs of ``net`` for every row of ``features``: float64 (N, n_out).
+
+    transform: selected rows → floats the network takes (e.g. a training.data.Preprocessor);
+    default ``astype(float64)``. Raises TrainingError (a ValueError) if any output is NaN or
+    infinite (a diverged network), naming how many rows and the first.
+    """
+    with np.errstate(all="ignore"):
+        outputs = np.concatenate([y for _, _, y in _predicted(net, features, transform,
+                                                              chunk_size)])
     bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
     if bad.size:
-        raise ValueError(f"the network's outputs hold NaN or infinity for {bad.size:,} of "
-                         f"{len(outputs):,} samples (the first is #{bad[0]}): it has diverged")
+        raise TrainingError(f"the network's outputs hold NaN or infinity for {bad.size:,} of "
+                            f"{len(outputs):,} samples (the first is #{bad[0]}): it has "
+                            "diverged")
     return outputs
+
+
+def evaluate(net, features, classes, *, encode=None, transform=None, chunk_size=CHUNK):
+    """:class:`Evaluation` of ``net`` on (features, classes), with the mean loss (``net.loss``
+    of ``encode(classes)``, default one-hot; no L2 term). A sample whose output holds NaN or
+    infinity counts as an error and makes the loss inf (a diverged network is scored, not
+    crashed on; NumPy's overflow warnings are silenced)."""
+    encode = encode or one_hot_encoder(input_output_sizes(net.layer_sizes)[1])
+    classes = np.asarray(classes)
+    batched = getattr(net, "batched", False)
+    outputs, total = [], 0.0
+    with np.errstate(all="ignore"):
+        for rows, _, y in _predicted(net, features, transform, chunk_size):
+            outputs.append(y)
+            t = encode(classes[rows])
+            if not np.isfinite(y).all():
+                total = float("inf")
+            elif batched:
+                total += net.loss(y, t) * len(y)  # loss of a 2-D batch is the row mean
+            else:
+                total += sum(net.loss(y_row, t_row)
+                             for y_row, t_row in zip(y.tolist(), np.asarray(t).tolist()))
+    return score(np.concatenate(outputs), classes, loss=float(total / len(classes)))
 
 
 def accuracy(true, predicted):
@@ -103,26 +151,39 @@ def per_class_accuracy(confusion):
 
 @dataclass(frozen=True, eq=False)
 class Evaluation:
-    """outputs (N, C) float64; predicted (N,) int64; accuracy; per_class (C,) (NaN where a
-    class has no samples); confusion (C, C) int64, rows true, columns predicted."""
+    """outputs (N, C) float64; predicted (N,) int64 (−1 where an output is not finite);
+    accuracy and error_rate (1 − accuracy); per_class (C,) (NaN where a class has no samples);
+    confusion (C, C) int64, rows true, columns predicted (finite outputs only); true (N,) the
+    classes; loss: the mean loss when :func:`evaluate` computed it, else None."""
 
     outputs: np.ndarray
     predicted: np.ndarray
     accuracy: float
     per_class: np.ndarray
     confusion: np.ndarray
+    true: np.ndarray
+    loss: Optional[float] = None
+
+    @property
+    def error_rate(self):
+        return np.count_nonzero(self.predicted != self.true) / len(self.true)
 
 
-def score(outputs, true):
+def score(outputs, true, *, loss=None):
     """An :class:`Evaluation` of outputs (N, C) against true classes (N,)."""
     outputs = np.asarray(outputs, dtype=np.float64)
     true = _classes(true, "true")
     if outputs.ndim != 2 or len(outputs) != len(true):
         raise ValueError(f"outputs {outputs.shape} must be (N, C) with N = {len(true)} labels")
-    predicted = np.argmax(outputs, axis=1).astype(np.int64)
-    confusion = confusion_matrix(true, predicted, outputs.shape[1])
-    return Evaluation(outputs, predicted, accuracy(true, predicted),
-                      per_class_accuracy(confusion), confusion)
+    finite = np.isfinite(outputs).all(axis=1)
+    predicted = np.where(finite, np.argmax(np.where(finite[:, None], outputs, 0), axis=1), -1)
+    predicted = predicted.astype(np.int64)
+    confusion = confusion_matrix(true[finite], predicted[finite], outputs.shape[1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        totals = np.bincount(true, minlength=outputs.shape[1])[:outputs.shape[1]]
+        per_class = np.where(totals > 0, np.diag(confusion) / totals, np.nan)
+    return Evaluation(outputs, predicted, np.count_nonzero(predicted == true) / len(true),
+                      per_class, confusion, true, loss)
 
 
 def evaluate_network(net, features, true, *, transform=None, chunk_size=CHUNK):

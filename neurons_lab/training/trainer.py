@@ -34,18 +34,17 @@ from typing import Callable, Optional
 import numpy as np
 from tqdm import tqdm
 
-from . import resume as resuming
 from . import runfolder
 from .checkpoint import set_parameters
 from .errors import UsageError
-from .evaluation import Evaluation, as_float64, evaluate, one_hot_encoder
 from .history import EpochRecord, History
 from .networks import input_output_sizes
+from .runfolder import FitResult, RunState
+from .scoring import Evaluation, as_float64, evaluate, one_hot_encoder
 from .sets import check_set, fingerprint
 from .settings import TrainSettings
-from .state import FitResult, RunState
 from .stopping import at_chance, copy_parameters, divergence, not_learning
-from .threads import blas_threads, choose_threads
+from .threads import available_cores, blas_threads, choose_threads
 
 # The public names of the training loop, wherever they live.
 __all__ = ["Trainer", "TrainSettings", "FitResult", "History", "EpochRecord", "Evaluation",
@@ -127,12 +126,14 @@ class Trainer:
         continues if the new ``patience`` lets it. The epochs run with the BLAS threads of
         :meth:`thread_choice` (``result.threads``); the previous limits come back afterwards.
         """
-        point = resuming.read(resume, self) if resume is not None else None
+        point = runfolder.read_resume(resume, self) if resume is not None else None
         self.notes = []
-        threads = self.thread_choice()
-        with runfolder.claim(self.settings.checkpoint_dir, resuming=point is not None,
+        threads, note = runfolder.resumed_threads(point, self.thread_choice(), available_cores())
+        self._note(note)
+        with runfolder.claim(self.settings.checkpoint_dir, resumed=resume,
                              overwrite=overwrite):
             run = self._begin(point)
+            run.threads = None if threads is None else threads.threads
             with blas_threads(threads):  # for this run only; the old limits come back
                 while run.epoch < self.settings.epochs and run.stop_reason is None:
                     record = self._train_and_judge(run)
@@ -161,10 +162,11 @@ class Trainer:
         else:  # everything checked: now the network changes
             set_parameters(self.net, point.checkpoint.parameters, point.checkpoint.path)
             rng.bit_generator.state = point.rng_state
-            dropout = resuming.dropout_generator(self.net)
+            dropout = runfolder.dropout_generator(self.net)
             if dropout is not None:  # the masks continue where they were
-                resuming.set_generator_state(dropout, point.dropout_rng_state)
-            run = RunState(rng, point.history, point.stopping, point.checkpoint.epoch)
+                runfolder.set_generator_state(dropout, point.dropout_rng_state)
+            run = RunState(rng, point.history, point.stopping, point.checkpoint.epoch,
+                           name=point.run)
             if point.stop_reason is not None:  # stopped early: does the new patience agree?
                 evaluated = [r for r in run.history if r.validation_error_rate is not None]
                 run.stop_reason = evaluated and run.stopping.verdict(
@@ -222,9 +224,12 @@ class Trainer:
             result.test = evaluate(self.net, self.test_features, self.test_classes,
                                    encode=self.encode, transform=self.transform)
             result.test_epoch = tested
+            if all(record.epoch != tested for record in run.history):  # epoch 0: the start
+                run.history.insert(0, EpochRecord(tested, math.nan))
             for record in run.history:
                 if record.epoch == tested:
-                    record.test_loss, record.test_error_rate = result.test
+                    record.test_loss = result.test.loss
+                    record.test_error_rate = result.test.error_rate
             said = any(note.startswith("not learning") for note in self.notes)
             if not run.diverged and not said and at_chance(result.test.error_rate, self.n_out):
                 self._note(f"not learning: the test error rate is "

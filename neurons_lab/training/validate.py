@@ -58,10 +58,13 @@ def text(value, name):
 
 
 def _probe(directory, name, path):
-    """Write and remove a temporary file: the only honest test of "can be written"."""
+    """Write a block to a temporary file, sync and remove it: the only honest test of "can be
+    written" (an empty file can still be made on a full disk)."""
     try:
-        with tempfile.TemporaryFile(dir=directory):
-            pass
+        with tempfile.TemporaryFile(dir=directory) as probe:
+            probe.write(bytes(4096))
+            probe.flush()
+            os.fsync(probe.fileno())
     except OSError as error:
         raise UsageError(f"{name} {path}: cannot write in {directory} "
                          f"({error.strerror or error})") from None
@@ -102,19 +105,45 @@ def output_file(path, name, suffixes=None):
     return path
 
 
-def available_memory():
-    """Bytes of memory available to a new allocation (MemAvailable; total RAM elsewhere)."""
+def _proc_number(path, key=None, scale=1):
+    """A number from a /proc or /sys file (the first field of line ``key``), or None."""
     try:
-        with open("/proc/meminfo", encoding="ascii") as f:
+        with open(path, encoding="ascii") as f:
             for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                if key is None:
+                    return int(line.split()[0]) * scale
+                if line.startswith(key):
+                    return int(line.split()[1]) * scale
     except (OSError, ValueError, IndexError):
         pass
+    return None
+
+
+def available_memory():
+    """Bytes a new allocation may take: the least of the machine's available memory
+    (MemAvailable; total RAM elsewhere), what the process's address-space limit (RLIMIT_AS)
+    leaves, and what its cgroup's memory.max leaves."""
+    limits = [_proc_number("/proc/meminfo", "MemAvailable:", 1024)]
+    if limits[0] is None:
+        try:
+            limits[0] = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (AttributeError, ValueError, OSError):
+            limits[0] = None
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        return None
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        used = _proc_number("/proc/self/status", "VmSize:", 1024)
+        if soft != resource.RLIM_INFINITY and used is not None:
+            limits.append(max(0, soft - used))
+    except (ImportError, OSError, ValueError):
+        pass
+    cap = _proc_number("/sys/fs/cgroup/memory.max")  # "max" (no limit) reads as None
+    used = _proc_number("/sys/fs/cgroup/memory.current")
+    if cap is not None and used is not None:
+        limits.append(max(0, cap - used))
+    known = [n for n in limits if n is not None]
+    return min(known) if known else None
 
 
 def format_bytes(n):
