@@ -1,7 +1,7 @@
 """Section 6: convolutional networks. CNN 1 of the CNN article (``["1x28x28", "conv20x5",
-"pool2", 100, 10]``) and CNN 2 (a second conv layer of 40 filters and pooling), float32,
-mini-batches of 64, and CNN 3 (CNN 2 with two fully connected layers of 1,000 and dropout 0.5,
-the article's 99.6 % network) in its recipe's mini-batches of 10: the textbook engine,
+"pool2", 100, 10]``), CNN 2 (a second conv layer of 40 filters and pooling) and CNN 3 (CNN 2
+with two fully connected layers of 1,000 and dropout 0.5, the article's 99.6 % network),
+float32, each in mini-batches of 10 (CNN 3's recipe) and of 64: the textbook engine,
 ``vectorized.fast`` and PyTorch's CPU build (when torch is importable;
 ``torch.set_num_threads`` = NumPy's BLAS threads), one training epoch per call, all timed
 in alternation with a square ``np.matmul`` (``timing.measure_interleaved``):
@@ -14,12 +14,15 @@ each 2 multiply-adds per weight use: a conv layer's ``2·F·C·K²·OH·OW``, a 
 layer's ``2·in·out``. CNN 1: 2,886,000 FLOPs per sample; CNN 2: 9,222,000; CNN 3: 18,732,000.
 Activations, pooling, dropout, im2col/col2im and the updates are not counted.
 
-Every engine trains the same network (sigmoid hidden layers for CNN 1, ReLU for CNN 2,
-softmax output with cross-entropy, plain SGD) on the same random data.
+Every engine trains the same network (sigmoid hidden layers for CNN 1, ReLU for CNN 2 and 3,
+softmax output with cross-entropy, plain SGD) on the same random data. Section 6b
+(:mod:`benchmarks.cnn_parts`) shares one fast step of each network at its recipe's batch out
+over its parts.
 """
 
 import importlib.util
 import statistics
+from functools import partial
 
 import numpy as np
 
@@ -27,17 +30,18 @@ import vectorized
 import vectorized.fast
 from vectorized.spec import parse_layer_sizes
 
+from . import cnn_parts
 from .minibatch import _square_matmul
 from .timing import measure_interleaved
 
-# name: (layer_sizes, hidden activation, batch size)
+# name: (layer_sizes, hidden activation, the batch its recipe trains with)
 NETWORKS = {
     "CNN 1": (["1x28x28", "conv20x5", "pool2", 100, 10], "sigmoid", 64),
     "CNN 2": (["1x28x28", "conv20x5", "pool2", "conv40x5", "pool2", 100, 10], "relu", 64),
     "CNN 3": (["1x28x28", "conv20x5", "pool2", "conv40x5", "pool2", 1000, "drop0.5", 1000,
                "drop0.5", 10], "relu", 10),
 }
-BATCH_SIZE = 64  # CNN 1 and CNN 2
+BATCH_SIZES = (10, 64)
 RATE = 0.1
 ENGINES = {"textbook": vectorized, "fast": vectorized.fast}
 
@@ -103,13 +107,18 @@ def torch_epoch(torch, model, optimizer, labels, x, batch_size):
     return epoch
 
 
-def time_network(name, *, n, matmul_n, repeats, min_time, torch=None):
-    layer_sizes, activation, batch_size = NETWORKS[name]
+def make_net(module, name):
+    layer_sizes, activation, _ = NETWORKS[name]
+    return module.Network(layer_sizes, activation=activation, output="softmax",
+                          loss="cross_entropy", init="he", seed=0, dtype="float32")
+
+
+def time_network(name, batch_size, *, n, matmul_n, repeats, min_time, torch=None):
+    layer_sizes, activation, _ = NETWORKS[name]
     labels, x = data(n)
     fns = {}
     for engine, module in ENGINES.items():
-        net = module.Network(layer_sizes, activation=activation, output="softmax",
-                             loss="cross_entropy", init="he", seed=0, dtype="float32")
+        net = make_net(module, name)
         fns[engine] = (lambda net=net: net.train(labels, x, RATE, 1, batch_size=batch_size))
     if torch is not None:
         fns["torch"] = torch_epoch(torch, *torch_model(torch, layer_sizes, activation), labels, x,
@@ -122,17 +131,28 @@ def time_network(name, *, n, matmul_n, repeats, min_time, torch=None):
     for engine, timing in timings.items():
         shares = [(flops * n / t) / (2.0 * matmul_n ** 3 / p)
                   for t, p in zip(timing["times"], matmul["times"])]
+        ratios = sorted(t / f for f, t in zip(timings["fast"]["times"], timing["times"]))
         per_sample = timing["median"] / n
         rows.append({"engine": engine, "seconds_per_sample": per_sample,
                      "gflops": flops / per_sample / 1e9,
                      "fraction_of_peak": statistics.median(shares),
-                     "engine_over_fast": statistics.median(  # time ratio, repeat by repeat
-                         [t / f for f, t in zip(timings["fast"]["times"], timing["times"])])})
+                     "engine_over_fast": statistics.median(ratios),  # repeat by repeat
+                     "spread": [ratios[0], ratios[-1]]})
     return {"network": name, "layer_sizes": layer_sizes, "activation": activation,
             "batch_size": batch_size, "flops_per_sample": flops, "samples_per_epoch": n,
-            "repeats": repeats,
+            "repeats": repeats, "loadavg": loadavg(),
             "peak_gflops": 2.0 * matmul_n ** 3 / matmul["median"] / 1e9, "matmul_n": matmul_n,
             "rows": rows}
+
+
+def loadavg():
+    """The 1-minute load average (None where /proc/loadavg is missing): with how busy the
+    machine was, a reader can judge the figures."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as file:
+            return float(file.read().split()[0])
+    except OSError:
+        return None
 
 
 def run(quick=False, progress=print, blas_threads=None):
@@ -142,12 +162,21 @@ def run(quick=False, progress=print, blas_threads=None):
         if blas_threads:
             torch.set_num_threads(int(blas_threads))
     repeats, min_time = (3, 0.02) if quick else (11, 0.2)
-    n = 2 * BATCH_SIZE if quick else 8 * BATCH_SIZE
-    sections = []
-    for name in NETWORKS:
-        progress(f"cnn: {name}")
-        sections.append(time_network(name, n=n, matmul_n=1024 if quick else 2048,
-                                     repeats=repeats, min_time=min_time, torch=torch))
-    return {"dtype": "float32", "batch_size": BATCH_SIZE, "networks": sections,
+    sections, parts = [], []
+    for name, (_, _, recipe) in NETWORKS.items():
+        for batch_size in BATCH_SIZES:
+            progress(f"cnn: {name}, batch {batch_size}")
+            n = (1 if quick else 8) * batch_size
+            sections.append(time_network(name, batch_size, n=n, matmul_n=1024 if quick else 2048,
+                                         repeats=repeats, min_time=min_time, torch=torch))
+        if quick and name != "CNN 2":
+            continue
+        progress(f"cnn: {name}, the parts of a fast step")
+        labels, x = data((1 if quick else 8) * recipe)
+        parts.append(dict(cnn_parts.breakdown(partial(make_net, vectorized.fast, name), labels, x,
+                                              recipe, repeats=repeats, min_time=min_time),
+                          network=name, loadavg=loadavg()))
+    return {"dtype": "float32", "batch_sizes": list(BATCH_SIZES), "networks": sections,
+            "parts": parts,
             "torch": None if torch is None else {"version": torch.__version__,
                                                  "threads": torch.get_num_threads()}}

@@ -16,6 +16,7 @@ import numpy as np
 
 import vectorized.fast
 
+from .minibatch import _square_matmul, useful_flops_per_sample
 from .per_sample import random_batch_data
 from .timing import measure_interleaved
 
@@ -53,19 +54,26 @@ def torch_epoch(torch, model, optimizer, labels, data, batch_size):
     return epoch
 
 
-def time_pair(torch, batch_size, *, n, repeats, min_time):
-    """Seconds per sample of both, timed in alternation, and the median ratio per repeat."""
+def time_pair(torch, batch_size, *, n, repeats, min_time, matmul_n=2048):
+    """Seconds per sample of both, timed in alternation with a square matmul, the median
+    ratio per repeat with its spread, and fast's share of the matmul's FLOP rate."""
     labels, data = random_batch_data(SIZES, n, 0, "float32")
     net = vectorized.fast.Network(list(SIZES), seed=0, dtype="float32")
     timings = measure_interleaved(
         {"fast": lambda: net.train(labels, data, RATE, 1, batch_size=batch_size),
-         "torch": torch_epoch(torch, *torch_model(torch), labels, data, batch_size)},
+         "torch": torch_epoch(torch, *torch_model(torch), labels, data, batch_size),
+         "matmul": _square_matmul("float32", matmul_n)},
         repeats=repeats, min_time=min_time)
-    ratios = [t / f for f, t in zip(timings["fast"]["times"], timings["torch"]["times"])]
+    fast, matmul = timings["fast"]["times"], timings["matmul"]["times"]
+    ratios = sorted(t / f for f, t in zip(fast, timings["torch"]["times"]))
+    flops = useful_flops_per_sample(SIZES) * n
     return {"batch_size": batch_size, "samples_per_epoch": n,
             "fast_seconds_per_sample": timings["fast"]["median"] / n,
             "torch_seconds_per_sample": timings["torch"]["median"] / n,
-            "torch_over_fast": statistics.median(ratios), "repeats": repeats}
+            "torch_over_fast": statistics.median(ratios), "spread": [ratios[0], ratios[-1]],
+            "fast_fraction_of_peak": statistics.median(
+                (flops / f) / (2.0 * matmul_n ** 3 / p) for f, p in zip(fast, matmul)),
+            "repeats": repeats}
 
 
 def run(quick=False, progress=print, blas_threads=None):
@@ -81,7 +89,8 @@ def run(quick=False, progress=print, blas_threads=None):
     for batch_size in BATCH_SIZES:
         progress(f"pytorch: batch {batch_size}")
         n = 4 * batch_size if quick else 64 * batch_size  # as section 3: 64 batches
-        rows.append(time_pair(torch, batch_size, n=n, repeats=repeats, min_time=min_time))
+        rows.append(time_pair(torch, batch_size, n=n, repeats=repeats, min_time=min_time,
+                              matmul_n=1024 if quick else 2048))
     return {"found": True, "version": torch.__version__,
             "same_step_difference": check_same_step(torch), "threads": torch.get_num_threads(),
             "numpy_blas_threads": blas_threads, "dtype": "float32",

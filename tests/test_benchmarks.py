@@ -116,7 +116,7 @@ def test_json_has_positive_finite_measurements(quick_run):
         (list(spec), batch) for spec in busy.NETWORKS for batch in busy.BATCHES]
     assert all(_positive_finite(row["busy_over_quiet"]) for row in busy_rows)
     # every target of the suite and the four busy-machine ones (batch 10 and 64), each once
-    expected = len(targets.TARGETS) + 4 - (0 if torch_section["found"] else 2)
+    expected = len(targets.TARGETS) + 4 - (0 if torch_section["found"] else 7)
     assert len(results["targets"]) == expected
     assert targets.check_targets(results) == results["targets"]
     for target in results["targets"]:
@@ -197,3 +197,36 @@ def test_cnn_section_counts_the_useful_flops_and_times_every_engine(quick_run):
         assert engines == ["textbook", "fast"] + (["torch"] if pytorch.available() else [])
         for row in net["rows"]:
             assert _positive_finite(row["seconds_per_sample"]) and _positive_finite(row["gflops"])
+
+
+def test_the_cnn_step_breakdown_keeps_each_calls_own_time():
+    """cnn_parts.Clock: a call's own time is its time minus the wrapped calls inside it, so
+    the parts add up to the whole (a fake clock: every reading advances it by one)."""
+    from benchmarks.cnn_parts import Clock
+
+    ticks = iter(range(100))
+    clock = Clock(timer=lambda: next(ticks))
+    inner = clock.wrap("inner", lambda: None)  # 2 readings: 1 tick
+    outer = clock.wrap("outer", lambda: [inner(), inner()])  # 6 readings: 5 ticks, 2 inside
+    outer()
+    assert dict(clock.totals) == {"inner": 2, "outer": 3}
+    clock.stack.append(0.0)  # a wrong accounting (a forgotten pop) is caught
+    outer()
+    assert clock.totals["outer"] == 6 and clock.stack == [5.0]
+
+
+def test_the_cnn_step_is_shared_out_over_its_parts(quick_run):
+    results = json.loads(quick_run[1].read_text(encoding="utf-8"))
+    section = results["cnn"]
+    assert [(n["network"], n["batch_size"]) for n in section["networks"]] == [
+        (name, batch) for name in ("CNN 1", "CNN 2", "CNN 3") for batch in (10, 64)]
+    parts = section["parts"][0]
+    assert parts["network"] == "CNN 2" and parts["batch_size"] == 64
+    named = {(row["layer"], row["part"]) for row in parts["rows"]}
+    assert {("1 conv", "forward"), ("3 conv", "error below"), ("3 conv", "col2im add"),
+            ("3 conv", "gradient + step"), ("2 maxpooling", "forward"), ("", "network"),
+            ("5 fc", "activation")} <= named  # conv 1: ReLU after the max, in pooling
+    assert ("1 conv", "error below") not in named  # the first layer hands nothing down
+    assert sum(row["seconds"] for row in parts["rows"]) >= 0.99 * parts["wrapped_step_seconds"]
+    conv = [row for row in parts["rows"] if "flops" in row]
+    assert len(conv) == 5 and all(_positive_finite(row["bytes"]) for row in conv)

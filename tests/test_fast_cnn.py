@@ -47,34 +47,41 @@ def test_fast_trains_every_cnn_as_the_textbook_does(config, batch_size, seed):
 def test_the_fused_step_runs_on_a_dropout_cnn(batch_size):
     textbook, fast, _ = train_both(DROPOUT_NET, batch_size)
     close(flat(textbook.parameters()), flat(fast.parameters()), 1e-9)
-    full = [layer for layer in fast.layers if isinstance(layer, vectorized.fast.FullConnectedLayer)]
+    full = [layer for layer in fast._layers
+            if isinstance(layer, vectorized.fast.FullConnectedLayer)]
     assert len(full) == 3 and all(layer.W_grad is None for layer in full)  # sgd_step, no gradient
-    assert all(isinstance(layer, fast_conv.ConvLayer)
-               for layer in fast.layers if isinstance(layer, vectorized.conv.ConvLayer))
+    assert sum(isinstance(layer, fast_conv.ConvLayer) for layer in fast._layers) == 2
+
+
+def values(array):
+    return np.ravel(array).tolist()
 
 
 @given(st.integers(1, 3), st.integers(1, 3), st.integers(3, 8), st.integers(1, 3),
        st.integers(1, 2), st.integers(0, 2), st.integers(1, 3), st.integers(0, 2**16))
-def test_error_below_matches_the_textbook(C, F, H, K, S, P, N, seed):
+def test_a_batch_last_conv_layer_matches_the_textbook(C, F, H, K, S, P, N, seed):
+    """The fast conv layer on (C, H, W, N) maps: forward, error_below and the step give the
+    textbook layer's numbers on (N, C, H, W)."""
     K, P = min(K, H), min(P, min(K, H) - 1)
     rng = np.random.default_rng(seed)
-    layers = [cls((C, H, H + 1), F, K, zero_padding=P, stride=S, activator="tanh")
-              for cls in (vectorized.conv.ConvLayer, fast_conv.ConvLayer)]
-    x = rng.uniform(-1, 1, (N, C, H, H + 1))
-    error = rng.uniform(-1, 1, (N,) + layers[0].output_shape)
-    W = rng.uniform(-1, 1, layers[0].W.shape)
-    for layer in layers:
-        layer.W[...] = W
-        layer.forward(x)
-        layer.backward_error(error)
-    close(layers[0].error_below().ravel().tolist(), layers[1].error_below().ravel().tolist(),
-          1e-12)
-    for layer in layers:  # one sample (C, H, W): the same shape back
-        layer.forward(x[0])
-        layer.backward_error(error[0])
-    assert layers[1].error_below().shape == (C, H, H + 1)
-    close(layers[0].error_below().ravel().tolist(), layers[1].error_below().ravel().tolist(),
-          1e-12)
+    shape = (C, H, H + 1)
+    textbook = vectorized.conv.ConvLayer(shape, F, K, zero_padding=P, stride=S, activator="tanh")
+    fast = fast_conv.ConvLayer(shape, F, K, P, S, "tanh")
+    x = rng.uniform(-1, 1, (N,) + shape)
+    error = rng.uniform(-1, 1, (N,) + textbook.output_shape)
+    textbook.W[...] = fast.W[...] = rng.uniform(-1, 1, textbook.W.shape)
+    textbook.b[...] = fast.b[...] = rng.uniform(-1, 1, F)
+    last = (1, 2, 3, 0)  # (N, C, H, W) → (C, H, W, N)
+    close(values(textbook.forward(x).transpose(last)),
+          values(fast.forward(np.ascontiguousarray(x.transpose(last)))), 1e-12)
+    textbook.backward_error(error)
+    fast.hidden_delta(error.transpose(last))
+    close(values(textbook.error_below().transpose(last)), values(fast.error_below()), 1e-12)
+    textbook.calc_gradient(0.1)
+    textbook.update(0.5)
+    fast.sgd_step(fast.delta, 0.5, 0.1)
+    close(values(textbook.W), values(fast.W), 1e-12)
+    close(values(textbook.b), values(fast.b), 1e-12)
 
 
 def test_the_comparison_catches_a_wrong_error_below(monkeypatch):
@@ -99,7 +106,7 @@ def test_a_fully_connected_network_with_dropout_takes_the_fused_step_too(batch_s
     textbook, fast, losses = train_both(config, batch_size, epochs=3, n=8, rate=0.3)
     close(flat(textbook.parameters()), flat(fast.parameters()), 1e-9)
     assert math.isclose(*losses, rel_tol=1e-9)
-    assert all(layer.W_grad is None for layer in fast.layers if layer.W is not None)
+    assert all(layer.W_grad is None for layer in fast._layers if layer.W is not None)
 
 
 def test_one_sample_steps_held_by_a_large_layer_after_a_conv_layer():
@@ -108,7 +115,7 @@ def test_one_sample_steps_held_by_a_large_layer_after_a_conv_layer():
     config = dict(layer_sizes=["1x12x12", "conv8x3", 200, "drop0.3", 4], activation="relu",
                   output="softmax", loss="cross_entropy", init="he", l2=0.01, seed=3)
     textbook, fast = vectorized.Network(**config), vectorized.fast.Network(**config)
-    big = fast.layers[1]
+    big = fast._layers[1]
     assert big.W.nbytes > vectorized.fast.layer.DEFER_ABOVE_BYTES
     labels, samples = cnn_data(textbook, 20, 7)
     for t, x in zip(labels, samples):

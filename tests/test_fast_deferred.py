@@ -91,9 +91,9 @@ def test_deferring_every_layer_still_agrees_with_neurons(data):
                 assume(np.isfinite(e2))  # diverged: nothing to compare
                 assert e1 == pytest.approx(e2, rel=1e-9, abs=1e-9)
             # predict sees held steps without adding them to W
-            held = [layer._deferred.count for layer in fast.layers]
+            held = [layer._deferred.count for layer in fast._layers]
             got = fast.predict(np.asarray(samples[0]))
-            assert [layer._deferred.count for layer in fast.layers] == held
+            assert [layer._deferred.count for layer in fast._layers] == held
             assume(np.all(np.isfinite(got)))
             assert np.allclose(slow.predict(samples[0]), got, rtol=1e-9, atol=1e-9)
         assume(np.all(np.isfinite(flat_parameters(fast))))
@@ -125,7 +125,7 @@ def data(n=5, seed=0):
 def test_gradient_and_batch_step_with_steps_held(monkeypatch):
     labels, samples = data()
     deferred, direct = trained_pair(CONFIG, samples, labels, monkeypatch)
-    assert all(layer._deferred.count == 2 for layer in deferred.layers)  # 5 = 3 + 2
+    assert all(layer._deferred.count == 2 for layer in deferred._layers)  # 5 = 3 + 2
     for (dW, db), (eW, eb) in zip(deferred.get_gradient(labels[0], samples[0]),
                                   direct.get_gradient(labels[0], samples[0])):
         assert np.allclose(dW, eW, rtol=1e-13, atol=1e-13)
@@ -155,7 +155,7 @@ def test_the_held_sample_is_a_copy(defer_everything):
     net.train_one_sample(labels[0], sample, 0.2)
     twin.train_one_sample(labels[0], samples[0], 0.2)
     sample[...] = 100.0  # the caller reuses its array: the held step must not change
-    assert all(layer._deferred.count == 1 for layer in net.layers)
+    assert all(layer._deferred.count == 1 for layer in net._layers)
     assert max_difference(net, twin) == 0.0
 
 
@@ -165,10 +165,10 @@ def test_setting_parameters_drops_held_steps(defer_everything):
     fresh = vectorized.fast.Network(**CONFIG).parameters()
     net.train_one_sample(labels[0], samples[0], 0.2)
     net.set_parameters(fresh)
-    assert all(layer._deferred.count == 0 for layer in net.layers)
+    assert all(layer._deferred.count == 0 for layer in net._layers)
     assert max_difference(net, vectorized.fast.Network(**CONFIG)) == 0.0
 
-    layer = net.layers[0]
+    layer = net._layers[0]
     net.train_one_sample(labels[0], samples[0], 0.2)
     layer.W = np.ones((4, 5))  # assigning replaces W and its held steps
     assert layer._deferred.count == 0 and np.all(layer.W == 1.0)
@@ -187,7 +187,7 @@ def test_which_layers_defer_by_default(sizes, dtype, defers):
     net = vectorized.fast.Network(sizes, seed=0, dtype=dtype)
     net.train_one_sample(np.zeros(sizes[-1]), np.ones(sizes[0]), 0.1)
     assert [layer._deferred is not None and layer._deferred.count == 1
-            for layer in net.layers] == defers
+            for layer in net._layers] == defers
 
 
 @pytest.mark.parametrize("use_blas", blas_paths(), ids=lambda on: "scipy" if on else "numpy")
@@ -205,6 +205,6 @@ def test_a_large_layer_defers_and_agrees_with_steps_added_at_once(use_blas, monk
         losses = [net.train_one_sample(t, x, 0.5) for t, x in zip(labels, samples)]
         nets.append((net, losses))
     (deferred, deferred_losses), (direct, direct_losses) = nets
-    assert deferred.layers[0]._deferred.count == 40 % 16
+    assert deferred._layers[0]._deferred.count == 40 % 16
     assert np.allclose(deferred_losses, direct_losses, rtol=1e-12, atol=0.0)
     assert max_difference(deferred, direct) <= 1e-13

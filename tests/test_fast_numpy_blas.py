@@ -93,9 +93,9 @@ def test_batches_through_gemm_agree_with_the_textbook_engine(config, monkeypatch
 def test_ready_data_check_catches_a_non_finite_value(bad):
     net = Network([6, 5, 4], seed=1)
     labels, samples = data(CONFIGS[0])
-    assert net._is_ready_rows(samples)
+    assert net._is_ready(samples, 6, 2)
     samples[7, 2] = bad
-    assert not net._is_ready_rows(samples)
+    assert not net._is_ready(samples, 6, 2)
     before = net.parameters()
     with pytest.raises(ValueError, match=r"data_set\[7\] contains non-finite values"):
         net.train(labels, samples, 0.1, 1, batch_size=4)
@@ -123,7 +123,7 @@ def test_rows_whose_sums_overflow_get_the_full_check_and_train():
     net, textbook = Network([6, 5, 4], seed=1), vectorized.Network([6, 5, 4], seed=1)
     labels, samples = data(CONFIGS[0])
     samples[0] = 1e308
-    assert not net._is_ready_rows(samples)
+    assert not net._is_ready(samples, 6, 2)
     for each in (net, textbook):
         each.train(labels, samples, 0.1, 1, batch_size=4)
     for (W, b), (W_t, b_t) in zip(net.parameters(), textbook.parameters()):
@@ -160,14 +160,14 @@ def test_column_major_weights_give_the_textbook_numbers(use_scipy, use_gemm, def
     monkeypatch.setattr(layer_module, "DEFER_ABOVE_BYTES", 0 if defer else 1 << 40)
     config = CONFIGS[2]
     nets = [module.Network(**config) for module in (vectorized.fast, vectorized)]
-    assert all(layer.W.flags.f_contiguous for layer in nets[0].layers)
+    assert all(layer.W.flags.f_contiguous for layer in nets[0]._layers)
     labels, samples = data(config)
     for net in nets:
         for t, x in zip(labels, samples):
             net.train_one_sample(t, x, 0.2)
         net.train(labels, samples, 0.2, 2, batch_size=4)
     assert max_difference(*nets) <= 1e-12
-    assert all(layer.W.flags.f_contiguous for layer in nets[0].layers)
+    assert all(layer.W.flags.f_contiguous for layer in nets[0]._layers)
 
 
 def test_only_a_large_layer_is_column_major_and_takes_gemm(monkeypatch):
@@ -177,8 +177,8 @@ def test_only_a_large_layer_is_column_major_and_takes_gemm(monkeypatch):
     monkeypatch.setattr(numpy_blas, "gemm",
                         lambda *args: calls.append(args[-1].shape) or real(*args))
     net = Network([784, 300, 10], seed=0, dtype="float32")  # W: 0.94 MB and 12 KB
-    assert [layer.W.flags.f_contiguous for layer in net.layers] == [True, False]
-    assert not Network([784, 300, 10]).layers[0].W.flags.f_contiguous  # float64: row-major
+    assert [layer.W.flags.f_contiguous for layer in net._layers] == [True, False]
+    assert not Network([784, 300, 10])._layers[0].W.flags.f_contiguous  # float64: row-major
     rng = np.random.default_rng(0)
     net.train(rng.random((8, 10), dtype=np.float32), rng.random((8, 784), dtype=np.float32), 0.1,
               1, batch_size=8)

@@ -138,8 +138,8 @@ def test_both_packages_export_the_same_name_lists():
 # neurons' own: its Connections, every trained number once (weights) and a CNN's SharedWeights.
 # dropout_rng is shared by name only: random.Random in neurons, NumPy's generator in vectorized.
 ONLY_IN = {"neurons": {"connections", "weights", "shared_weights"},
-           "vectorized": {"dtype", "layer_class", "conv_class"},
-           "fast": {"dtype", "layer_class", "conv_class"}}
+           "vectorized": {"dtype"},
+           "fast": {"dtype"}}
 SHARED_ATTRIBUTES = ("layer_sizes", "activation", "output", "loss_name", "init", "seed", "l2",
                      "input_shape", "input_size", "output_size")
 

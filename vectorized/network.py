@@ -16,7 +16,6 @@ import random
 import numpy as np
 
 from .checks import as_array, check_int, check_parameters, check_real, check_settings
-from .conv import ConvLayer
 from .dropout import Dropout
 from .layer import FullConnectedLayer, as_dtype
 from .losses import get_loss, output_delta
@@ -52,8 +51,6 @@ class Network:
     """
 
     batched = True  # predict and train take a whole (N, in) batch in one call
-    layer_class = FullConnectedLayer
-    conv_class = ConvLayer
 
     def __init__(self, layer_sizes, *, activation="sigmoid", output="sigmoid", loss="mse",
                  init="uniform", l2=0.0, seed=None, dtype="float64"):
@@ -76,8 +73,8 @@ class Network:
         # Dropout masks: one NumPy generator for the network, seeded by `seed` (None without
         # dropout). Its state is part of a training run's state (checkpoints save it).
         self.dropout_rng = np.random.default_rng(self._seed) if has_dropout else None
-        self.layers = build_layers(specs, hidden + [output], self._dtype, self.layer_class,
-                                   self.dropout_rng, self.conv_class)
+        self.layers = build_layers(specs, hidden + [output], self._dtype,
+                                   dropout_rng=self.dropout_rng)
         self._with_parameters = [layer for layer in self.layers if layer.W is not None]
         rng = random.Random(self._seed)  # layer by layer, in the conventions' draw order
         for layer in self._with_parameters:
@@ -216,8 +213,6 @@ class Network:
         rate = self._rate(rate)
         x = self._sample(sample, batch=False)
         t = self._label(label, x)
-        if type(self)._step is not Network._step:  # vectorized.fast's fused step (a subclass)
-            return self._step(t, x, rate)
         y = self.predict(x, training=True, checked=True)
         self.calc_delta(t, checked=True)
         self.calc_gradient()
@@ -235,11 +230,6 @@ class Network:
         batch_size = check_int(batch_size, "batch_size", 1)
         data = as_data(data_set, self._dtype, self.input_shape)
         targets = self._label(labels, data, "labels", rows=True)
-        return self._epochs(targets, data, rate, epoch, batch_size)
-
-    def _epochs(self, targets, data, rate, epoch, batch_size):
-        """The epochs of ``train`` on checked data: one ``_step`` per batch (a batch of one is
-        one sample, as ``train_one_sample`` takes it)."""
         n = data.shape[0]
         mean_loss = float("nan")
         for _ in range(epoch):

@@ -23,21 +23,19 @@ def count_hidden(specs):
     return sum(spec.kind in ("conv", "full") for spec in specs) - 1
 
 
-def build_layers(specs, activations, dtype, layer_class=FullConnectedLayer, dropout_rng=None,
-                 conv_class=ConvLayer):
+def build_layers(specs, activations, dtype, dropout_rng=None):
     """One layer per :class:`~vectorized.spec.LayerSpec`; ``activations``: one name per conv or
     fully connected layer, in order (the output's last); ``dropout_rng``: the
-    ``np.random.Generator`` every dropout layer draws its masks from; ``layer_class`` and
-    ``conv_class``: the fully connected and conv layer types (the fast engine's)."""
+    ``np.random.Generator`` every dropout layer draws its masks from."""
     names = iter(activations)
     layers = []
     for spec in specs:
         if spec.kind == "full":
-            layers.append(layer_class(spec.in_size, spec.out_size, next(names), dtype=dtype))
+            layers.append(FullConnectedLayer(spec.in_size, spec.out_size, next(names), dtype=dtype))
         elif spec.kind == "conv":
-            layers.append(conv_class(spec.in_shape, spec.filters, spec.kernel,
-                                    zero_padding=spec.padding, stride=spec.stride,
-                                    activator=next(names), dtype=dtype))
+            layers.append(ConvLayer(spec.in_shape, spec.filters, spec.kernel,
+                                   zero_padding=spec.padding, stride=spec.stride,
+                                   activator=next(names), dtype=dtype))
         elif spec.kind == "pool":
             layers.append(MaxPoolingLayer(spec.in_shape, spec.kernel, dtype=dtype))
         else:

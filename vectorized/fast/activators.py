@@ -3,16 +3,12 @@ and ReLU without ``np.where``.
 
 One sample is a few hundred numbers, and there NumPy's textbook sigmoid
 (:func:`vectorized.activators.sigmoid`: ``exp``, ``+ 1``, reciprocal, and a switch for the
-overflow warning) costs more in calls than in arithmetic. ``scipy.special.expit`` is the same
-formula in one C loop (784-300-10: ≈ 10 µs less per training step). The two agree to a few
-ulps (bitwise in float64 where NumPy uses the C library's exp). Batches keep NumPy's
-vectorised exp, which is faster per number.
+overflow warning) costs more in calls than in arithmetic; ``scipy.special.expit`` is the same
+formula in one C loop. The two agree to a few ulps. Batches keep NumPy's vectorised exp.
 
-The textbook ReLU is ``np.where(x > 0, x, 0)`` and its derivative ``np.where(net > 0, 1, 0)``;
-on float32 maps with mixed signs each ``np.where`` with a Python float took 0.9 ms on a
-(10, 20, 24, 24) batch (CNN 2's first conv layer), ``np.maximum(x, 0)`` 47 µs and the mask
-``net > 0`` times the error 96 µs. Same numbers for finite inputs (a NaN propagates here,
-where the textbook's ``np.where`` turns it into 0).
+ReLU is ``np.maximum(x, 0)`` and its derivative the mask ``net > 0`` (the textbook's
+``np.where`` with a Python float is much slower on float32 maps; docs/fast.md has the figures).
+Same numbers for finite inputs (a NaN propagates here, where ``np.where`` turns it into 0).
 """
 
 import importlib.util
@@ -49,8 +45,13 @@ def relu_prime(net, y):
     return net > 0.0
 
 
-def element_wise(name, f, f_prime):
-    """``(f, f_prime)`` for activation ``name``: the fast ReLU, else the given pair."""
+def pair(name):
+    """``(f, f_prime)`` of activation ``name`` for the fast engine: the sigmoid and ReLU above,
+    any other from :mod:`vectorized.activators` (softmax: ``f_prime`` None)."""
+    if name == "sigmoid":
+        return sigmoid, activators.sigmoid_prime
     if name == "relu":
         return relu, relu_prime
-    return f, f_prime
+    if name == "softmax":
+        return activators.softmax, None
+    return activators.get_activator(name, output=True)

@@ -21,8 +21,8 @@ USE_SCIPY_BLAS = importlib.util.find_spec("scipy") is not None
 
 #: Threads for these updates (needs threadpoolctl; None: leave BLAS's own setting). SciPy's
 #: wheels bring a second copy of OpenBLAS beside NumPy's, with its own thread pool: on a busy
-#: 2-core machine the two pools' waiting threads fight over the cores, and a ~50 µs update was
-#: measured at several ms. Only that second BLAS is limited, and only during the call.
+#: 2-core machine the two pools' waiting threads fight over the cores and a short update can
+#: take a hundred times as long. Only that second BLAS is limited, and only during the call.
 BLAS_THREADS = 1
 
 #: Below this many elements of W OpenBLAS runs ``?ger`` on one thread anyway (measured with 1
@@ -56,9 +56,8 @@ def _load():
 def _thread_count_functions(library):
     """``(get, set)`` for one BLAS found by threadpoolctl. For OpenBLAS on its own threads,
     its C functions ``openblas_get/set_num_threads`` themselves (looked up by threadpoolctl,
-    which knows the library's symbol prefix): threadpoolctl's methods around them cost ≈ 2 µs
-    per call, and 6–8 µs per one-sample step on 784-300-10 once the big passes over W have
-    evicted them from the cache. Anything else: threadpoolctl's methods."""
+    which knows the library's symbol prefix): threadpoolctl's methods around them cost more
+    than the call itself on a one-sample step. Anything else: threadpoolctl's methods."""
     find = getattr(library, "_get_symbol", None)  # threadpoolctl's own (private) lookup
     if (find is not None and getattr(library, "internal_api", None) == "openblas"
             and getattr(library, "threading_layer", None) == "pthreads"):

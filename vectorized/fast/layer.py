@@ -1,18 +1,17 @@
-"""The textbook layer with a faster training step: :meth:`FullConnectedLayer.sgd_step`.
+"""A fully connected layer with a fused training step: :meth:`FullConnectedLayer.sgd_step`.
 
-:class:`vectorized.layer.FullConnectedLayer` forms the gradient (a whole (out, in) matrix),
-scales it and subtracts it: three passes over (out, in) arrays per step. ``sgd_step`` does the
-same step (式9, 式10) without keeping the gradient. For one sample on a large layer it holds
-the step back and adds :data:`DEFERRED_STEPS` of them to W in one matrix product
-(:mod:`vectorized.fast.deferred`); on a small layer it adds the step at once, with BLAS's rank-1
-update ``?ger`` when SciPy is installed (:mod:`vectorized.fast.blas`). Reading ``W`` gives the
-weights with every step added (and adds the held steps to the array: a read can change the
-rounding of what follows, which the textbook engine never does).
+The textbook layer (:class:`vectorized.layer.FullConnectedLayer`) forms the gradient (a whole
+(out, in) matrix), scales it and subtracts it: three passes over (out, in) arrays per step.
+``sgd_step`` does the same step (式9, 式10) without forming the gradient. For one sample on a
+large layer it holds the step back and adds :data:`DEFERRED_STEPS` of them to W in one matrix
+product (:mod:`vectorized.fast.deferred`); on a small layer it adds the step at once, with
+BLAS's rank-1 update ``?ger`` when SciPy is installed (:mod:`vectorized.fast.blas`). Reading
+``W`` gives the weights with every step added (and adds the held steps to the array: a read can
+change the rounding of what follows, which the textbook engine never does).
 """
 
 import numpy as np
 
-from .. import layer as textbook
 from . import activators, blas, numpy_blas
 from .deferred import DeferredSteps
 
@@ -22,40 +21,44 @@ DEFERRED_STEPS = 16
 
 #: Layers whose W takes more bytes than this defer their one-sample steps: a core's L2 cache on
 #: the development machine (512 KiB). A W that fits stays in the cache between steps, and adding
-#: each step at once is as fast or faster (784-300-10 float64: 95 µs deferred, 125 µs not;
-#: 784-100-10 float32: 50 µs deferred, 46 µs not).
+#: each step at once is then as fast or faster (docs/fast.md).
 DEFER_ABOVE_BYTES = 512 * 1024
 
 #: Layers whose W takes more bytes than this are "large": a batch's products go through ?gemm
-#: (:mod:`vectorized.fast.numpy_blas`). A small layer's stay ``np.matmul``, whose call costs ≈ 6 µs
-#: less than ``ctypes``' (on 300-10 at batch 256 the products take only 25–40 µs).
+#: (:mod:`vectorized.fast.numpy_blas`). A small layer's stay ``np.matmul``, whose call costs
+#: less than one through ``ctypes``: on a small layer that difference is most of the product.
 LARGE_LAYER_BYTES = 512 * 1024
 
 #: Large layers of these dtypes keep W column-major (Wᵀ row-major in memory): OpenBLAS forms a
-#: batch's X·Wᵀ and Xᵀδ faster from it (784-300 float32 at batch 256: 520 → 480 µs and 452 → 421
-#: µs, two threads). Not float64: one sample's ``W·x`` on a column-major 784-300 float64 W took
-#: 44 µs instead of 37 (``train_one_sample`` 88 → 92 µs). A small W stays row-major in any case:
-#: its ``δ·W`` for the layer below is 3× slower column-major (300-10: 13 → 41 µs).
+#: batch's X·Wᵀ and Xᵀδ faster from it. Not float64: there one sample's ``W·x`` was slower
+#: column-major. A small W stays row-major in any case: its ``δ·W`` for the layer below is
+#: slower column-major.
 COLUMN_MAJOR_DTYPES = (np.dtype(np.float32),)
 
 
-class FullConnectedLayer(textbook.FullConnectedLayer):
-    """:class:`vectorized.layer.FullConnectedLayer` plus :meth:`sgd_step`; ``W`` is a property
-    that adds any held steps when read. After ``sgd_step`` ``W_grad`` and ``b_grad`` are None:
-    no gradient was formed."""
+class FullConnectedLayer:
+    """A fully connected layer ``a = f(W·x + b)`` (式2) with the fused step :meth:`sgd_step`.
+
+    ``FullConnectedLayer(input_size, output_size, activator="sigmoid", dtype="float64")``; W
+    (out, in) and b (out,) start at zero (the Network copies the textbook's). ``W`` is a
+    property that adds any held steps when read. ``W_grad`` and ``b_grad`` are always None: no
+    gradient is formed."""
+
+    W_grad = b_grad = None
 
     def __init__(self, input_size, output_size, activator="sigmoid", dtype="float64"):
-        self._W = None
-        super().__init__(input_size, output_size, activator, dtype)
-        if activator == "sigmoid":
-            self._f = activators.sigmoid  # SciPy's expit for one sample
-        self._f, self._f_prime = activators.element_wise(activator, self._f, self._f_prime)
+        self.input_size, self.output_size = int(input_size), int(output_size)
+        self.activator, self.dtype = activator, np.dtype(dtype)
+        self.activate, self.derivative = activators.pair(activator)
+        self._W = np.zeros((self.output_size, self.input_size), dtype=self.dtype)
+        self.b = np.zeros(self.output_size, dtype=self.dtype)
         self._large = self._W.nbytes > LARGE_LAYER_BYTES
         if self._large and self.dtype in COLUMN_MAJOR_DTYPES:
             self._W = np.asfortranarray(self._W)
         self._deferred = None  # DeferredSteps, made on the first deferred step
         self._step = np.empty_like(self._W)  # scratch of W's layout: η·δxᵀ, Uᵀ·X
         self._ones = np.ones(0, dtype=self.dtype)  # (N,) ones: a batch's column sums of δ
+        self.input = self.net = self.output = self.delta = None
 
     @property
     def W(self):
@@ -68,15 +71,21 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
     @W.setter
     def W(self, value):
         value = np.asarray(value)
-        if self._W is None:  # the textbook __init__ creating W
-            self._W = value
-            return
         if value.shape != self._W.shape:
             raise ValueError(f"W must have shape {self._W.shape}, got {value.shape}")
         if self._deferred is not None:
             self._deferred.discard()
         if value is not self._W:
             self._W[...] = value
+
+    def weights(self):
+        """W with the held steps added, without adding them to the array (so reading it does
+        not change the rounding of later steps): the array itself when nothing is held."""
+        deferred = self._deferred
+        if not deferred:
+            return self._W
+        k = deferred.count
+        return deferred.scale * self._W + deferred.U[:k].T @ deferred.X[:k]
 
     def _apply_held(self):
         """Add any held steps to the W array: ``W ← c·W + Uᵀ·X``, one matrix product."""
@@ -85,10 +94,8 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
             deferred.apply(self._W, self._step)
 
     def forward(self, x):
-        """式2 with the held steps' share: ``net = c·(W·x) + Uᵀ·(X·x) + b``."""
-        if x.shape[-1:] != (self.input_size,) or x.ndim > 2:
-            raise ValueError(f"x has shape {x.shape}, expected ({self.input_size},) or (N, "
-                             f"{self.input_size})")
+        """式2 with the held steps' share: ``net = c·(W·x) + Uᵀ·(X·x)``, plus b. ``x``: (in,)
+        or (N, in)."""
         self.input = x
         deferred = self._deferred
         if x.ndim == 2 and self._large and not deferred:  # b first, then ?gemm adds X·Wᵀ
@@ -104,7 +111,7 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
                 deferred.forward(x, net)
             net += self.b
         self.net = net
-        self.output = self._f(net)
+        self.output = self.activate(net)
         self.delta = None
         return self.output
 
@@ -114,9 +121,8 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
         W = self._W
         if delta.ndim == 2 and W.flags.f_contiguous and 16 * delta.shape[0] <= W.shape[0]:
             # the same product as (Wᵀ·δᵀ)ᵀ from Wᵀ row-major, which OpenBLAS forms faster, made
-            # row-major again (the layer below wants it so): 1000-1000 float32, batch 10: 667 →
-            # 388 µs. The copy costs more than it saves when out is small beside N (100-2880 at
-            # batch 64: 327 → 544 µs), hence the condition
+            # row-major again (the layer below wants it so). The copy costs more than it saves
+            # when out is small beside N, hence the condition
             error = np.ascontiguousarray((W.T @ delta.T).T)
         else:
             error = delta @ W
@@ -134,16 +140,8 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
             delta *= error
             self.delta = delta
         else:
-            self.delta = self._f_prime(self.net, self.output) * error
+            self.delta = self.derivative(self.net, self.output) * error
         return self.delta
-
-    def update(self, rate):
-        """式9, 式10 with the kept gradient, into the W array itself."""
-        if self.W_grad is None:
-            raise RuntimeError("no gradient to apply: run calc_gradient first")
-        W = self.W  # with any held steps added
-        W -= rate * self.W_grad
-        self.b -= rate * self.b_grad
 
     def sgd_step(self, delta, rate, l2=0.0):
         """``calc_gradient(l2)`` then ``update(rate)`` for this layer's ``δ`` (out,) or (N, out),
@@ -193,8 +191,7 @@ class FullConnectedLayer(textbook.FullConnectedLayer):
             ones = self._ones
             if ones.shape[0] != delta.shape[0]:
                 ones = self._ones = np.ones(delta.shape[0], dtype=self.dtype)
-            self.b += scale * (ones @ delta)  # 式10: Σ_n δ_n as a BLAS product (sum: 2× slower)
-        self.W_grad = self.b_grad = None  # not formed: nothing stale to read
+            self.b += scale * (ones @ delta)  # 式10: Σ_n δ_n as a BLAS product (faster than sum)
 
     def _defer(self, u, x, decay):
         """Hold the step ``W ← decay·W + u·xᵀ``; add the held steps to W when there are

@@ -2,11 +2,10 @@
 
 A mini-batch step needs ``W ← (1 − ηλ)·W + (η/N)·δᵀX`` (式9) and the forward pass
 ``net = X·Wᵀ + b`` (式2). With ``np.matmul`` each is a product into a buffer and then a pass
-over the result (``W += step``: reading and writing 2 × 0.9 MB on 784-300 float32, 85 µs of a
-1.6 ms batch of 256). BLAS's ``?gemm`` adds the product into C as it forms it, scaling by α on
-the way. SciPy has ``?gemm`` too, but through its own copy of OpenBLAS: its thread pool and
-NumPy's then fight over the cores (a batch of 256 was measured 8 times slower with both on two
-threads), so this module calls the library NumPy itself loaded, found by threadpoolctl.
+over the result (``W += step``: reading and writing two arrays the size of W). BLAS's ``?gemm``
+adds the product into C as it forms it, scaling by α on the way. SciPy has ``?gemm`` too, but
+through its own copy of OpenBLAS: its thread pool and NumPy's then fight over the cores, so this
+module calls the library NumPy itself loaded, found by threadpoolctl.
 
 Used only when NumPy's BLAS is OpenBLAS and threadpoolctl is installed (``neurons-lab[fast]``);
 :data:`USE_NUMPY_GEMM` False (or :func:`gemm` returning False) means the caller takes the
