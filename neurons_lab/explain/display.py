@@ -179,7 +179,7 @@ def connection_html(conn):
     colour = POSITIVE if conn.weight >= 0 else NEGATIVE
     rows = [("weight w_ji", f"<span style='color:{colour}'>{_num(conn.weight)}</span>"),
             ("gradient ∂E/∂w", _num(conn.gradient))]
-    if hasattr(conn, "downstream_node"):
+    if getattr(conn, "downstream_node", None) is not None:  # a SharedWeight joins no nodes
         rows += [("x_i (upstream output)", _num(conn.upstream_node.output)),
                  ("δ_j (downstream)", _num(getattr(conn.downstream_node, "delta", None)))]
     return _table(html.escape(repr(conn)), rows)
