@@ -15,14 +15,9 @@ from neurons_lab.explain import article_example, mazur_example
 from neurons_lab.explain.page import page_html, write_page
 from neurons_lab.explain.trace import record_neurons
 from neurons_lab.explain.walkthrough import fmt
+from tests.browser import CHROMIUM, DRIVER, IN_CI, flags
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver"
-                                          if os.path.exists("/usr/bin/chromedriver") else None)
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=1100,900")
+FLAGS = flags(1100, 900)
 
 
 def _missing():

@@ -19,14 +19,9 @@ import pytest
 
 import neurons
 from neurons_lab.lab import datasets, pyodide, site
+from tests.browser import CHROMIUM, DRIVER, IN_CI, flags
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver"
-                                          if os.path.exists("/usr/bin/chromedriver") else None)
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=1280,800")
+FLAGS = flags(1280, 800)
 PYODIDE = Path(os.environ.get("NEURONS_LAB_PYODIDE_DIR") or pyodide.default_cache())
 
 
