@@ -91,6 +91,16 @@ def _describe(error):
     return where + (error.strerror or str(error))
 
 
+def _interrupted(error):
+    """True when ``error`` was raised while a Ctrl-C was being handled: the Ctrl-C is the news."""
+    seen = 0
+    while error is not None and seen < 20:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        error, seen = error.__context__, seen + 1
+    return False
+
+
 def main(argv=None):
     command = ""  # until the arguments are parsed
     try:
@@ -115,15 +125,18 @@ def main(argv=None):
         message = "error: not enough memory (the machine's or the process's limit)"
     except _OutputLost as error:
         message = f"error: {error}"
-    except OSError as error:
-        message = f"error: {_describe(error)}"
     except Exception as error:
         from neurons_lab.explain.errors import ExplainError
         from neurons_lab.lab.errors import LabError
 
-        if not isinstance(error, (TrainingError, ExplainError, LabError)):
+        if _interrupted(error):  # e.g. zipfile's ValueError when Ctrl-C lands inside np.savez
+            message = "interrupted"
+        elif isinstance(error, OSError):
+            message = f"error: {_describe(error)}"
+        elif isinstance(error, (TrainingError, ExplainError, LabError)):
+            message = f"error: {error}"
+        else:
             raise
-        message = f"error: {error}"
     print(f"neurons{command}: {' '.join(message.splitlines())}", file=sys.stderr)
     return EXIT_INTERRUPTED if message == "interrupted" else EXIT_ERROR
 

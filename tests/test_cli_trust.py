@@ -90,6 +90,19 @@ def test_a_bug_shows_its_traceback(monkeypatch, capsys):
         main(BITS + ["--epochs", "1"])
 
 
+def test_an_error_raised_while_ctrl_c_unwinds_is_the_interrupt(monkeypatch, capsys):
+    """Ctrl-C inside a library's cleanup (np.savez's zipfile) surfaces as another exception
+    whose context is the KeyboardInterrupt: still exit 130 and one line, not a traceback."""
+    def interrupted(args):
+        try:
+            raise KeyboardInterrupt
+        finally:
+            raise ValueError("Can't close the ZIP file while there is an open writing handle")
+    monkeypatch.setattr("neurons_lab.commands.train.prepare", interrupted)
+    assert main(BITS + ["--epochs", "1"]) == 130
+    assert capsys.readouterr().err == "neurons train: interrupted\n"
+
+
 # --- failure is reported, not hidden ----------------------------------------------------------
 
 @pytest.mark.parametrize("impl", ["vectorized", "neurons"])
