@@ -16,7 +16,7 @@ from ..training import validate
 from ..training.data_options import add_data_options, mnist_directory
 from ..training.errors import UsageError
 from ..training.knn import DEFAULT_MEMORY_MB, DISTANCES, knn_neighbors, majority_vote
-from ..training.options import checked
+from ..training.options import checked, count_or
 from ..training.prepare import FULL_MNIST_VALIDATION
 
 AUTO_KS = tuple(range(1, 11))  # the candidates of --k auto
@@ -47,20 +47,8 @@ def add_subcommands(subparsers):
     p.set_defaults(handler=run)
 
 
-def _k(text):
-    if text == "auto":
-        return None
-    try:
-        k = int(text)
-    except ValueError:
-        raise UsageError(f"--k {text!r}: give a number of neighbours or 'auto'") from None
-    if k < 1:
-        raise UsageError(f"--k must be at least 1, got {k}")
-    return k
-
-
 def run(args):
-    k = _k(args.k)
+    k = count_or(args.k, "--k", "auto", "neighbours")
     for name in ("train_limit", "test_limit", "validation"):
         value = getattr(args, name)
         if value is not None and value < 1:

@@ -19,6 +19,7 @@ from ..training.options import (
     add_network_options,
     build_networks,
     checked,
+    count_or,
     network_config,
 )
 from ..training.prepare import prepare
@@ -99,7 +100,7 @@ def check(args):
         validate.real(args.rate, "the rate", low=0, low_open=True)
     with checked("--l2"):
         validate.real(args.l2, "λ", low=0)
-    args.keep = None if args.keep == "all" else _keep(args.keep)
+    args.keep = count_or(args.keep, "--keep", "all", "checkpoints")
     for option in ("data_dir", "cache_dir", "checkpoint_dir", "history"):
         if getattr(args, option) is not None:
             with checked("--" + option.replace("_", "-")):
@@ -109,16 +110,6 @@ def check(args):
     for path in history_paths(args).values():
         validate.output_file(path, "--history", SUFFIXES)
     _check_checkpoints(args)
-
-
-def _keep(text):
-    try:
-        keep = int(text)
-    except ValueError:
-        raise UsageError(f"--keep {text!r}: give a number of checkpoints or 'all'") from None
-    if keep < 1:
-        raise UsageError(f"--keep must be at least 1 (or 'all'), got {keep}")
-    return keep
 
 
 def _check_checkpoints(args):

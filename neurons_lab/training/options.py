@@ -35,6 +35,19 @@ def checked(option):
         raise UsageError(f"{option}: {error}") from None
 
 
+def count_or(text, option, word, what):
+    """``--option N`` where N ≥ 1 or the one ``word`` (returned as None): "auto", "all"."""
+    if text == word:
+        return None
+    try:
+        n = int(text)
+    except ValueError:
+        raise UsageError(f"{option} {text!r}: give a number of {what} or {word!r}") from None
+    if n < 1:
+        raise UsageError(f"{option} must be at least 1 (or {word!r}), got {n}")
+    return n
+
+
 def parse_layers(text):
     """'784,300,10' → [784, 300, 10]; a CNN spec '1x28x28,conv20x5,pool2,100,10' →
     ["1x28x28", "conv20x5", "pool2", 100, 10] (checked entry by entry, docs/design.md)."""
