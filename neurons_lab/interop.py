@@ -176,10 +176,20 @@ def save_state_dict(path, state):
         np.savez(buffer, **arrays)
         return atomic_write(path, buffer.getvalue())
     if path.suffix == ".safetensors":
-        from safetensors.numpy import save
+        save = _safetensors_numpy().save
         return atomic_write(path, save(arrays, metadata={"format": "neurons-lab"}))
     raise ValueError(f"unknown state_dict file type {path.suffix!r} of {str(path)!r}; "
                      f"choose one of {', '.join(SUFFIXES)}")
+
+
+def _safetensors_numpy():
+    """safetensors.numpy, or a one-line ValueError naming the extra that installs it."""
+    try:
+        import safetensors.numpy
+    except ImportError:
+        raise ValueError(".safetensors files need the safetensors package: "
+                         "pip install 'neurons-lab[safetensors]' (or use .npz)") from None
+    return safetensors.numpy
 
 
 def load_state_dict_file(path):
@@ -195,13 +205,12 @@ def load_state_dict_file(path):
             with np.load(io.BytesIO(data), allow_pickle=False) as archive:
                 state = {key: archive[key] for key in archive.files}
         else:
-            from safetensors.numpy import load
-            state = load(data)
-    except ImportError:
-        raise
+            state = _safetensors_numpy().load(data)
     except OSError as error:
         raise ValueError(f"cannot read {str(path)!r}: {error.strerror or error}") from None
     except Exception as error:  # zipfile, NumPy and safetensors each raise their own types
+        if str(error).startswith(".safetensors files need"):
+            raise
         raise ValueError(f"{str(path)!r} is not a readable {path.suffix} state_dict "
                          f"({type(error).__name__}: {error})") from None
     for key, value in state.items():

@@ -1,6 +1,9 @@
 """state_dict in and out without torch: keys and shapes of the equivalent nn.Sequential, the
 round trip, .npz and .safetensors files, and bad input refused without changing anything."""
 
+import importlib.util
+import sys
+
 import numpy as np
 import pytest
 
@@ -71,7 +74,10 @@ def test_bad_files_are_one_clear_error(tmp_path):
         interop.save_state_dict(tmp_path / "w.pt", vectorized.Network(**FC))
     with pytest.raises(ValueError, match="cannot read"):
         interop.load_state_dict_file(tmp_path / "missing.npz")
-    for name, data in [("cut.npz", b"PK\x03\x04 truncated"), ("junk.safetensors", b"\x00" * 9)]:
+    junk = [("cut.npz", b"PK\x03\x04 truncated")]
+    if importlib.util.find_spec("safetensors"):  # without it: the extra is named, tested below
+        junk.append(("junk.safetensors", b"\x00" * 9))
+    for name, data in junk:
         (tmp_path / name).write_bytes(data)
         with pytest.raises(ValueError, match="is not a readable"):
             interop.load_state_dict_file(tmp_path / name)
@@ -91,3 +97,11 @@ def test_the_equivalent_module_is_listed_for_every_activation():
     assert names == ["Linear", "Sigmoid", "Linear", "Tanh", "Linear", "ReLU", "Linear",
                      "LeakyReLU", "Linear", "Linear", "ELU", "Linear", "Softplus", "Linear",
                      "SELU"]
+
+
+def test_safetensors_without_the_package_names_the_extra(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "safetensors", None)
+    monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
+    (tmp_path / "w.safetensors").write_bytes(b"\x00" * 9)
+    with pytest.raises(ValueError, match=r"pip install 'neurons-lab\[safetensors\]'"):
+        interop.load_state_dict_file(tmp_path / "w.safetensors")
