@@ -190,7 +190,7 @@ def test_resume_refuses_another_recipe_naming_what_differs(tmp_path):
 
 def test_resume_refuses_another_engine_or_dtype(tmp_path):
     run(neurons, tmp_path / "a", epochs=2)
-    with pytest.raises(CheckpointError, match="engine: vectorized now, neurons in the"):
+    with pytest.raises(CheckpointError, match="engine: 'vectorized' now, 'neurons' in the"):
         run(vectorized, tmp_path / "b", epochs=3, resume=tmp_path / "a")
     tx, tc = data(0)
     run(vectorized, tmp_path / "c", epochs=2)
@@ -222,7 +222,7 @@ def test_resume_refuses_another_architecture(tmp_path):
     tx, tc = data(0)
     net = neurons.Network([4, 7, 3], seed=0)
     trainer = Trainer(net, tx, tc, transform=scale, settings=TrainSettings(progress=False))
-    with pytest.raises(CheckpointError, match=r"layer_sizes \[4, 5, 3\] in the checkpoint"):
+    with pytest.raises(CheckpointError, match=r"layer_sizes: \[4, 7, 3\] now, \[4, 5, 3\] in"):
         trainer.fit(resume=tmp_path / "a")
 
 

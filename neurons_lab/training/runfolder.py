@@ -1,24 +1,20 @@
 """A training run's folder and state: one run per folder (its lock), what a checkpoint keeps
-for a resume, and resuming, with everything read and checked before the network changes.
+for a resume, and resuming, everything read and checked before the network changes.
 
-One run per folder: a run holds ``FOLDER/.lock`` while it writes there (``fcntl.flock``;
-the system drops it however the process ends, ``kill -9`` included). The lock file is opened
-without following a symbolic link, must be a regular file, and only a file that holds
-nothing but a process id (or nothing) is written to: any other file is refused, untouched.
-A folder that holds a run takes a new run only with ``overwrite`` (which deletes that run's
-checkpoints), and a resume only of that same run: each run is named when it starts, and
-the name travels in its checkpoints.
+A run holds ``FOLDER/.lock`` while it writes there (``fcntl.flock``: dropped however the
+process ends, ``kill -9`` included); the lock file is never reached through a symbolic link,
+and only a regular file holding a process id (or nothing) is written to. A folder that holds
+a run takes a new run only with ``overwrite`` (deleting that run's checkpoints), and a resume
+only of that same run (each run is named when it starts; the name travels in its checkpoints).
 
-Resuming refuses, naming every difference, a checkpoint whose run differs from this one in
-anything that changes the numbers: the engine, the network's configuration (l2, dtype, …),
-the training data and its validation split, the settings in ``settings.TRAJECTORY`` (rate,
-batch size, shuffling) and the caller's ``recipe`` (e.g. the CLI's ``--center``,
-``--labels``). Epochs, patience, evaluation and checkpoint settings may change. The BLAS
-thread count is recorded: multi-threaded BLAS sums in another order, so a resume keeps the
-recorded count unless told otherwise (then it is said that the last bits may differ).
+A resume is refused, naming every difference, if anything that changes the numbers differs:
+the engine, the network's configuration (l2, dtype, …), the training data and validation
+split, the settings in ``settings.TRAJECTORY`` and the caller's ``recipe`` (e.g. ``--center``).
+The BLAS thread count is recorded and kept (multi-threaded BLAS sums in another order).
 """
 
 import contextlib
+import fcntl
 import json
 import os
 import random
@@ -32,16 +28,7 @@ from typing import Optional
 import numpy as np
 
 from . import validate
-from .checkpoint import (
-    LATEST,
-    Checkpoint,
-    check_architecture,
-    clear_run,
-    latest_epoch,
-    load_checkpoint,
-    read_meta,
-    save_checkpoint,
-)
+from .checkpoint import clear_run, latest_epoch, load_checkpoint, read_meta, save_checkpoint
 from .errors import CheckpointError, FolderInUseError
 from .history import History
 from .networks import engine_name
@@ -50,14 +37,7 @@ from .settings import TRAJECTORY
 from .stopping import EarlyStopping
 from .threads import ThreadChoice
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None
-    import msvcrt
-
-LOCK_NAME = ".lock"
-_LOCK_OPEN = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+_LOCK_OPEN = os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK
 
 
 class RunLock:
@@ -65,11 +45,9 @@ class RunLock:
     CheckpointError if ``FOLDER/.lock`` is a link, not a regular file, or not a lock file."""
 
     def __init__(self, folder, what="run"):
-        self.path = Path(folder) / LOCK_NAME
-        self.what = what
-        self._fd = None
+        self.path, self.what, self._fd = Path(folder) / ".lock", what, None
 
-    def acquire(self):
+    def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             try:
@@ -88,41 +66,23 @@ class RunLock:
                                   "a small file holding a process id): left untouched; remove "
                                   "it or choose another folder")
         try:
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            else:  # pragma: no cover
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             owner = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
             os.close(fd)
             raise FolderInUseError(
                 f"{self.path.parent} is in use by another {self.what} (process {owner}); "
                 "wait for it to finish or choose another folder") from None
-        try:
+        with contextlib.suppress(OSError):  # a full disk: the lock holds without the id
             os.ftruncate(fd, 0)  # a lock file (checked above): ours to write
             os.write(fd, f"{os.getpid()}\n".encode("ascii"))
-        except OSError:  # a full disk: the lock holds without the process id
-            pass
         self._fd = fd
         return self
 
-    def release(self):
+    def __exit__(self, *exc):
         if self._fd is not None:
             os.close(self._fd)  # closing drops the lock
             self._fd = None
-
-    def __enter__(self):
-        return self.acquire()
-
-    def __exit__(self, *exc):
-        self.release()
-
-
-def run_in(folder):
-    """The name of the run whose checkpoints ``folder`` holds (None: unnamed or unreadable)."""
-    with contextlib.suppress(CheckpointError):
-        return read_meta(Path(folder) / LATEST)["trainer"].get("run")
-    return None
 
 
 def check_folder(folder, resumed):
@@ -137,13 +97,15 @@ def check_folder(folder, resumed):
             f"{folder} already holds a run (checkpoint of epoch {held}): continue it "
             "(--resume, fit(resume=…)) or replace it (--overwrite, overwrite=True)")
     resumed = Path(resumed)
-    ours, theirs = run_in(folder), read_meta(resumed)["trainer"].get("run")
-    if ours is not None and theirs is not None:
-        same = ours == theirs
-    else:  # checkpoints from before runs were named: the same folder
-        same = (resumed if resumed.is_dir() else resumed.parent).resolve() == \
-            Path(folder).resolve()
-    if not same:
+    try:
+        ours = read_meta(folder)["trainer"].get("run")
+    except CheckpointError:
+        ours = None
+    theirs = read_meta(resumed)["trainer"].get("run")
+    if ours is None or theirs is None:  # checkpoints from before runs were named
+        ours, theirs = Path(folder).resolve(), (resumed if resumed.is_dir()
+                                                else resumed.parent).resolve()
+    if ours != theirs:
         raise CheckpointError(
             f"{folder} holds another run (checkpoint of epoch {held}) than {resumed}: "
             "continuing it there would replace that run's checkpoints; give an empty "
@@ -171,11 +133,11 @@ def claim(folder, *, resumed, overwrite):
 
 def save(trainer, run):
     """Checkpoint ``run`` (a :class:`RunState`) into the trainer's checkpoint folder."""
-    s = trainer.settings
     best = run.stopping.best_epoch
-    save_checkpoint(s.checkpoint_dir, trainer.net, run.epoch, trainer=trainer_state(trainer, run),
-                    best_parameters=run.stopping.best_parameters, keep=s.keep_checkpoints,
-                    protect=() if best is None else (best,))
+    save_checkpoint(trainer.settings.checkpoint_dir, trainer.net, run.epoch,
+                    trainer=trainer_state(trainer, run),
+                    best_parameters=run.stopping.best_parameters,
+                    keep=trainer.settings.keep_checkpoints, protect=() if best is None else (best,))
 
 
 def save_best(trainer, epoch, reason):
@@ -250,10 +212,6 @@ class RunState:
 
 # --- what a checkpoint keeps, and resuming ----------------------------------------------------
 
-# Configuration keys that do not matter once the parameters are loaded.
-_INITIAL_ONLY = ("seed", "init")
-
-
 def dropout_generator(net):
     """The network's dropout mask generator (``net.dropout_rng``), or None without dropout:
     NumPy's generator in vectorized, a ``random.Random`` in neurons."""
@@ -262,51 +220,44 @@ def dropout_generator(net):
 
 def generator_state(generator):
     """The JSON-ready state of a NumPy generator or a ``random.Random``."""
-    if hasattr(generator, "bit_generator"):
-        return generator.bit_generator.state
-    version, internal, gauss = generator.getstate()
-    return [version, list(internal), gauss]
+    if isinstance(generator, random.Random):
+        version, internal, gauss = generator.getstate()
+        return [version, list(internal), gauss]
+    return generator.bit_generator.state
 
 
 def set_generator_state(generator, state):
     """Restore what :func:`generator_state` gave (TypeError/ValueError if it does not fit)."""
-    if hasattr(generator, "bit_generator"):
-        generator.bit_generator.state = state
-    else:
+    if isinstance(generator, random.Random):
         version, internal, gauss = state
         generator.setstate((version, tuple(internal), gauss))
-
-
-def _probe(generator):
-    """A fresh generator of ``generator``'s kind, to check a saved state on."""
-    return np.random.default_rng() if hasattr(generator, "bit_generator") else random.Random()
+    else:
+        generator.bit_generator.state = state
 
 
 def trainer_state(trainer, run):
-    """The JSON-ready state a checkpoint keeps for a resume (with dropout, the state of the
-    network's mask generator too: a resumed run draws the masks it would have drawn); ``run``
-    names the run (the folder it writes to must hold no other), ``blas_threads`` the count
-    its numbers were computed with."""
+    """The JSON-ready state a checkpoint keeps for a resume: the run's name (its folder holds
+    no other run), the BLAS threads its numbers were computed with, the RNG states (with
+    dropout the mask generator's too: a resumed run draws the masks it would have drawn)."""
     dropout = dropout_generator(trainer.net)
-    rng, stopping, history, stop_reason = run.rng, run.stopping, run.history, run.stop_reason
     return {
         "run": run.name,
         "blas_threads": run.threads,
         "settings": trainer.settings.to_dict(),
-        "rng_state": rng.bit_generator.state,
+        "rng_state": run.rng.bit_generator.state,
         "dropout_rng_state": None if dropout is None else generator_state(dropout),
-        "best": stopping.to_dict(),
-        "history": history.to_dicts(),
+        "best": run.stopping.to_dict(),
+        "history": run.history.to_dicts(),
         "data": trainer.data_description(),
         "recipe": trainer.recipe,
         "preprocessing": trainer.preprocessing,
-        "stop_reason": stop_reason,
+        "stop_reason": run.stop_reason,
     }
 
 
 @dataclass
 class ResumePoint:
-    checkpoint: Checkpoint
+    checkpoint: object  # the training.checkpoint.Checkpoint read
     history: History
     rng_state: dict
     dropout_rng_state: object  # None without dropout
@@ -319,66 +270,51 @@ class ResumePoint:
 def read_resume(path, trainer):
     """Load and check a checkpoint for ``trainer``; the network is not touched."""
     checkpoint = load_checkpoint(path)
-    where = checkpoint.path
-    check_architecture(checkpoint, trainer.net)
-    saved = checkpoint.trainer
+    saved, where = checkpoint.trainer, checkpoint.path
     if "rng_state" not in saved:
         raise CheckpointError(f"{where} holds parameters only, no trainer state to resume "
                               "from (load it with load_checkpoint)")
     try:
-        settings = dict(saved["settings"])
-        history = History.from_dicts(saved["history"])
-        rng_state = saved["rng_state"]
-        np.random.default_rng().bit_generator.state = rng_state  # a valid PCG64 state?
-        dropout_state = saved.get("dropout_rng_state")
+        point = ResumePoint(checkpoint, History.from_dicts(saved["history"]),
+                            saved["rng_state"], saved.get("dropout_rng_state"),
+                            EarlyStopping.from_dict(saved["best"], checkpoint.best_parameters),
+                            saved["stop_reason"], saved.get("run"), saved.get("blas_threads"))
+        np.random.default_rng().bit_generator.state = point.rng_state  # a valid PCG64 state?
         dropout = dropout_generator(trainer.net)
-        if dropout is not None:
-            if dropout_state is None:
-                raise ValueError("no dropout_rng_state for the network's dropout masks")
-            set_generator_state(_probe(dropout), dropout_state)
-        stopping = EarlyStopping.from_dict(saved["best"], checkpoint.best_parameters)
-        data, recipe = dict(saved["data"]), saved["recipe"]
-        stop_reason = saved["stop_reason"]
-        name, threads = saved.get("run"), saved.get("blas_threads")
-        if not isinstance(name, (str, type(None))) or not isinstance(threads, (int, type(None))):
+        if dropout is not None:  # checked on a fresh generator of the same kind
+            set_generator_state(random.Random() if isinstance(dropout, random.Random)
+                                else np.random.default_rng(), point.dropout_rng_state)
+        if not isinstance(point.run, (str, type(None))) or \
+                not isinstance(point.blas_threads, (int, type(None))):
             raise ValueError("run must be a name and blas_threads a count")
+        differences = _differences(checkpoint, saved, trainer)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CheckpointError(f"{where}: the trainer state is incomplete or invalid "
                               f"({type(exc).__name__}: {exc})") from None
+    history = point.history
     if len(history) != checkpoint.epoch or (history and history[-1].epoch != checkpoint.epoch):
         raise CheckpointError(f"{where}: its history has {len(history)} epochs but the "
                               f"checkpoint is at epoch {checkpoint.epoch}")
-    differences = _differences(checkpoint, settings, data, recipe, trainer)
     if differences:
         raise CheckpointError(f"cannot resume from {where}: this run differs in "
                               + "; ".join(differences)
                               + " (resume with the checkpoint's settings, or start a new run)")
-    return ResumePoint(checkpoint, history, rng_state, dropout_state, stopping, stop_reason,
-                       name, threads)
+    return point
 
 
-def _differences(checkpoint, settings, data, recipe, trainer):
-    differences = []
-    ours = trainer.settings.to_dict()
-    for key in TRAJECTORY:
-        if settings.get(key) != ours[key]:
-            differences.append(f"{key}: {ours[key]!r} now, {settings.get(key)!r} in the "
-                               "checkpoint")
-    engine = engine_name(trainer.net)
-    if checkpoint.implementation != engine:
-        differences.append(f"engine: {engine} now, {checkpoint.implementation} in the "
-                           "checkpoint")
-    config = json.loads(json.dumps(trainer.net.config()))  # lists, as the checkpoint's
-    for key in sorted(set(config) | set(checkpoint.config)):
-        if key not in _INITIAL_ONLY and config.get(key) != checkpoint.config.get(key):
-            differences.append(f"{key}: {config.get(key)!r} now, "
-                               f"{checkpoint.config.get(key)!r} in the checkpoint")
-    recipe = recipe if isinstance(recipe, dict) else {}
-    for key in sorted(set(trainer.recipe) | set(recipe)):
-        if trainer.recipe.get(key) != recipe.get(key):
-            differences.append(f"{key}: {trainer.recipe.get(key)!r} now, "
-                               f"{recipe.get(key)!r} in the checkpoint")
-    if data != trainer.data_description():
-        differences.append(f"training data: {trainer.data_description()['n_train']} samples "
-                           f"now, {data.get('n_train')} (other values?) in the checkpoint")
+def _differences(checkpoint, saved, trainer):
+    """"what: now, in the checkpoint" for each thing that would change the numbers (the
+    configuration's seed and init matter no more once the parameters are loaded)."""
+    settings, config = trainer.settings.to_dict(), json.loads(json.dumps(trainer.net.config()))
+    pairs = [(key, settings[key], saved["settings"].get(key)) for key in TRAJECTORY]
+    pairs.append(("engine", engine_name(trainer.net), checkpoint.implementation))
+    for now, then in ((config, checkpoint.config), (trainer.recipe, saved["recipe"] or {})):
+        pairs += [(key, now.get(key), then.get(key)) for key in sorted(set(now) | set(then))
+                  if now is not config or key not in ("seed", "init")]
+    differences = [f"{key}: {now!r} now, {then!r} in the checkpoint"
+                   for key, now, then in pairs if now != then]
+    data = trainer.data_description()
+    if saved["data"] != data:
+        differences.append(f"training data: {data['n_train']} samples now, "
+                           f"{saved['data'].get('n_train')} (other values?) in the checkpoint")
     return differences
