@@ -76,8 +76,13 @@ def save_checkpoint(directory, net, epoch, *, trainer=None, best_parameters=None
     if keep is not None and (isinstance(keep, bool) or not isinstance(keep, int) or keep < 1):
         raise ValueError(f"keep must be None or an integer ≥ 1, got {keep!r}")
     stem = name or f"epoch-{epoch:04d}"
-    arrays = _named_arrays(net.parameters(), "")
-    arrays.update(_named_arrays(best_parameters or [], "best_"))
+    arrays = {}  # W1, b1, …, best_W1, …: lists become float64, float32 stays float32
+    for prefix, params in (("", net.parameters()), ("best_", best_parameters or [])):
+        for k, pair in enumerate(params, start=1):
+            for n, value in zip("Wb", pair):
+                array = np.array(value)
+                arrays[f"{prefix}{n}{k}"] = array.astype(float) if array.dtype.kind != "f" \
+                    else array
     for array_name, array in arrays.items():
         if not np.isfinite(array).all():
             raise CheckpointError(f"not saving checkpoint {directory / stem}: {array_name} "
@@ -121,17 +126,6 @@ def save_checkpoint(directory, net, epoch, *, trainer=None, best_parameters=None
                     path.unlink()  # the JSON first: a checkpoint never names a deleted .npz
                     path.with_suffix(".npz").unlink()
     return directory / f"{stem}.json"
-
-
-def _named_arrays(params, prefix):
-    """{"W1": …, "b1": …, …} as float arrays (lists become float64, float32 stays float32)."""
-    arrays = {}
-    for k, pair in enumerate(params, start=1):
-        for name, value in zip("Wb", pair):
-            array = np.array(value)
-            arrays[f"{prefix}{name}{k}"] = array if array.dtype.kind == "f" else \
-                array.astype(np.float64)
-    return arrays
 
 
 def numbered_checkpoints(directory):

@@ -2,15 +2,12 @@
 for a resume, and resuming, everything read and checked before the network changes.
 
 A run holds ``FOLDER/.lock`` while it writes there (``fcntl.flock``: dropped however the
-process ends, ``kill -9`` included); the lock file is never reached through a symbolic link,
-and only a regular file holding a process id (or nothing) is written to. A folder that holds
-a run takes a new run only with ``overwrite`` (deleting that run's checkpoints), and a resume
-only of that same run (each run is named when it starts; the name travels in its checkpoints).
-
-A resume is refused, naming every difference, if anything that changes the numbers differs:
-the engine, the network's configuration (l2, dtype, …), the training data and validation
-split, the settings in ``settings.TRAJECTORY`` and the caller's ``recipe`` (e.g. ``--center``).
-The BLAS thread count is recorded and kept (multi-threaded BLAS sums in another order).
+process ends); the lock file is never reached through a symbolic link, and only a regular file
+holding a process id (or nothing) is written to. A folder holding a run takes a new run only
+with ``overwrite``, and a resume only of that run (named when it starts, in its checkpoints).
+A resume is refused, naming every difference, if anything that changes the numbers differs
+(engine, configuration, data, ``settings.TRAJECTORY``, the caller's ``recipe``); the BLAS
+thread count is recorded and kept (multi-threaded BLAS sums in another order).
 """
 
 import contextlib
@@ -97,10 +94,9 @@ def check_folder(folder, resumed):
             f"{folder} already holds a run (checkpoint of epoch {held}): continue it "
             "(--resume, fit(resume=…)) or replace it (--overwrite, overwrite=True)")
     resumed = Path(resumed)
-    try:
+    ours = None
+    with contextlib.suppress(CheckpointError):
         ours = read_meta(folder)["trainer"].get("run")
-    except CheckpointError:
-        ours = None
     theirs = read_meta(resumed)["trainer"].get("run")
     if ours is None or theirs is None:  # checkpoints from before runs were named
         ours, theirs = Path(folder).resolve(), (resumed if resumed.is_dir()
@@ -131,15 +127,6 @@ def claim(folder, *, resumed, overwrite):
         yield
 
 
-def save(trainer, run):
-    """Checkpoint ``run`` (a :class:`RunState`) into the trainer's checkpoint folder."""
-    best = run.stopping.best_epoch
-    save_checkpoint(trainer.settings.checkpoint_dir, trainer.net, run.epoch,
-                    trainer=trainer_state(trainer, run),
-                    best_parameters=run.stopping.best_parameters,
-                    keep=trainer.settings.keep_checkpoints, protect=() if best is None else (best,))
-
-
 def save_best(trainer, epoch, reason):
     """After a divergence: the restored parameters (of ``epoch``) as best.json/.npz."""
     save_checkpoint(trainer.settings.checkpoint_dir, trainer.net, epoch, name="best",
@@ -165,33 +152,19 @@ def resumed_threads(point, choice, cores):
 
 @dataclass
 class FitResult:
-    """What ``Trainer.fit`` returns.
-
-    stopped_early  True when early stopping fired or the training diverged
-    stop_reason    why, in words (None when all epochs ran)
-    diverged       True when the loss or the parameters stopped being finite
-    best_epoch, best_error_rate
-                   the best validation evaluation (None without a validation set)
-    restored_best  True when the best (after a divergence: the last finite) parameters
-                   were loaded back
-    test           the test set's Evaluation of the final network (None without one)
-    test_epoch     the epoch whose parameters were scored on the test set
-    notes          warnings in words, e.g. "not learning: …"
-    threads        the run's BLAS threads and why (a ``training.threads.ThreadChoice``;
-                   None for an engine without BLAS, e.g. neurons)
-    """
+    """What ``Trainer.fit`` returns."""
 
     history: History
-    stopped_early: bool = False
-    stop_reason: Optional[str] = None
-    diverged: bool = False
-    best_epoch: Optional[int] = None
+    stopped_early: bool = False  # early stopping fired, or the training diverged
+    stop_reason: Optional[str] = None  # why, in words (None when all epochs ran)
+    diverged: bool = False  # the loss or the parameters stopped being finite
+    best_epoch: Optional[int] = None  # the best validation evaluation (None without one)
     best_error_rate: Optional[float] = None
-    restored_best: bool = False
-    test: Optional[Evaluation] = None
-    test_epoch: Optional[int] = None
-    notes: list = field(default_factory=list)
-    threads: Optional[ThreadChoice] = None
+    restored_best: bool = False  # the best (diverged: the last finite) parameters loaded back
+    test: Optional[Evaluation] = None  # the test set's Evaluation of the final network
+    test_epoch: Optional[int] = None  # the epoch whose parameters were scored on the test set
+    notes: list = field(default_factory=list)  # warnings in words, e.g. "not learning: …"
+    threads: Optional[ThreadChoice] = None  # BLAS threads and why (None: no BLAS, as neurons)
 
 
 class RunState:
@@ -213,8 +186,7 @@ class RunState:
 # --- what a checkpoint keeps, and resuming ----------------------------------------------------
 
 def dropout_generator(net):
-    """The network's dropout mask generator (``net.dropout_rng``), or None without dropout:
-    NumPy's generator in vectorized, a ``random.Random`` in neurons."""
+    """The dropout masks' generator (vectorized: NumPy's, neurons: a ``random.Random``)."""
     return getattr(net, "dropout_rng", None)
 
 
@@ -235,12 +207,13 @@ def set_generator_state(generator, state):
         generator.bit_generator.state = state
 
 
-def trainer_state(trainer, run):
-    """The JSON-ready state a checkpoint keeps for a resume: the run's name (its folder holds
-    no other run), the BLAS threads its numbers were computed with, the RNG states (with
-    dropout the mask generator's too: a resumed run draws the masks it would have drawn)."""
+def save(trainer, run):
+    """Checkpoint ``run`` (a :class:`RunState`) into the trainer's folder with what a resume
+    needs: the run's name (its folder holds no other run), the BLAS threads its numbers were
+    computed with, the RNG states (with dropout the masks' too: a resumed run draws the masks
+    it would have drawn). ``keep`` spares the best epoch's checkpoint."""
     dropout = dropout_generator(trainer.net)
-    return {
+    state = {
         "run": run.name,
         "blas_threads": run.threads,
         "settings": trainer.settings.to_dict(),
@@ -253,6 +226,9 @@ def trainer_state(trainer, run):
         "preprocessing": trainer.preprocessing,
         "stop_reason": run.stop_reason,
     }
+    save_checkpoint(trainer.settings.checkpoint_dir, trainer.net, run.epoch, trainer=state,
+                    best_parameters=run.stopping.best_parameters,
+                    keep=trainer.settings.keep_checkpoints, protect=(run.stopping.best_epoch,))
 
 
 @dataclass
