@@ -13,8 +13,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Optional
 
-from .errors import DataError
-from .files import MAX_JSON_BYTES, atomic_write, read_bytes, read_json
+from .files import atomic_write
 
 SUFFIXES = (".csv", ".json")
 
@@ -48,10 +47,8 @@ def decode_float(value):
 
 
 class History(list):
-    """The per-epoch records of a run (a list of :class:`EpochRecord`).
-
-    ``print(history)`` shows a table; ``history.save("h.csv")`` / ``("h.json")`` writes it
-    (atomically), ``History.load(path)`` reads it back with the same numbers.
+    """The per-epoch records of a run (a list of :class:`EpochRecord`): ``print(history)``
+    shows a table, ``history.save("h.csv")`` (or ``.json``) writes it atomically, floats exact.
     """
 
     def to_dicts(self):
@@ -59,6 +56,7 @@ class History(list):
 
     @classmethod
     def from_dicts(cls, rows):
+        """What :meth:`to_dicts` gave, back (KeyError, TypeError or ValueError for other rows)."""
         history = cls()
         for row in rows:
             history.append(EpochRecord(
@@ -69,44 +67,22 @@ class History(list):
         return history
 
     def save(self, path):
-        """Write as CSV or JSON, chosen by the file's extension (.csv or .json)."""
+        """Write as CSV or JSON, chosen by the file's extension; returns the path."""
         path = Path(path)
-        suffix = path.suffix.lower()
-        if suffix == ".json":
+        if path.suffix.lower() not in SUFFIXES:
+            raise ValueError(f"history file {path} must end in .csv or .json")
+        if path.suffix.lower() == ".json":
             text = json.dumps(self.to_dicts(), indent=1, allow_nan=False) + "\n"
-        elif suffix == ".csv":
+        else:
             out = io.StringIO()
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(COLUMNS)
-            for r in self:
-                writer.writerow(["" if getattr(r, n) is None else repr(getattr(r, n))
-                                 for n in COLUMNS])
+            writer.writerows(["" if getattr(r, n) is None else repr(getattr(r, n))
+                              for n in COLUMNS] for r in self)
             text = out.getvalue()
-        else:
-            raise ValueError(f"history file {path} must end in .csv or .json")
         return atomic_write(path, text.encode("utf-8"))
 
-    @classmethod
-    def load(cls, path):
-        """Read a history written by :meth:`save` (CSV or JSON, by extension)."""
-        path = Path(path)
-        suffix = path.suffix.lower()
-        if suffix not in SUFFIXES:
-            raise ValueError(f"history file {path} must end in .csv or .json")
-        try:
-            if suffix == ".json":
-                return cls.from_dicts(read_json(path, DataError, "history file"))
-            text = read_bytes(path, MAX_JSON_BYTES, DataError, "history file").decode("utf-8")
-            rows = [{k: (v if v != "" else None) for k, v in row.items()}
-                    for row in csv.DictReader(io.StringIO(text, newline=""))]
-            return cls.from_dicts(rows)
-        except DataError:
-            raise
-        except (KeyError, TypeError, ValueError, AttributeError, UnicodeDecodeError) as exc:
-            raise DataError(f"{path} is not a history file written by History.save "
-                             f"({type(exc).__name__}: {exc})") from None
-
-    def table(self):
+    def __str__(self):
         """The history as a small text table (error rates in percent)."""
         lines = [f"{'epoch':>5}  {'train loss':>11}  {'valid. loss':>11}  {'valid. error':>12}"
                  f"  {'test error':>10}  {'seconds':>8}"]
@@ -120,9 +96,6 @@ class History(list):
                          f"{rate(r.validation_error_rate):>12}  {rate(r.test_error_rate):>10}"
                          f"  {r.seconds:>8.1f}")
         return "\n".join(lines)
-
-    def __str__(self):
-        return self.table()
 
     def __repr__(self):
         return f"History({list.__repr__(self)})"
