@@ -1,14 +1,11 @@
 """A saved network ready to score: a checkpoint's parameters in an engine, with the
 preprocessing its run used, for `neurons evaluate` and `neurons vote`.
 
-The preprocessing comes from the run's recipe in the checkpoint (``--center``, ``--augment``).
 With ``--center`` the run's mean image is read from the checkpoint (``preprocessing.mean``),
-so the network sees test images exactly as it saw its training batches, whatever data it is
-scored on. A checkpoint written before the mean was recorded gets it fitted again on the same
-training images (the first ``n_train`` of the training file, before augmentation), after
-checking that the given training data is the run's (its sha256 in the checkpoint): other data
-would give another mean and wrong scores, so it is refused. A parameters-only checkpoint (no
-trainer state) gets pixels scaled to [0, 1], not centred.
+so the network sees test images as it saw its training batches, whatever data it is scored
+on. A checkpoint from before the mean was recorded gets it refitted on the run's own training
+images (the first ``n_train``, before augmentation), checked against the data's sha256 in the
+checkpoint: other data would give another mean and wrong scores, so it is refused.
 """
 
 from dataclasses import dataclass
@@ -40,42 +37,25 @@ class SavedNetwork:
     engine: str
 
 
-def engine_of(implementation):
-    """The --impl name of a checkpoint's engine ("vectorized.fast" → "fast")."""
-    for name, module in ENGINES.items():
-        if module == implementation:
-            return name
-    return implementation
-
-
 def load_saved(path, *, impl=None, train_images=None, train_labels=None, n_inputs=None,
                source="the data set"):
-    """A :class:`SavedNetwork` from a checkpoint folder or epoch-NNNN.json.
-
-    impl: the engine to run it in (default: the checkpoint's own, if installed, else
-    vectorized); the parameters are the same numbers in any engine. train_images: uint8
-    (N, D) training images of the data set, train_labels (N,) their classes: needed only for
-    a centred run whose checkpoint predates the recorded mean (``source`` names them in
-    messages, e.g. "--data-dir D").
-    n_inputs: the data's values per sample; a network with another input size is refused.
-    Raises CheckpointError/UsageError naming the checkpoint.
-    """
-    path = Path(path)
-    if not path.exists():
+    """A :class:`SavedNetwork` from a checkpoint folder or epoch-NNNN.json, in engine ``impl``
+    (default: the checkpoint's own if installed, else vectorized: the same numbers in any).
+    train_images uint8 (N, D), train_labels (N,): the data set's training rows, needed only to
+    refit an older centred run's mean (``source`` names them in messages, e.g. "--data-dir D");
+    n_inputs: the data's values per sample (another input size is refused). Raises
+    CheckpointError/UsageError naming the checkpoint."""
+    if not Path(path).exists():
         raise UsageError(f"checkpoint {path}: no such file or folder")
     checkpoint = load_checkpoint(path)
-    where = checkpoint.path
-    sizes = checkpoint.config.get("layer_sizes") or []
-    try:
-        n_in = input_output_sizes(sizes)[0]
-    except (ValueError, IndexError, TypeError):
-        raise CheckpointError(f"{where}: unreadable layer sizes {sizes!r}") from None
+    where, sizes = checkpoint.path, checkpoint.config["layer_sizes"]
+    n_in = input_output_sizes(sizes)[0]  # a valid spec: load_checkpoint checked it
     if n_inputs is not None and n_in != n_inputs:
         raise CheckpointError(f"{where}: the network takes {n_in} inputs per sample, the data "
                               f"set's samples have {n_inputs} ({sizes[0]!r} → …)")
-    engine = impl or engine_of(checkpoint.implementation)
-    if engine not in available_engines():
-        engine = "vectorized"
+    engine = impl or {module: name for name, module in ENGINES.items()}.get(
+        checkpoint.implementation, checkpoint.implementation)  # "vectorized.fast" → "fast"
+    engine = engine if engine in available_engines() else "vectorized"
     try:
         net = build(engine, checkpoint.config)
     except (TypeError, ValueError) as error:
@@ -83,12 +63,9 @@ def load_saved(path, *, impl=None, train_images=None, train_labels=None, n_input
                               f"{error}") from None
     set_parameters(net, checkpoint.parameters, where)
     recipe = checkpoint.trainer.get("recipe") or {}
-    if not recipe.get("center"):
-        transform = Preprocessor(mean=None, dtype=np.dtype(np.float64), n_features=n_in)
-    else:
-        transform = Preprocessor(mean=_run_mean(checkpoint, recipe, train_images, train_labels,
-                                                n_in, source),
-                                 dtype=np.dtype(np.float64), n_features=n_in)
+    mean = _run_mean(checkpoint, recipe, train_images, train_labels, n_in, source) \
+        if recipe.get("center") else None
+    transform = Preprocessor(mean=mean, dtype=np.dtype(np.float64), n_features=n_in)
     return SavedNetwork(net, transform, where, checkpoint.epoch, dict(recipe), engine)
 
 
@@ -98,7 +75,7 @@ def _run_mean(checkpoint, recipe, train_images, train_labels, n_in, source):
     recorded = (checkpoint.trainer.get("preprocessing") or {}).get("mean")
     if recorded is not None:
         try:
-            mean = np.array(recorded, dtype=np.float64) if isinstance(recorded, list) else None
+            mean = np.array(recorded if isinstance(recorded, list) else None, dtype=np.float64)
         except (TypeError, ValueError):
             mean = None
         if mean is None or mean.shape != (n_in,) or not np.all((mean >= 0) & (mean <= 1)):
@@ -118,7 +95,13 @@ def _run_mean(checkpoint, recipe, train_images, train_labels, n_in, source):
     if have < n_fit + n_val or train_labels is None or len(train_labels) < n_fit + n_val:
         raise CheckpointError(f"{where}: the run centred its pixels on the mean of its first "
                               f"{n_fit:,} training images, but {source} has {have:,}")
-    if _run_fingerprint(train_images, train_labels, n_fit, n_val, copies > 1) != digest:
+    x, c = train_images[:n_fit + n_val], np.asarray(train_labels[:n_fit + n_val], np.int64)
+    train_x, train_c = x[:n_fit], c[:n_fit]
+    if copies > 1:  # the sets fingerprinted were the shifted ones
+        side = int(round(x.shape[1] ** 0.5))
+        train_x, train_c = shift_augment(train_x, train_c, image_shape=(side, side))
+    if fingerprint(train_x, train_c, *((x[n_fit:], c[n_fit:]) if n_val else (None, None))) \
+            != digest:
         shifts = " (and their 1-pixel shifts)" if copies > 1 else ""
         raise CheckpointError(
             f"{where}: the run centred its pixels on the mean of its first {n_fit:,} training "
@@ -127,14 +110,3 @@ def _run_mean(checkpoint, recipe, train_images, train_labels, n_in, source):
             "mean would give wrong scores. This checkpoint predates the recorded mean image: "
             "score it on the data it was trained on")
     return Preprocessor.fit(train_images[:n_fit], center=True).mean
-
-
-def _run_fingerprint(images, labels, n_fit, n_val, shifted):
-    """training/sets.fingerprint of the sets a run on these first rows trained with."""
-    x, c = images[:n_fit + n_val], np.asarray(labels[:n_fit + n_val], dtype=np.int64)
-    train_x, train_c = x[:n_fit], c[:n_fit]
-    if shifted:
-        side = int(round(x.shape[1] ** 0.5))
-        train_x, train_c = shift_augment(train_x, train_c, image_shape=(side, side))
-    held = (x[n_fit:], c[n_fit:]) if n_val else (None, None)
-    return fingerprint(train_x, train_c, *held)
