@@ -75,8 +75,9 @@ def read_json(path, error, what="file", limit=MAX_JSON_BYTES):
 
 
 def atomic_write(path, data):
-    """Write bytes ``data`` to ``path`` atomically; returns ``path``. OSError on failure
-    (a full disk, a folder at ``path``…), with nothing left behind."""
+    """Write bytes ``data`` to ``path`` atomically, the rename made durable (the folder synced
+    where it can be opened); returns ``path``. OSError on failure (a full disk, a folder at
+    ``path``…), with nothing left behind."""
     path = Path(path)
     temporary = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
@@ -91,14 +92,10 @@ def atomic_write(path, data):
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    return path
-
-
-def sync_directory(directory):
-    """Make renames durable (POSIX; a no-op where folders cannot be opened)."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(directory, os.O_RDONLY)
+    with contextlib.suppress(OSError):
+        folder = os.open(path.parent, os.O_RDONLY)
         try:
-            os.fsync(fd)
+            os.fsync(folder)
         finally:
-            os.close(fd)
+            os.close(folder)
+    return path

@@ -1,8 +1,5 @@
-"""A picture of a network's most confident mistakes (`neurons evaluate --mistakes OUT.png`).
-
-matplotlib (the optional ``plot`` extra) is imported only here, when a picture is drawn;
-without it :func:`pyplot` raises a UsageError with the command that installs it.
-"""
+"""A picture of a network's most confident mistakes (`neurons evaluate --mistakes OUT.png`),
+drawn with matplotlib (the optional ``plot`` extra), imported only here."""
 
 import io
 import math
@@ -55,7 +52,6 @@ def plot_mistakes(images, true, outputs, out, count=24):
     fig.suptitle("most confident mistakes: true → predicted (output), test image #",
                  fontsize=9)
     fig.tight_layout()
-    out = Path(out)
     picture = io.BytesIO()  # drawn whole, then written atomically: never half a file
     fig.savefig(picture, dpi=100, format=Path(out).suffix.lstrip(".").lower() or "png")
     plt.close(fig)

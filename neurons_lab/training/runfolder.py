@@ -191,10 +191,9 @@ def dropout_generator(net):
 
 
 def generator_state(generator):
-    """The JSON-ready state of a NumPy generator or a ``random.Random``."""
+    """The state of a NumPy generator or a ``random.Random`` (JSON keeps tuples as lists)."""
     if isinstance(generator, random.Random):
-        version, internal, gauss = generator.getstate()
-        return [version, list(internal), gauss]
+        return generator.getstate()
     return generator.bit_generator.state
 
 
