@@ -34,9 +34,11 @@ from typing import Optional
 
 import numpy as np
 
+from vectorized.spec import parse_layer_sizes
+
 from .errors import CheckpointError
 from .files import TEMPORARY, atomic_write, read_bytes, read_json
-from .networks import engine_name, is_convolutional, parameter_shapes
+from .networks import engine_name, parameter_shapes
 from .validate import fits_in_memory
 
 FORMAT = "neurons-checkpoint"
@@ -214,15 +216,10 @@ def read_meta(path):
     epoch = meta.get("epoch")
     if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
         raise CheckpointError(f"{path}: 'epoch' must be an integer ≥ 0, got {epoch!r}")
-    sizes = meta["config"].get("layer_sizes")
     try:
-        if not isinstance(sizes, list) or len(sizes) < 2 or not is_convolutional(sizes) and \
-                not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes):
-            raise ValueError("it must list ≥ 2 sizes ≥ 1")
-        parameter_shapes(sizes)
+        parse_layer_sizes(meta["config"].get("layer_sizes"))  # sizes or a CNN spec, as built
     except (TypeError, ValueError) as exc:
-        raise CheckpointError(f"{path}: config.layer_sizes {sizes!r} is not a valid spec: "
-                              f"{exc}") from None
+        raise CheckpointError(f"{path}: config.layer_sizes is not a valid spec: {exc}") from None
     file_name = meta["parameters"].get("file")  # its sha256 is compared, never trusted
     if not isinstance(file_name, str) or not file_name or Path(file_name).name != file_name:
         raise CheckpointError(f"{path}: parameters.file must be a file name, got {file_name!r}")
