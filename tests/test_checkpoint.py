@@ -207,6 +207,10 @@ def test_json_of_another_kind_or_version_is_refused(tmp_path):
     path.write_text(json.dumps(dict(meta, epoch="two")))
     with pytest.raises(CheckpointError, match="'epoch' must be an integer"):
         load_checkpoint(path)
+    for sizes in ([4, 0, 3], "4,5,3", [4]):
+        path.write_text(json.dumps(dict(meta, config=dict(meta["config"], layer_sizes=sizes))))
+        with pytest.raises(CheckpointError, match="config.layer_sizes is not a valid spec"):
+            load_checkpoint(path)
     path.write_text(json.dumps(dict(meta, parameters={"file": "../x.npz", "sha256": "0" * 64})))
     with pytest.raises(CheckpointError, match="parameters.file must be a file name"):
         load_checkpoint(path)

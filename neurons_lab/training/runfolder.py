@@ -34,8 +34,6 @@ from .settings import TRAJECTORY
 from .stopping import EarlyStopping
 from .threads import ThreadChoice
 
-_LOCK_OPEN = os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK
-
 
 class RunLock:
     """``with RunLock(folder): ...``: FolderInUseError if another process holds it,
@@ -46,11 +44,8 @@ class RunLock:
 
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            try:
-                fd = os.open(self.path, _LOCK_OPEN | os.O_CREAT | os.O_EXCL, 0o666)
-            except FileExistsError:
-                fd = os.open(self.path, _LOCK_OPEN)
+        try:  # O_NOFOLLOW: a link there fails (ELOOP), even with O_CREAT
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o666)
         except OSError as error:
             raise CheckpointError(f"cannot use {self.path} as the {self.what}'s lock: "
                                   f"{error.strerror} (a symbolic link is never followed)") \
