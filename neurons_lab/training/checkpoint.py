@@ -1,7 +1,5 @@
-"""Checkpoints: a network's parameters plus a training run's state, saved so a run can resume.
-
-Works with either network through the shared API (``parameters``, ``set_parameters``,
-``config()``, ``layer_sizes``). A checkpoint folder holds::
+"""Checkpoints: a network's parameters plus a training run's state, saved so a run can resume
+(either engine, through the shared API). A checkpoint folder holds::
 
     epoch-0004.npz    the parameters after epoch 4, np.savez of float arrays W1, b1, W2, …
                       (W_k (n_k, n_(k-1)) or a conv's (N, C, K, K), b_k (n_k,)); with a
@@ -12,12 +10,11 @@ Works with either network through the shared API (``parameters``, ``set_paramete
     best.json/.npz    written when a run diverges: the best (or last finite) parameters
     .lock             held by the run writing here (training/runfolder.py)
 
-Each file is written atomically (training/files.py): the .npz, then epoch-NNNN.json, then
-latest.json; a JSON file names its .npz and sha256, so a crash at any moment leaves
-latest.json naming a complete checkpoint. Loading reads nothing unbounded and never unpickles:
-regular files only, the JSON capped in size and depth, the .npz in size (what its layer sizes
-need), each member's header (name, dtype, shape) checked before its data is read. Any problem
-raises :class:`CheckpointError` naming the file.
+Each file is written atomically (training/files.py), the .npz first: a JSON file names its
+.npz and sha256, so a crash at any moment leaves latest.json naming a complete checkpoint.
+Loading never unpickles and reads nothing unbounded: regular files only, the JSON capped in
+size and depth, the .npz in size (what its layer sizes need), each member's header (name,
+dtype, shape) checked before its data is read. Problems raise a one-line CheckpointError.
 """
 
 import contextlib
