@@ -151,13 +151,11 @@ def latest_epoch(directory):
 
 
 def clear_run(directory):
-    """Delete a run's checkpoints (numbered, latest, best) from ``directory``, nothing else."""
-    directory = Path(directory)
-    for _, path in numbered_checkpoints(directory):
-        path.unlink(missing_ok=True)
-        path.with_suffix(".npz").unlink(missing_ok=True)
-    for victim in (LATEST, "best.json", "best.npz"):
-        (directory / victim).unlink(missing_ok=True)
+    """Delete a run's checkpoints (numbered, latest, best, temporaries) from ``directory``: not
+    its lock, nothing else."""
+    for path in Path(directory).iterdir():
+        if is_checkpoint_file(path.name) and path.name != ".lock":
+            path.unlink(missing_ok=True)
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -270,19 +268,15 @@ def _read_npz(json_path, named, sizes):
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as exc:
         raise CheckpointError(f"parameter file {path} is not a readable .npz (a zip archive "
                               f"of .npy arrays): {exc}") from None
-    found = []
-    for prefix in ("", "best_"):
-        names = [f"{prefix}{n}{k}" for k in range(1, len(pairs) + 1) for n in "Wb"]
-        missing = [name for name in names if name not in arrays]
-        if prefix and len(missing) == len(names):
-            found.append(None)  # no best parameters saved
-            continue
-        if missing:
-            raise CheckpointError(f"{path} lacks the arrays {', '.join(missing)}")
-        for name in names:
-            if not np.isfinite(arrays[name]).all():
-                bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arrays[name]))[0])
-                raise CheckpointError(f"{path}: {name}[{', '.join(map(str, bad))}] is "
-                                      f"{float(arrays[name][bad])}: values must be finite")
-        found.append([(arrays[W], arrays[b]) for W, b in zip(names[::2], names[1::2])])
-    return found
+    best = any(name.startswith("best_") for name in arrays)
+    missing = [n for n in shapes if n not in arrays and (best or not n.startswith("best_"))]
+    if missing:
+        raise CheckpointError(f"{path} lacks the arrays {', '.join(missing)}")
+    for name, array in arrays.items():
+        if not np.isfinite(array).all():
+            bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            raise CheckpointError(f"{path}: {name}[{', '.join(map(str, bad))}] is "
+                                  f"{float(array[bad])}: values must be finite")
+    found = [[(arrays[f"{p}W{k}"], arrays[f"{p}b{k}"]) for k in range(1, len(pairs) + 1)]
+             for p in ("", "best_") if p == "" or best]
+    return found[0], found[1] if best else None
