@@ -17,9 +17,9 @@ import time
 import vectorized
 from neurons_lab.training.threads import available_cores, blas_threads, choose_threads
 
-from .formatting import ratio, sizes_name, table
+from .formatting import format_time, ratio, sizes_name, table
 from .per_sample import random_batch_data
-from .timing import format_time, measure
+from .timing import measure, ratios
 
 NETWORKS = ([784, 300, 10], [784, 500, 10])
 BATCHES = (10, 64, 256)
@@ -85,10 +85,8 @@ def run(quick=False, progress=print):
         rows.append({"layer_sizes": sizes, "batch_size": batch,
                      "threads": choose_threads(sizes, batch).threads,
                      "seconds_per_step": {f"{s}_{t}": v for (s, t), v in med.items()},
-                     "busy_over_quiet": statistics.median(
-                         b / q for b, q in zip(times[k, "busy", "rule"], quiet)),
-                     "all_busy_over_quiet": statistics.median(
-                         b / q for b, q in zip(times[k, "busy", "all"], quiet))})
+                     "busy_over_quiet": ratios(times[k, "busy", "rule"], quiet)[0],
+                     "all_busy_over_quiet": ratios(times[k, "busy", "all"], quiet)[0]})
     return {"rows": rows}
 
 

@@ -14,6 +14,7 @@ import statistics
 import time
 from collections import defaultdict
 
+from .formatting import percent, table
 from .timing import measure_interleaved
 
 # method (or activation attribute) → the part it is counted in
@@ -96,19 +97,17 @@ def breakdown(make_net, labels, x, batch_size, *, repeats=7, min_time=0.1):
             "wrapped_step_seconds": wrapped, "rows": sorted(rows, key=lambda r: -r["seconds"])}
 
 
-def format_parts(result):
+def markdown(result):
     """Markdown lines: one row per part, time per batch step and share of the step."""
     step = result["wrapped_step_seconds"]
-    lines = ["", f"One fast step at batch {result['batch_size']}: "
-                 f"{1e3 * result['step_seconds']:.2f} ms (median of {result['repeats']}, "
-                 f"{1e3 * result['spread'][0]:.2f}–{1e3 * result['spread'][1]:.2f}); "
-                 f"the median of {result['repeats']} epochs with the clocks, {1e3 * step:.2f} ms a "
-                 "step, shared out below.", "",
-             "| layer | part | ms per step | share | GFLOP/s | GB/s |",
-             "|---|---|---:|---:|---:|---:|"]
-    for row in result["rows"]:
-        rate = (f"{row['flops'] / row['seconds'] / 1e9:.1f} | "
-                f"{row['bytes'] / row['seconds'] / 1e9:.1f}") if "flops" in row else "| "
-        lines.append(f"| {row['layer']} | {row['part']} | {1e3 * row['seconds']:.3f} | "
-                     f"{100 * row['seconds'] / step:.0f} % | {rate} |")
-    return lines
+    rows = [[row["layer"], row["part"], f"{1e3 * row['seconds']:.3f}",
+             percent(row["seconds"] / step)]
+            + ([f"{row['flops'] / row['seconds'] / 1e9:.1f}",
+                f"{row['bytes'] / row['seconds'] / 1e9:.1f}"] if "flops" in row else ["", ""])
+            for row in result["rows"]]
+    return ["", f"One fast step at batch {result['batch_size']}: "
+                f"{1e3 * result['step_seconds']:.2f} ms (median of {result['repeats']}, "
+                f"{1e3 * result['spread'][0]:.2f}–{1e3 * result['spread'][1]:.2f}); "
+                f"the median of {result['repeats']} epochs with the clocks, {1e3 * step:.2f} ms a "
+                "step, shared out below.", ""] + table(
+        ["layer", "part", "ms per step", "share", "GFLOP/s", "GB/s"], rows)

@@ -11,7 +11,7 @@ W, the article's sign. Sigmoid, squared error, U(−0.1, 0.1) weights, zero bias
 import numpy as np
 
 from .neurons_timing import N_SAMPLES, random_samples
-from .timing import cycling, measure
+from .timing import measure, stepper
 
 
 def sigmoid(x):
@@ -75,10 +75,4 @@ def time_train_one_sample(sizes, *, repeats, min_time, seed=0):
     net = Network(list(sizes), seed)
     pairs = [(np.asarray(t).reshape(-1, 1), np.asarray(x).reshape(-1, 1))
              for t, x in random_samples(sizes[0], sizes[-1], N_SAMPLES, seed)]
-    next_pair = cycling(pairs)
-
-    def step():
-        label, sample = next_pair()
-        net.train_one_sample(label, sample, 0.1)
-
-    return measure(step, repeats=repeats, min_time=min_time)
+    return measure(stepper(net, pairs), repeats=repeats, min_time=min_time)
