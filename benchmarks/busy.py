@@ -1,11 +1,11 @@
-"""The training run's BLAS thread rule on a busy machine: ``python -m benchmarks.busy [--quick]``.
+"""Section 7, the training run's BLAS thread rule on a busy machine (also alone:
+``python -m benchmarks.busy [--quick]``, exit 1 when the target is missed).
 
-Times ``vectorized.Network.train`` (relu, softmax, cross-entropy, dense random inputs) with the
-thread count ``neurons_lab.training.threads.choose_threads`` picks, and with every core, on
-the machine as it is ("quiet") and, right beside it, while another process keeps one core busy
-with a plain Python loop (three rounds, the order turned each round; one with ``--quick``).
-Times are medians; ratios the median of the rounds' ratios. Target: the rule's busy ÷ quiet
-≤ ×1.5 at batch 10 and 64.
+``vectorized.Network.train`` (relu, softmax, cross-entropy) with the threads
+``neurons_lab.training.threads.choose_threads`` picks and with every core, on the machine as it
+is ("quiet") and, right beside it, while another process keeps one core busy with a Python loop
+(three rounds, the order turned each round; one with ``--quick``). Target: the rule's busy ÷
+quiet ≤ ×1.5 at batch 10 and 64.
 """
 
 import contextlib

@@ -1,13 +1,11 @@
 """Where one ``vectorized.fast`` CNN training step spends its time (report section 6b).
 
-Every method a step calls on a layer (forward, im2col, the activation and its derivative, the
-error handed down, col2im, 式8's δ, the gradient and step) is wrapped, on the instance, by a
-clock that keeps each call's own time (its time minus that of the wrapped calls inside it), so
-the parts add up to the step; "network" is the rest (checks, loss, output δ, reshapes). The
-parts are those of the median of several wrapped epochs; the step is also timed unwrapped, in
-alternation with the wrapped one, to show what the clocks cost. For each conv product the
-useful FLOPs (2·F·C·K²·OH·OW per sample) and the bytes it must move at least (W, the patches
-and the map, once each) say whether it ran at arithmetic or at memory speed.
+Every method a step calls on a layer (:data:`PARTS`) is wrapped, on the instance, by a clock
+that keeps each call's own time (minus the wrapped calls inside it), so the parts add up to the
+step; "network" is the rest (checks, loss, output δ, reshapes). The step is also timed
+unwrapped, in alternation, to show what the clocks cost. For each conv product the useful
+FLOPs and the bytes it must move at least (W, the patches and the map, once each) say whether
+it ran at arithmetic or at memory speed.
 """
 
 import statistics

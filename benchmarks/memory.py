@@ -1,15 +1,11 @@
 """Section 4: memory — bytes per Connection in ``neurons``, peak of a ``vectorized`` epoch.
 
-* ``neurons``: everything a 784-300-10 network allocates (its Connection, Node and list
-  objects and their float weights), traced with ``tracemalloc``, divided by its number of
-  connections — right after building it, and again after one training step, which gives every
-  Connection a gradient float of its own (before it, all gradients share the constant 0.0).
-* ``vectorized``: one epoch of batch-64 training over a synthetic 60,000 × 784 uint8 data set
-  (MNIST's shape), kept as uint8 and converted to floats one batch at a time. It runs in a
-  fresh subprocess (``python -m benchmarks.memory N``), twice: once plain, for the time and
-  the process's peak resident memory (VmHWM, not ``ru_maxrss``, which Linux carries over
-  across ``exec``: interpreter and NumPy included), once under ``tracemalloc`` (NumPy reports
-  its buffers to it) for what data and training allocate.
+* ``neurons`` 784-300-10: what ``tracemalloc`` traces per Connection after building and after
+  one step (which gives every Connection a gradient float of its own).
+* ``vectorized``: one batch-64 epoch over 60,000 × 784 uint8 samples (MNIST's shape), made
+  floats one batch at a time, in a fresh process (``python -m benchmarks.memory N``): once for
+  the time and the peak resident memory (VmHWM: ``ru_maxrss`` survives ``exec`` on Linux),
+  once under ``tracemalloc`` for what data and training allocate.
 """
 
 import gc

@@ -1,13 +1,9 @@
-"""Section 1: one training step per sample: ``neurons``, the textbook ``vectorized`` and
-``vectorized.fast``, side by side, and the tutorial's own two designs as yardsticks; 1b, the
-ladder from the textbook step to ``vectorized.fast``, one trick at a time.
-
-Every engine runs ``train_one_sample`` (float64, the dtype in which they give the same numbers)
-on dense random samples; ``vectorized.fast`` also ``train`` at batch 64, per sample. On
-784-300-10 also the tutorial's vectorised design (``tutorial_fc.py``) and its object design
-(``tutorial_design.py``, in alternation with ``neurons``). Each rung of the ladder switches on
-one more of the fast engine's tricks (module switches of ``vectorized.fast``, set around each
-call); the rungs are timed in alternation. docs/fast.md quotes the ladder.
+"""Section 1: ``train_one_sample`` (float64) of ``neurons``, the textbook ``vectorized`` and
+``vectorized.fast`` side by side (and fast ``train`` at batch 64, per sample); on 784-300-10
+also the tutorial's vectorised design (``tutorial_fc.py``) and its object design
+(``tutorial_design.py``, in alternation with ``neurons``). Section 1b, the ladder: each rung
+switches on one more of the fast engine's tricks (module switches set around each call), all
+rungs timed in alternation; docs/fast.md quotes it.
 """
 
 import contextlib
@@ -73,7 +69,9 @@ def run(quick=False, progress=print):
                      "ratio_textbook": neu["median"] / textbook,
                      "ratio_fast": neu["median"] / fast})
     progress("per-sample: [784, 300, 10] the tutorial's designs")
-    tutorial = tutorial_fc.time_train_one_sample(BIG, repeats=repeats, min_time=min_time)
+    columns = [(t.reshape(-1, 1), x.reshape(-1, 1)) for t, x in array_pairs(BIG)]  # as fc.py
+    tutorial = measure(stepper(tutorial_fc.Network(BIG), columns), repeats=repeats,
+                       min_time=min_time)
     objects = compare_with_tutorial(BIG, repeats=repeats, min_time=min_time)
     return {"dtype": "float64", "rows": rows, "tutorial_fc_784_300_10": tutorial,
             "tutorial_design_784_300_10": objects}

@@ -1,20 +1,14 @@
 """The tutorial's object design, re-created in Python 3 as a speed baseline for ``neurons``.
 
 "深度学习实战教程(三)" builds its network from Node, ConstNode, Layer, Connection, Connections and
-Network objects. This module re-creates that *design* (written here, not copied) so that
-``neurons`` can be timed against it in the same run: what matters for speed is kept as the
-tutorial has it,
-  - every layer, the output layer too, ends with a ConstNode (output 1);
-  - ``calc_delta`` visits every layer below the output layer, the input layer and the
-    ConstNodes included, each node summing over its downstream connections (式4);
-  - ``update_weight`` walks layer → node → downstream connection and calls
-    ``Connection.update_weight``, which calls ``calc_gradient`` (δ_j·x_i, the article's
-    negative gradient) and adds ``rate · gradient`` (式5);
-  - node sums are ``functools.reduce`` over the connections with a lambda, as in the code the
-    article links;
-and one choice is conservative, i.e. faster than the original: the sigmoid uses ``math.exp``
-(standard library, so this runs under PyPy), where the original calls NumPy's ``exp`` on a
-Python float and so turns every later number into a slower NumPy scalar.
+Network objects; this module re-creates that *design* (written here, not copied) and keeps what
+matters for speed as the tutorial has it: every layer, the output layer too, ends with a
+ConstNode (output 1); ``calc_delta`` visits every layer below the output, input layer and
+ConstNodes included, each node summing over its downstream connections (式4);
+``update_weight`` walks layer → node → connection, whose ``update_weight`` calls
+``calc_gradient`` (δ_j·x_i, the article's sign) and adds ``rate · gradient`` (式5); sums are
+``functools.reduce`` with a lambda. One choice is faster than the original: the sigmoid uses
+``math.exp`` (stdlib, for PyPy), not NumPy's ``exp`` on a float (slower NumPy scalars after).
 Sigmoid everywhere and ½Σ(t−y)², as in the tutorial.
 """
 
