@@ -16,12 +16,9 @@ from . import busy, cnn, environment, memory, minibatch, per_sample, phases, pyt
 from .neurons_timing import run_pypy
 
 RESULTS_DIR = os.path.join("benchmarks", "results")  # relative: under the current folder
-SECTIONS = ("per-sample", "phases", "minibatch", "memory", "pytorch", "cnn", "busy")
-# the report: (results key, its section's table), in order
-REPORT = (("per_sample", per_sample.markdown), ("ladder", per_sample.ladder_markdown),
-          ("phases", phases.markdown), ("minibatch", minibatch.markdown),
-          ("memory", memory.markdown), ("pytorch", pytorch.markdown), ("cnn", cnn.markdown),
-          ("busy", busy.markdown), ("targets", targets.markdown))
+# name: module with run(quick, progress) and markdown(results), in the report's order
+SECTIONS = {"per-sample": per_sample, "phases": phases, "minibatch": minibatch,
+            "memory": memory, "pytorch": pytorch, "cnn": cnn, "busy": busy}
 
 
 def parse_args(argv):
@@ -78,10 +75,10 @@ def markdown(results):
              "count, other work competed for the cores and the times are noisy.", "",
              "Inputs are seeded dense random numbers (MNIST's zeros are skipped by no engine, so "
              "dense is the conservative case). Every time is the median of several repeats."]
-    for key, section in REPORT:
-        if results.get(key):
-            lines += section(results)
-    return "\n".join(lines) + "\n"
+    for name, module in SECTIONS.items():
+        if results.get(name.replace("-", "_")):
+            lines += module.markdown(results)
+    return "\n".join(lines + targets.markdown(results)) + "\n"
 
 
 def main(argv=None):
@@ -95,16 +92,12 @@ def main(argv=None):
 
     results = {"meta": {"mode": "quick" if quick else "full",
                         "environment": environment.describe()}}
-    for section in args.sections:  # busy last: it keeps a core busy
-        if section == "per-sample":
-            results["per_sample"] = per_sample.run(quick, progress)
+    for name in args.sections:  # busy last: it keeps a core busy
+        results[name.replace("-", "_")] = SECTIONS[name].run(quick, progress)
+        if name == "per-sample":
             results["ladder"] = per_sample.run_ladder(quick, progress)
             results["pypy"] = {"found": False, "skipped": True} if args.no_pypy else \
                 run_pypy(per_sample.ARCHITECTURES, quick, progress)
-        else:
-            module = {"phases": phases, "minibatch": minibatch, "memory": memory,
-                      "pytorch": pytorch, "cnn": cnn, "busy": busy}[section]
-            results[section] = module.run(quick, progress)
     results["targets"] = targets.check_targets(results)
     results["meta"]["seconds"] = time.perf_counter() - started
     results["meta"]["load_average_at_end"] = environment.load_average()

@@ -18,10 +18,9 @@ import vectorized.fast
 from . import cnn_parts
 from .environment import load_average
 from .formatting import format_time, percent, ratio, table
-from .minibatch import matmul_gflops, share_of_peak, square_matmul, useful_flops_per_sample
+from .minibatch import time_beside_matmul, useful_flops_per_sample
 from .per_sample import ENGINES
 from .pytorch import import_torch, torch_epoch, torch_model
-from .timing import measure_interleaved, ratios
 
 # name: (layer_sizes, hidden activation, the batch its recipe trains with)
 NETWORKS = {
@@ -57,24 +56,14 @@ def time_network(name, batch_size, *, n, matmul_n, repeats, min_time, torch=None
     if torch is not None:
         model = torch_model(torch, layer_sizes, activation, output="softmax")
         fns["torch"] = torch_epoch(torch, *model, labels, x, batch_size, loss="cross_entropy")
-    fns["matmul"] = square_matmul("float32", matmul_n)
-    timings = measure_interleaved(fns, repeats=repeats, min_time=min_time)
     flops = useful_flops_per_sample(layer_sizes)
-    matmul = timings.pop("matmul")
-    rows = []
-    for engine, timing in timings.items():
-        median, spread = ratios(timing["times"], timings["fast"]["times"])  # repeat by repeat
-        per_sample = timing["median"] / n
-        rows.append({"engine": engine, "seconds_per_sample": per_sample,
-                     "gflops": flops / per_sample / 1e9,
-                     "fraction_of_peak": share_of_peak(flops * n, timing["times"], matmul_n,
-                                                       matmul["times"]),
-                     "engine_over_fast": median, "spread": spread})
+    rows, peak = time_beside_matmul(fns, n, flops, dtype="float32", matmul_n=matmul_n,
+                                    repeats=repeats, min_time=min_time)
     return {"network": name, "layer_sizes": layer_sizes, "activation": activation,
             "batch_size": batch_size, "flops_per_sample": flops, "samples_per_epoch": n,
-            "repeats": repeats, "loadavg": load_average(),
-            "peak_gflops": matmul_gflops(matmul_n, matmul["median"]), "matmul_n": matmul_n,
-            "rows": rows}
+            "repeats": repeats, "loadavg": load_average(), "peak_gflops": peak,
+            "matmul_n": matmul_n,
+            "rows": [dict(row, engine=engine) for engine, row in rows.items()]}
 
 
 def run(quick=False, progress=print):

@@ -1,9 +1,9 @@
 """Section 3: mini-batch training (``Network.train``) against this machine's peak: the fast
 engine at every batch size, the textbook engine at batch 64 beside it.
 
-Useful work per sample (:func:`useful_flops_per_sample`, also for sections 5 and 6) against
-the peak of ``np.matmul`` on two square matrices, timed in alternation with each row repeat by
-repeat, so a slow moment of the machine slows both sides.
+Useful work per sample against the peak of ``np.matmul`` on two square matrices, timed in
+alternation with each row repeat by repeat, so a slow moment of the machine slows both sides
+(:func:`time_beside_matmul`, for sections 5 and 6 too).
 """
 
 import statistics
@@ -14,7 +14,7 @@ from vectorized.spec import parse_layer_sizes
 
 from .formatting import format_time, percent, sizes_name, table
 from .per_sample import ENGINES, random_batch_data
-from .timing import measure_interleaved
+from .timing import measure_interleaved, ratios
 
 SIZES = (784, 300, 10)
 BATCH_SIZES = (1, 8, 64, 256)
@@ -48,35 +48,39 @@ def square_matmul(dtype, n):
     return lambda: np.matmul(a, b, out=out)
 
 
-def matmul_gflops(n, seconds):
-    return 2.0 * n ** 3 / seconds / 1e9
-
-
-def share_of_peak(flops, times, matmul_n, matmul_times):
-    """Median over the repeats of ``flops`` per call ÷ ``times`` against the FLOP rate of the
-    square matmul timed beside it in the same repeat."""
-    return statistics.median((flops / t) / (2.0 * matmul_n ** 3 / p)
-                             for t, p in zip(times, matmul_times))
+def time_beside_matmul(epochs, n, flops, *, dtype, matmul_n, repeats, min_time):
+    """Time each of ``epochs`` (``{engine: fn}``, each training one epoch over ``n`` samples)
+    in alternation with a square ``np.matmul`` of ``dtype``. Returns ``({engine: row}, the
+    matmul's GFLOP/s)``; a row: seconds per sample, useful GFLOP/s (``flops`` per sample), its
+    share of the matmul's FLOP rate (median over the repeats, each against the matmul timed
+    beside it) and, when "fast" is timed, engine ÷ fast repeat by repeat (median, spread)."""
+    timings = measure_interleaved(dict(epochs, matmul=square_matmul(dtype, matmul_n)),
+                                  repeats=repeats, min_time=min_time)
+    matmul, matmul_flops = timings.pop("matmul"), 2.0 * matmul_n ** 3
+    rows = {}
+    for engine, timing in timings.items():
+        per_sample = timing["median"] / n
+        rows[engine] = {"seconds_per_sample": per_sample, "gflops": flops / per_sample / 1e9,
+                        "fraction_of_peak": statistics.median(
+                            (flops * n / t) / (matmul_flops / p)
+                            for t, p in zip(timing["times"], matmul["times"]))}
+        if "fast" in timings:
+            rows[engine]["engine_over_fast"], rows[engine]["spread"] = ratios(
+                timing["times"], timings["fast"]["times"])
+    return rows, matmul_flops / matmul["median"] / 1e9
 
 
 def time_row(dtype, batch_size, *, n, matmul_n, repeats, min_time, engine="fast"):
-    """One table row: a ``train`` epoch over ``n`` samples and the square matmul, timed in
-    alternation."""
+    """One table row: a ``train`` epoch over ``n`` samples beside the square matmul."""
     net = ENGINES[engine].Network(list(SIZES), seed=0, dtype=dtype)
     labels, data = random_batch_data(SIZES, n, 0, dtype)
-    timings = measure_interleaved(
-        {"train": lambda: net.train(labels, data, 0.1, 1, batch_size=batch_size),
-         "matmul": square_matmul(dtype, matmul_n)},
-        repeats=repeats, min_time=min_time)
-    flops = useful_flops_per_sample(SIZES)
-    per_sample = timings["train"]["median"] / n
-    return {"engine": engine, "dtype": dtype, "batch_size": batch_size,
-            "seconds_per_sample": per_sample, "samples_per_second": 1.0 / per_sample,
-            "gflops": flops / per_sample / 1e9,
-            "peak_gflops": matmul_gflops(matmul_n, timings["matmul"]["median"]),
-            "fraction_of_peak": share_of_peak(flops * n, timings["train"]["times"], matmul_n,
-                                              timings["matmul"]["times"]),
-            "samples_per_epoch": n, "repeats": repeats}
+    rows, peak = time_beside_matmul(
+        {engine: lambda: net.train(labels, data, 0.1, 1, batch_size=batch_size)}, n,
+        useful_flops_per_sample(SIZES), dtype=dtype, matmul_n=matmul_n, repeats=repeats,
+        min_time=min_time)
+    return dict(rows[engine], engine=engine, dtype=dtype, batch_size=batch_size,
+                samples_per_second=1.0 / rows[engine]["seconds_per_sample"], peak_gflops=peak,
+                samples_per_epoch=n, repeats=repeats)
 
 
 def run(quick=False, progress=print):

@@ -108,7 +108,7 @@ def markdown(results):
         lines += ["", f"PyPy: `{pypy['executable']}` failed: {pypy['error']}"]
     elif not pypy.get("found"):
         lines += ["", "PyPy: `pypy3` was not found on PATH."]
-    return lines
+    return lines + ladder_markdown(results)
 
 
 class _FullChecks(vectorized.fast.Network):
@@ -177,6 +177,8 @@ def run_ladder(quick=False, progress=print):
 
 
 def ladder_markdown(results):
+    if not results.get("ladder"):
+        return []
     rows, first = results["ladder"]["rows"], results["ladder"]["rows"][0]["seconds"]
     return (["", f"### 1b. From the textbook step to `vectorized.fast` "
                  f"({sizes_name(results['ladder']['layer_sizes'])}), one trick at a time", ""]

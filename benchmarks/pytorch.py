@@ -16,9 +16,8 @@ from vectorized.spec import parse_layer_sizes
 
 from .environment import blas_threads
 from .formatting import format_time, percent, ratio, sizes_name, table
-from .minibatch import share_of_peak, square_matmul, useful_flops_per_sample
+from .minibatch import time_beside_matmul, useful_flops_per_sample
 from .per_sample import random_batch_data
-from .timing import measure_interleaved, ratios
 
 SIZES = (784, 300, 10)
 BATCH_SIZES = (64, 256)
@@ -86,20 +85,17 @@ def time_pair(torch, batch_size, *, n, repeats, min_time, matmul_n):
     ratio per repeat with its spread, and fast's share of the matmul's FLOP rate."""
     labels, data = random_batch_data(SIZES, n, 0, "float32")
     net = vectorized.fast.Network(list(SIZES), seed=0, dtype="float32")
-    timings = measure_interleaved(
+    rows, _ = time_beside_matmul(
         {"fast": lambda: net.train(labels, data, RATE, 1, batch_size=batch_size),
-         "torch": torch_epoch(torch, *torch_model(torch, SIZES), labels, data, batch_size),
-         "matmul": square_matmul("float32", matmul_n)},
+         "torch": torch_epoch(torch, *torch_model(torch, SIZES), labels, data, batch_size)},
+        n, useful_flops_per_sample(SIZES), dtype="float32", matmul_n=matmul_n,
         repeats=repeats, min_time=min_time)
-    fast = timings["fast"]["times"]
-    median, spread = ratios(timings["torch"]["times"], fast)
+    fast, torch_row = rows["fast"], rows["torch"]
     return {"batch_size": batch_size, "samples_per_epoch": n,
-            "fast_seconds_per_sample": timings["fast"]["median"] / n,
-            "torch_seconds_per_sample": timings["torch"]["median"] / n,
-            "torch_over_fast": median, "spread": spread,
-            "fast_fraction_of_peak": share_of_peak(useful_flops_per_sample(SIZES) * n, fast,
-                                                   matmul_n, timings["matmul"]["times"]),
-            "repeats": repeats}
+            "fast_seconds_per_sample": fast["seconds_per_sample"],
+            "torch_seconds_per_sample": torch_row["seconds_per_sample"],
+            "torch_over_fast": torch_row["engine_over_fast"], "spread": torch_row["spread"],
+            "fast_fraction_of_peak": fast["fraction_of_peak"], "repeats": repeats}
 
 
 def run(quick=False, progress=print):

@@ -68,6 +68,9 @@ def check_targets(results):
 
 
 def markdown(results):
+    if not results.get("targets"):
+        return []
+
     def value(x, unit):
         return percent(x) if unit == "%" else ratio(x)
 
