@@ -6,9 +6,10 @@ matters for speed as the tutorial has it: every layer, the output layer too, end
 ConstNode (output 1); ``calc_delta`` visits every layer below the output, input layer and
 ConstNodes included, each node summing over its downstream connections (式4);
 ``update_weight`` walks layer → node → connection, whose ``update_weight`` calls
-``calc_gradient`` (δ_j·x_i, the article's sign) and adds ``rate · gradient`` (式5); sums are
-``functools.reduce`` with a lambda. One choice is faster than the original: the sigmoid uses
-``math.exp`` (stdlib, for PyPy), not NumPy's ``exp`` on a float (slower NumPy scalars after).
+``calc_gradient`` (δ_j·x_i, the article's sign) and adds ``rate · gradient`` (式5); nodes sum
+with ``functools.reduce`` and a lambda, as the code the article links does. One choice is
+faster than the original: the sigmoid uses ``math.exp`` (stdlib, for PyPy), not NumPy's
+``exp`` on a float (slower NumPy scalars after).
 Sigmoid everywhere and ½Σ(t−y)², as in the tutorial.
 """
 
@@ -21,23 +22,7 @@ def sigmoid(x):
     return 1.0 / (1.0 + math.exp(-x))
 
 
-# The two sums every node computes, as the tutorial writes them (reduce with a lambda)
-def upstream_sum(node):
-    """Σ_i w_ji x_i over the node's upstream connections (式1)."""
-    return reduce(lambda ret, conn: ret + conn.upstream_node.output * conn.weight,
-                  node.upstream, 0.0)
-
-
-def downstream_sum(node):
-    """Σ_k w_kj δ_k over the node's downstream connections (式4)."""
-    return reduce(lambda ret, conn: ret + conn.downstream_node.delta * conn.weight,
-                  node.downstream, 0.0)
-
-
 class Node:
-    upstream_sum = staticmethod(upstream_sum)
-    downstream_sum = staticmethod(downstream_sum)
-
     def __init__(self, layer_index, node_index):
         self.layer_index = layer_index
         self.node_index = node_index
@@ -49,20 +34,22 @@ class Node:
     def set_output(self, output):
         self.output = output
 
-    def calc_output(self):  # 式1
-        self.output = sigmoid(self.upstream_sum(self))
+    def calc_output(self):  # 式1: σ(Σ_i w_ji x_i)
+        net = reduce(lambda ret, conn: ret + conn.upstream_node.output * conn.weight,
+                     self.upstream, 0.0)
+        self.output = sigmoid(net)
 
     def calc_output_layer_delta(self, label):  # 式3
         self.delta = self.output * (1.0 - self.output) * (label - self.output)
 
-    def calc_hidden_layer_delta(self):  # 式4
-        self.delta = self.output * (1.0 - self.output) * self.downstream_sum(self)
+    def calc_hidden_layer_delta(self):  # 式4: a(1 − a) Σ_k w_kj δ_k
+        downstream_delta = reduce(lambda ret, conn: ret + conn.downstream_node.delta * conn.weight,
+                                  self.downstream, 0.0)
+        self.delta = self.output * (1.0 - self.output) * downstream_delta
 
 
 class ConstNode:
     """Output 1; the tutorial gives it a delta too (always 0, since 1·(1 − 1) = 0)."""
-
-    downstream_sum = staticmethod(downstream_sum)
 
     def __init__(self, layer_index, node_index):
         self.layer_index = layer_index
@@ -72,7 +59,9 @@ class ConstNode:
         self.delta = 0.0
 
     def calc_hidden_layer_delta(self):
-        self.delta = self.output * (1.0 - self.output) * self.downstream_sum(self)
+        downstream_delta = reduce(lambda ret, conn: ret + conn.downstream_node.delta * conn.weight,
+                                  self.downstream, 0.0)
+        self.delta = self.output * (1.0 - self.output) * downstream_delta
 
 
 class Layer:
