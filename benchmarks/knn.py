@@ -5,11 +5,10 @@
     python -m benchmarks.knn --data-dir D --distance l2 --k 3 --memory-mb 512
     python -m benchmarks.knn --data-dir D --test-limit 1000 --json knn.json
 
-Each (distance, k) is one timed ``knn_predict`` over the test set: wall clock (an upper
-bound on a shared machine), CPU time (BLAS threads included) and the load average before it.
-The peak memory of the work arrays is taken under ``tracemalloc`` in a second call on the first
-``--memory-rows`` test images (the blocks do not grow with more); the process's own peak
-(``ru_maxrss``, data loading included) is printed at the end.
+Each (distance, k) is one timed ``knn_predict`` over the test set: wall clock, CPU time
+(BLAS threads included), the load average before it, and the peak of the work arrays under
+``tracemalloc`` in a second call on ``--memory-rows`` test images (the blocks do not grow with
+more); the process's own peak (``ru_maxrss``, data loading included) is printed at the end.
 """
 
 import argparse
