@@ -82,7 +82,7 @@ def test_a_mirror_that_trickles_ends_early_or_never_ends_gives_way_to_the_next(t
     finally:
         server.shutdown()
     assert path.read_bytes() == CONTENT
-    assert [p.name for p in tmp_path.iterdir()] == ["f.gz"]  # no .part left
+    assert [p.name for p in tmp_path.iterdir()] == ["f.gz"]  # no temporary file left
     assert len(heard) == 3 and all("\n" not in line for line in heard)
     assert "too slow" in heard[0] and "closed after" in heard[1]
     assert "more than the 10,240 bytes" in heard[2]

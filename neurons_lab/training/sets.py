@@ -10,8 +10,6 @@ def check_set(features, classes, name, trainer):
     ``trainer.encode`` make of the first row. ``name`` is "features/classes". (None, None)
     passes; one of the two without the other is refused."""
     f_name, c_name = name.split("/")
-    if c_name.startswith("_"):
-        c_name = f_name.rsplit("_", 1)[0] + c_name
     if (features is None) != (classes is None):
         raise ValueError(f"give both {f_name} and {c_name}, or neither")
     if features is None:
