@@ -9,10 +9,9 @@ A shift moves the picture and fills the row or column it vacates with 0 (black):
     left    out[y, x] = in[y, x + 1]    last column 0
     right   out[y, x] = in[y, x − 1]    first column 0
 
-The copies are stored copy-major, uint8 all the way (60,000 MNIST images → 300,000, 235 MB;
-a float64 copy would be 1.9 GB); the trainer shuffles all 5N rows every epoch. Augment the
-training part only, after carving out the validation set: shifted copies of a validation
-image in the training set would make the validation figures too good.
+The copies are stored uint8 (60,000 MNIST images → 300,000, 235 MB; as float64, 1.9 GB).
+Augment the training part only, after carving out the validation set: shifted copies of a
+validation image in the training set would make the validation figures too good.
 """
 
 import numpy as np

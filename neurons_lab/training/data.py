@@ -1,12 +1,8 @@
-"""Data for both networks: pixels to floats, classes to target vectors, generated sets::
-
-    prep = Preprocessor.fit(data.train_images, center=True)   # data = load_mnist(folder)
-    x = prep(data.train_images[:32])       # float64 (32, 784): scaled to [0, 1], train mean removed
-    t = encode_labels(data.train_labels[:32], 10, on=0.9, off=0.1)   # float64 (32, 10)
-
-MNIST files are read by training/mnist.py (``load_mnist`` is importable from here too).
-Generated sets need no download and are deterministic for a given seed: :func:`encode_bits`
-(the tutorial's 8-bit identity task) and :func:`spiral_dataset`.
+"""Data for both networks: pixels to floats (:class:`Preprocessor`), class indices to target
+vectors (:func:`encode_labels`), and two generated sets that need no download and are
+deterministic for a given seed: :func:`encode_bits` (the tutorial's 8-bit identity task) and
+:func:`spiral_dataset`. MNIST files are read by training/mnist.py (``load_mnist``, importable
+from here too).
 """
 
 from __future__ import annotations
@@ -138,11 +134,10 @@ def spiral_dataset(points_per_class: int = 100, n_classes: int = 3, *, noise: fl
                    seed: int = 0, shuffle: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """K interleaved spiral arms in the plane, one class per arm (after CS231n's example).
 
-    Arm j holds points at radius r = 0…1 (evenly spaced) and angle θ = 2πj/K + 4r +
-    noise·N(0, 1), at (r sin θ, r cos θ). No straight line separates the arms; one hidden
-    layer of a few dozen units does. Drawn from ``numpy.random.default_rng(seed)``;
-    ``shuffle`` mixes the classes (the trainer does not shuffle, and an arm-by-arm order
-    trains badly). Returns (points float64 (points_per_class·K, 2), classes int64 (…,)).
+    Arm j holds points (r sin θ, r cos θ) at radius r = 0…1 (evenly spaced), angle
+    θ = 2πj/K + 4r + noise·N(0, 1), drawn from ``numpy.random.default_rng(seed)``; no straight
+    line separates the arms, one hidden layer of a few dozen units does. ``shuffle`` mixes
+    the classes. Returns (points float64 (points_per_class·K, 2), classes int64 (…,)).
     """
     points_per_class = validate.integer(points_per_class, "points_per_class", 1)
     n_classes = validate.integer(n_classes, "n_classes", 2)

@@ -1,9 +1,6 @@
 """Where MNIST comes from, the same for every command that reads it (train, evaluate, vote, knn,
 demo): ``--data-dir DIR`` (any folder holding the four idx files) or ``--download`` (the
 official files, md5-checked, kept in ``--cache-dir``, by default :func:`default_cache_dir`).
-
-    add_data_options(parser)                       # the three options, one argparse group
-    directory = mnist_directory(args, "knn")       # the folder to read, or one UsageError
 """
 
 import sys

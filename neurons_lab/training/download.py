@@ -1,21 +1,16 @@
 """Download the official MNIST files into a cache folder, each verified by its md5.
 
 MNIST is the work of Yann LeCun, Corinna Cortes and Christopher J. C. Burges
-(http://yann.lecun.com/exdb/mnist/), available under CC BY-SA 3.0; it is not part of this
-project (docs/sources.md).
+(http://yann.lecun.com/exdb/mnist/), under CC BY-SA 3.0; it is not part of this project.
 
     directory = download_mnist()          # ~/.cache/neurons/mnist by default
     data = load_mnist(directory)          # training/mnist.py
 
-Mirrors are tried in turn for each file; a mirror is abandoned, and ``report`` (e.g. print)
-told why before the next is tried, when it sends nothing for ``timeout`` seconds (5 by
-default), has not delivered the whole file after ``deadline`` seconds (a trickle: 300 by
-default), or sends more than the file's known size (an endless body never fills the disk).
-A file is kept only once its md5 matches, written atomically (training/files.py): an
-interrupted or corrupt download never leaves a file that looks complete. A download holds
-the cache folder's lock (training/runfolder.py), so temporary files found there are a killed
-download's: they are removed. Files already in the cache with the right md5 are not
-downloaded again.
+Mirrors are tried in turn for each file; one is abandoned (``report`` hears why) when it
+sends nothing for ``timeout`` seconds, has not sent the whole file after ``deadline``
+seconds (a trickle), or sends more than the file's known size (an endless body). A file is
+kept only once its md5 matches, written atomically; the download holds the cache folder's
+lock (training/runfolder.py) and removes the temporary files a killed download left there.
 """
 
 from __future__ import annotations
@@ -33,7 +28,7 @@ from tqdm import tqdm
 
 from neurons_lab.training import validate
 from neurons_lab.training.errors import DataError
-from neurons_lab.training.files import atomic_write, remove_temporaries
+from neurons_lab.training.files import TEMPORARY, atomic_write
 from neurons_lab.training.runfolder import RunLock
 
 # Public mirrors of the original files (yann.lecun.com no longer serves them reliably).
@@ -42,19 +37,14 @@ MIRRORS = (
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
 
-# The official files, their sizes in bytes and md5 checksums.
-MNIST_SIZES = {
-    "train-images-idx3-ubyte.gz": 9_912_422,
-    "train-labels-idx1-ubyte.gz": 28_881,
-    "t10k-images-idx3-ubyte.gz": 1_648_877,
-    "t10k-labels-idx1-ubyte.gz": 4_542,
-}
+# The official files: md5 checksums and sizes in bytes.
 MNIST_MD5 = {
     "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
     "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
     "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
     "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
 }
+MNIST_SIZES = dict(zip(MNIST_MD5, (9_912_422, 28_881, 1_648_877, 4_542)))
 
 DEFAULT_TIMEOUT = 5.0  # seconds without data before a mirror counts as failed
 DEFAULT_DEADLINE = 300.0  # seconds for a whole file from one mirror
@@ -90,10 +80,7 @@ def _fetch(url: str, name: str, size: int | None, timeout: float, deadline: floa
             raise _MirrorError(f"it announced {total:,} bytes, the file has {size:,}")
         with tqdm(total=total, desc=name, unit="B", unit_scale=True, leave=False,
                   disable=None if progress is None else not progress) as bar:  # None: a tty
-            while True:
-                chunk = response.read1(_CHUNK)  # what has arrived: a trickle is seen
-                if not chunk:
-                    break
+            while chunk := response.read1(_CHUNK):  # what has arrived: a trickle is seen
                 body += chunk
                 if len(body) > cap:
                     raise _MirrorError(f"it sent more than the {cap:,} bytes of the file")
@@ -112,31 +99,25 @@ def _describe(error: BaseException, timeout: float) -> str:
     if isinstance(error, urllib.error.HTTPError):
         return f"HTTP {error.code} {error.reason}"
     if isinstance(error, urllib.error.URLError):
-        if not isinstance(error.reason, BaseException):
-            return str(error.reason)
-        error = error.reason
+        error = error.reason  # the cause, or a text
     if isinstance(error, (socket.timeout, TimeoutError)):
         return f"timed out (no data for {timeout:g} s)"
     if isinstance(error, http.client.IncompleteRead):
         return f"the connection closed after {len(error.partial):,} bytes"
     if isinstance(error, OSError) and error.strerror:
         return error.strerror  # e.g. "Connection refused"
-    if isinstance(error, _MirrorError):
-        return str(error)
+    if isinstance(error, (str, _MirrorError)):
+        return " ".join(str(error).split())
     return " ".join(f"{type(error).__name__}: {error}".split())  # one line
 
 
 def download_file(name: str, md5: str, directory, *, mirrors=MIRRORS,
                   timeout: float = DEFAULT_TIMEOUT, progress: bool | None = None, report=None,
                   size: int | None = None, deadline: float = DEFAULT_DEADLINE) -> Path:
-    """Make sure ``directory/name`` exists with the given md5, downloading it if needed.
-
-    Each mirror base URL is tried in turn (``base + name``); the first download whose md5
-    matches is written into place. ``report(text)`` hears of each mirror that failed. Returns
-    the file's path. Raises DownloadError listing every mirror and why it failed if none
-    delivered the right bytes; then nothing is written. Call it holding the folder's lock
-    (download_mnist does).
-    """
+    """``directory/name`` with the given md5: kept if it is there, else downloaded from the
+    first mirror (``base + name``) that delivers it. Returns the file's path; raises
+    DownloadError listing every mirror and why it failed, and writes nothing, if none does.
+    Call it holding the folder's lock (download_mnist does)."""
     timeout = validate.real(timeout, "timeout", low=0, low_open=True)
     deadline = validate.real(deadline, "deadline", low=0, low_open=True)
     md5, target = md5.lower(), Path(directory) / name
@@ -180,20 +161,18 @@ def download_file(name: str, md5: str, directory, *, mirrors=MIRRORS,
 def download_mnist(directory=None, *, mirrors=MIRRORS, checksums=MNIST_MD5,
                    timeout: float = DEFAULT_TIMEOUT, progress: bool | None = None, report=None,
                    deadline: float = DEFAULT_DEADLINE) -> Path:
-    """Download the MNIST files (``checksums``: file name → md5) into ``directory``.
-
-    directory defaults to :func:`default_cache_dir`. Files already there with the right md5
-    are kept without a request. Holds the folder's lock; removes the temporary files of a
-    killed download. ``progress`` None shows bars only on a terminal; ``report(text)`` hears
-    of each failed mirror. Returns the directory, ready for ``load_mnist``. Raises
-    DownloadError, naming the file and each mirror's failure, if a file cannot be had.
-    """
+    """The MNIST files (``checksums``: file name → md5) in ``directory`` (by default
+    :func:`default_cache_dir`), each downloaded by :func:`download_file` unless it is there
+    already. ``progress`` None shows bars only on a terminal. Returns the directory, ready
+    for ``load_mnist``; DownloadError (one line) if a file cannot be had."""
     directory = default_cache_dir() if directory is None else Path(directory)
     mirrors = tuple(mirrors)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         with RunLock(directory, what="download"):
-            remove_temporaries(directory)
+            for stale in directory.iterdir():  # the temporary files of a killed download
+                if TEMPORARY.match(stale.name):
+                    stale.unlink()
             for name, md5 in checksums.items():
                 download_file(name, md5, directory, mirrors=mirrors, timeout=timeout,
                               progress=progress, report=report, deadline=deadline)

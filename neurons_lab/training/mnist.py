@@ -109,11 +109,8 @@ def _read_idx(path: Path, magic: int) -> tuple[tuple[int, ...], np.ndarray]:
 
 def read_images(path) -> np.ndarray:
     """An idx3 images file (gzipped or raw) → uint8 (N, rows, cols), the sizes from its header.
-
-    Raises DataError naming the file if it is missing or not a regular file, not gzip despite
-    a .gz name, corrupt, has the wrong magic number, zero-sized images, or not exactly the
-    number of bytes its header promises.
-    """
+    DataError naming the file if it is missing, not a regular file, not gzip despite a .gz
+    name, corrupt, of another kind, or not exactly the number of bytes its header promises."""
     (count, rows, cols), pixels = _read_idx(Path(path), IMAGES_MAGIC)
     return pixels.reshape(count, rows, cols)
 
@@ -173,7 +170,7 @@ def load_mnist(directory) -> MnistData:
     if missing:
         raise DataError(f"MNIST directory {directory} lacks {', '.join(missing)}; expected the "
                         f"four files {expected} (each gzipped or raw)")
-    splits = {}
+    read, shape = {}, {}
     for split in ("train", "test"):
         images_path, labels_path = paths[f"{split}_images"], paths[f"{split}_labels"]
         images, labels = read_images(images_path), read_labels(labels_path)
@@ -182,11 +179,10 @@ def load_mnist(directory) -> MnistData:
                             f"holds {len(labels):,} labels; they must match one to one")
         if len(images) == 0:
             raise DataError(f"{images_path} holds no images (its header gives a count of 0)")
-        splits[split] = images.reshape(len(images), -1), labels, images.shape[1:]
-    (train_images, train_labels, shape), (test_images, test_labels, test_shape) = \
-        splits["train"], splits["test"]
-    if shape != test_shape:
-        raise DataError(f"{paths['train_images']} holds images of {'×'.join(map(str, shape))} "
-                        f"pixels but {paths['test_images']} holds "
-                        f"{'×'.join(map(str, test_shape))}")
-    return MnistData(train_images, train_labels, test_images, test_labels, shape)
+        read[f"{split}_images"], read[f"{split}_labels"] = images.reshape(len(images), -1), labels
+        shape[split] = images.shape[1:]
+    if shape["train"] != shape["test"]:
+        train, test = ("×".join(map(str, shape[split])) for split in ("train", "test"))
+        raise DataError(f"{paths['train_images']} holds images of {train} pixels but "
+                        f"{paths['test_images']} holds {test}")
+    return MnistData(**read, image_shape=shape["train"])
