@@ -40,8 +40,7 @@ def scale_pixels(images, dtype=np.float64) -> np.ndarray:
 class Preprocessor:
     """Scale pixels to [0, 1] and, optionally, subtract the training set's mean image.
 
-    Fit it on the training images only, then apply it to batches of either split, batch by
-    batch (the data set itself stays uint8)::
+    Fit it on the training images only, then apply it batch by batch (the set stays uint8)::
 
         prep = Preprocessor.fit(data.train_images)     # center=True
         x = prep(data.test_images[:100])               # float64 (100, 784)
@@ -114,11 +113,9 @@ one_hot = encode_labels  # its defaults, on=1 and off=0, are the one-hot code
 
 
 def encode_bits(numbers, *, on: float = 0.9, off: float = 0.1) -> np.ndarray:
-    """Numbers 0…255 to 8-element vectors, least significant bit first (as the tutorial's
-    ``Normalizer``): element k is ``on`` where bit k of the number is 1, else ``off``.
-
-    numbers: integers of shape (N,) → float64 (N, 8); one integer → (8,).
-    """
+    """Numbers 0…255, integers (N,), to float64 (N, 8) (one number → (8,)), least significant
+    bit first as the tutorial's ``Normalizer``: element k is ``on`` where bit k is 1, else
+    ``off``."""
     values = np.asarray(numbers)
     if values.dtype.kind not in "iu":
         raise TypeError(f"numbers must be integers, got dtype {values.dtype}")

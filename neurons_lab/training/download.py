@@ -168,7 +168,6 @@ def download_mnist(directory=None, *, mirrors=MIRRORS, checksums=MNIST_MD5,
     directory = default_cache_dir() if directory is None else Path(directory)
     mirrors = tuple(mirrors)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
         with RunLock(directory, what="download"):
             for stale in directory.iterdir():  # the temporary files of a killed download
                 if TEMPORARY.match(stale.name):

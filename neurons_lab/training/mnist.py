@@ -1,6 +1,4 @@
-"""MNIST from idx files: the four standard files (gzipped or raw) in one folder.
-
-    data = load_mnist("path/to/mnist")     # MnistData, images stay uint8 (N, 784)
+"""MNIST from idx files: ``load_mnist(folder)`` reads the four standard files (gzipped or raw).
 
 The sample count comes from each file's header (never assumed to be 60,000), and every file
 is checked before use: a missing, truncated, corrupt or mismatched file raises
@@ -150,14 +148,11 @@ class MnistData:
 
 
 def load_mnist(directory) -> MnistData:
-    """Read MNIST (or any data set in the same four-file idx layout) from ``directory``.
-
-    Each file may be named ``name`` or ``name.gz`` (the .gz is taken if both are there).
-    Images come back flattened, uint8 (N, rows·cols), labels uint8 (N,), the counts from the
-    headers; nothing is converted to floats (training.data.Preprocessor does that, batch by
-    batch). Raises DataError if the folder or a file is missing or bad, if a split has
-    different numbers of images and labels, or if the two splits' images differ in size.
-    """
+    """MNIST (or any data set in the same four-file idx layout) from ``directory``, each file
+    named ``name`` or ``name.gz`` (the .gz taken if both are there), as :class:`MnistData`
+    (uint8: training.data.Preprocessor makes floats of a batch). DataError if the folder or a
+    file is missing or bad, a split's image and label counts differ, or the two splits'
+    images differ in size."""
     directory = Path(directory)
     expected = ", ".join(f"{name}[.gz]" for name in MNIST_FILES.values())
     if not directory.is_dir():

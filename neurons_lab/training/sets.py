@@ -14,9 +14,7 @@ def check_set(features, classes, name, trainer):
         raise ValueError(f"give both {f_name} and {c_name}, or neither")
     if features is None:
         return None, None
-    if not isinstance(features, np.ndarray):
-        features = np.asarray(features)
-    classes = np.asarray(classes)
+    features, classes = np.asarray(features), np.asarray(classes)
     if classes.ndim != 1 or classes.dtype.kind not in "iu":
         raise TypeError(f"{c_name} must be a 1-D array of integer class indices, "
                         f"got dtype {classes.dtype} shape {classes.shape}")
