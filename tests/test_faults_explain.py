@@ -4,6 +4,7 @@ traceback; nothing is built or read beyond a bound; an image or page is whole or
 
 import errno
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -84,10 +85,20 @@ def test_plot_draws_dollars_and_huge_values(tmp_path, capsys, plotting):
     assert code == 0 and err == "" and out.read_bytes()[:4] == b"\x89PNG"
 
 
-def test_plot_draws_a_cnn_checkpoint(tmp_path, capsys, plotting):
-    save_checkpoint(tmp_path / "ck", vectorized.Network(["2x6x6", "conv3x3", 2], seed=0), 1)
-    code, _, err = run_cli(capsys, "plot", str(tmp_path / "ck"), "-o", str(tmp_path / "w.svg"))
-    assert code == 0 and err == "" and (tmp_path / "w.svg").stat().st_size > 0
+def test_plot_draws_a_cnn_checkpoint_and_weights_near_the_float_limit(tmp_path, capsys,
+                                                                       plotting):
+    save_checkpoint(tmp_path / "cnn", vectorized.Network(["2x6x6", "conv3x3", 2], seed=0), 1)
+    net = vectorized.Network([784, 2, 2], seed=0)
+    (W, b), second = net.parameters()
+    W[0, :2] = 1.7e308, -1.7e308  # finite, but vmax − vmin of the colour scale overflowed
+    net.set_parameters([(W, b), second])
+    save_checkpoint(tmp_path / "huge", net, 1)
+    for name in ("cnn", "huge"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            code, _, err = run_cli(capsys, "plot", str(tmp_path / name), "-o",
+                                   str(tmp_path / f"{name}.svg"))
+        assert code == 0 and err == "" and (tmp_path / f"{name}.svg").stat().st_size > 0
 
 
 @pytest.mark.parametrize("layers,impl", [("100000,100000", "neurons"),

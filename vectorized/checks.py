@@ -54,7 +54,8 @@ def as_array(value, name, dtype, width, what, *, rows=None):
     refused, as by neurons), ValueError for a wrong length or a NaN/infinity; a message about
     one row names it (``data_set[3]``). No copy when ``value`` already is a fitting array.
     """
-    masked = value if np.ma.is_masked(value) else None  # checked after the shape, as neurons
+    # a masked entry is refused after the shape is checked, as neurons checks the length first
+    masked = value if isinstance(value, np.ma.MaskedArray) and np.ma.is_masked(value) else None
     value = _unmasked(value, None)
     if not isinstance(value, np.ndarray):
         _check_python(value, name, width, what, rows)

@@ -175,8 +175,9 @@ def plot_first_layer(checkpoint, out, max_units=64):
     for k, ax in enumerate(axes.flat):
         ax.axis("off")
         if k < n:
-            limit = float(np.abs(images[k]).max()) or 1.0  # one symmetric scale per image
-            ax.imshow(images[k], cmap=WEIGHT_CMAP, vmin=-limit, vmax=limit)
+            limit = float(np.abs(images[k]).max()) or 1.0  # one symmetric scale per image,
+            # applied first: vmax − vmin would overflow for weights near ±1.8e308
+            ax.imshow(images[k] / limit, cmap=WEIGHT_CMAP, vmin=-1.0, vmax=1.0)
     fig.suptitle(f"{what}, {n} of {len(images)} (blue +, red −), epoch {ckpt.epoch}")
     fig.tight_layout()
     return _save(fig, plt, out)
