@@ -23,8 +23,13 @@ import tracemalloc
 import numpy as np
 
 from neurons_lab.training.data import load_mnist
-from neurons_lab.training.knn import DEFAULT_MEMORY_MB, DISTANCES, chunk_sizes, knn_predict
-from neurons_lab.training.knn_blocks import work_plan
+from neurons_lab.training.knn import (
+    DEFAULT_MEMORY_MB,
+    DISTANCES,
+    chunk_sizes,
+    knn_predict,
+    work_plan,
+)
 
 from .environment import load_average, set_blas_threads
 from .formatting import table

@@ -9,16 +9,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from neurons_lab.training import knn_blocks
-from neurons_lab.training.knn import (
-    chunk_sizes,
-    distance_matrix,
-    knn_neighbors,
-    knn_predict,
-    majority_vote,
-)
+from neurons_lab.training import knn
+from neurons_lab.training.knn import chunk_sizes, knn_neighbors, knn_predict, majority_vote
 
 MNIST = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist"
+
+
+def distance_matrix(test_x, train_x, distance="l2"):
+    """Every distance as the formula reads: (M, N), [i, j] = d(test i, train j)."""
+    diff = np.asarray(test_x, float)[:, None, :] - np.asarray(train_x, float)[None, :, :]
+    if distance == "l1":
+        return np.abs(diff).sum(axis=-1)
+    return np.sqrt((diff * diff).sum(axis=-1))
 
 
 def reference(train_x, test_x, k, distance):
@@ -161,22 +163,21 @@ def test_the_block_check_catches_a_wrong_l1_bound(monkeypatch):
     test = rng.integers(0, 256, (40, 20)).astype(np.uint8)
     ref_idx, _ = reference(train, test, 3, "l1")
     assert np.array_equal(knn_neighbors(train, test, 3, distance="l1")[0], ref_idx)
-    original = knn_blocks.l1_block_update
-    monkeypatch.setattr(knn_blocks, "l1_block_update",
-                        lambda block, margin, spread, *rest: original(block, margin,
-                                                                      spread / 4, *rest))
-    monkeypatch.setattr(knn_blocks, "SEED_ROWS", 3)
+    original = knn.l1_block_update
+    monkeypatch.setattr(knn, "l1_block_update",
+                        lambda block, spread, *rest: original(block, spread / 4, *rest))
+    monkeypatch.setattr(knn, "SEED_ROWS", 3)
     assert not np.array_equal(knn_neighbors(train, test, 3, distance="l1")[0], ref_idx)
 
 
 def test_the_working_dtype_is_float32_only_where_it_is_exact():
     pixels = np.array([[0, 255] * 392], dtype=np.uint8)  # MNIST's size: 784 · 128² < 2²⁴
-    plan = knn_blocks.work_plan(pixels, pixels)
+    plan = knn.work_plan(pixels, pixels)
     assert (plan.dtype, plan.center, plan.exact, plan.spread) == (np.float32, 127, True, 255)
     wide = np.array([[0, 255] * 600], dtype=np.uint8)  # 1,200 · 128² > 2²⁴
-    assert knn_blocks.work_plan(wide, wide).dtype == np.float64
+    assert knn.work_plan(wide, wide).dtype == np.float64
     floats = pixels / 255
-    assert knn_blocks.work_plan(floats, floats)[:3] == (np.float64, 0.0, False)
+    assert knn.work_plan(floats, floats)[:3] == (np.float64, 0.0, False)
 
 
 def test_chunk_sizes_follow_the_budget():
@@ -216,7 +217,7 @@ LABELS = np.array([0, 1, 0, 1])
     ({"k": True}, TypeError, "k must be an integer"),
     ({"distance": "l3"}, ValueError, "unknown distance 'l3'"),
     ({"distance": "L2"}, ValueError, "unknown distance"),
-    ({"memory_mb": 0}, ValueError, "memory_mb must be a positive number"),
+    ({"memory_mb": 0}, ValueError, "memory_mb must be greater than 0"),
     ({"memory_mb": float("nan")}, ValueError, "memory_mb"),
     ({"test_x": np.zeros((2, 4))}, ValueError, "test_x rows have 4 values but train_x rows"),
     ({"test_x": np.zeros(3)}, ValueError, "test_x must have shape (N, D)"),

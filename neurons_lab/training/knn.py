@@ -1,50 +1,47 @@
 """k-nearest neighbours, the cs231n notes' first baseline: a test image takes the class most
 common among the k training images closest to it.
 
-Distances (cs231n notes, seed 003), between two images I₁, I₂ flattened to D pixels:
+Distances (cs231n notes), between two images I₁, I₂ flattened to D pixels:
 
     L1 (Manhattan)   d₁ = Σ_p |I₁ᵖ − I₂ᵖ|
     L2 (Euclidean)   d₂ = √(Σ_p (I₁ᵖ − I₂ᵖ)²)
 
-:func:`distance_matrix` computes them exactly as written (fine for a few hundred images).
-:func:`knn_neighbors` gives the same neighbours for 10,000 × 60,000 images in seconds and a
-bounded amount of memory:
+:func:`knn_neighbors` finds the nearest for 10,000 × 60,000 images in seconds and a bounded
+amount of memory, one block of test rows × training rows at a time (sizes from ``memory_mb``):
 
-* L2 by matrix products, ``d₂² = ‖a‖² + ‖b‖² − 2 a·b`` (clipped at 0), one block of test rows ×
-  training rows at a time, the block sizes derived from ``memory_mb``. Integer pixels give
+* L2 by matrix products, ``d₂² = ‖a‖² + ‖b‖² − 2 a·b`` (clipped at 0). Integer pixels give
   *exact* distances whatever the block sizes or the BLAS summation order, so ties are real
-  ties: the pixels are first centred on the middle of their range (d₂ does not change), and
-  when every partial sum of a·b then stays below 2²⁴ (uint8: 784 · 128² < 2²⁴ for D = 784)
-  the product runs in float32, exactly and about 3× faster than float64; otherwise in
-  float64, exact for integers below 2⁵³. Float inputs run in float64 and round: the
-  expanded form loses digits for two close points far from 0 (d₂² is off by up to about
-  D·2⁻⁵³·(‖a‖² + ‖b‖²)); near-ties among such points may then order differently.
-* L1 has no matrix-product form, and computing all of it costs N·M·D subtractions (a
-  row-by-row NumPy loop took 12–17 minutes here for full MNIST). But every pixel difference
-  d obeys |d| ≤ R (R: the largest value minus the smallest in both sets), so |d| ≥ d²/R and
-  **d₁ ≥ d₂²/R**. The L2 block gives that lower bound for every pair cheaply; d₁ is then
-  computed only for the pairs whose bound does not exceed the k-th smallest d₁ found so far
-  (a few hundred per test image on MNIST). A pair left out has d₁ ≥ bound > k-th best, so
-  the result equals the brute-force one.
+  ties: the pixels are centred on the middle of their range (d₂ does not change), and when
+  every partial sum of a·b then stays below 2²⁴ (uint8: 784 · 128² < 2²⁴) the product runs
+  in float32, exactly and about 3× faster; otherwise in float64, exact below 2⁵³. Float
+  inputs run in float64 and round (d₂² off by up to about D·2⁻⁵³·(‖a‖² + ‖b‖²)).
+* L1 has no matrix-product form, and all of it costs N·M·D subtractions. But every pixel
+  difference d obeys |d| ≤ R (the largest value minus the smallest in both sets), so
+  |d| ≥ d²/R and **d₁ ≥ d₂²/R**: the L2 block bounds every pair cheaply, and d₁ is computed
+  only where the bound does not exceed the k-th smallest d₁ found so far. A pair left out
+  has d₁ ≥ bound > k-th best, so the result equals the brute-force one.
 
 Rules, so that every result is reproducible:
 
-* **Nearest**: neighbours are ordered by distance, equal distances by the smaller training
-  index (the earlier training image comes first).
+* **Nearest**: by distance, equal distances by the smaller training index.
 * **Vote** (:func:`majority_vote`): the class with the most of the k votes; a tie between
-  classes goes to the one whose tied neighbours have the smallest *sum of distances*; if that
-  ties too, to the smallest class label. (k = 1 is simply the nearest neighbour's class.)
+  classes goes to the one whose tied neighbours have the smallest *sum of distances*, then
+  to the smallest class label.
 """
 
 import sys
+from typing import NamedTuple
 
 import numpy as np
 from tqdm import tqdm
 
-from .knn_blocks import one_training_block, work_plan
+from . import validate
 
 DISTANCES = ("l1", "l2")
 DEFAULT_MEMORY_MB = 256
+# L1: how many rows nearest by the lower bound get their exact d₁ first, to find a k-th best
+# distance that prunes the rest. 16 is plenty on MNIST; any value ≥ k gives the same result.
+SEED_ROWS = 16
 
 
 def _as_features(x, name):
@@ -53,11 +50,9 @@ def _as_features(x, name):
     if x.dtype.kind not in "uif" or x.dtype == np.float16:
         raise TypeError(f"{name} must hold integers or floats (e.g. uint8 pixels), "
                         f"got dtype {x.dtype}")
-    if x.ndim != 2:
+    if x.ndim != 2 or 0 in x.shape:
         raise ValueError(f"{name} must have shape (N, D), one flattened image per row, got "
                          f"shape {x.shape}" + (" (reshape it to (N, -1))" if x.ndim > 2 else ""))
-    if len(x) == 0 or x.shape[1] == 0:
-        raise ValueError(f"{name} is empty: shape {x.shape}")
     if x.dtype.kind == "f" and not np.isfinite(x).all():
         bad = np.argwhere(~np.isfinite(x))[0]
         raise ValueError(f"{name} holds non-finite values (NaN or infinity); the first is at "
@@ -65,60 +60,52 @@ def _as_features(x, name):
     return x
 
 
-def _check_k(k, n_train):
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        raise TypeError(f"k must be an integer, got {type(k).__name__} {k!r}")
-    if not 1 <= k <= n_train:
-        raise ValueError(f"k must be between 1 and the number of training images "
-                         f"({n_train}), got {k}")
-    return int(k)
-
-
-def _check_distance(distance):
-    if distance not in DISTANCES:
-        raise ValueError(f"unknown distance {distance!r}; choose one of "
-                         f"{', '.join(map(repr, DISTANCES))}")
-    return distance
-
-
-def _check_memory(memory_mb):
-    if isinstance(memory_mb, bool) or not isinstance(memory_mb, (int, float, np.number)) \
-            or not np.isfinite(memory_mb) or memory_mb <= 0:
-        raise ValueError(f"memory_mb must be a positive number of MiB, got {memory_mb!r}")
-    return float(memory_mb)
-
-
-def distance_matrix(test_x, train_x, distance="l2"):
-    """Every distance, computed as the formula reads: (M, N) float64, [i, j] = d(test i, train j).
-
-    Holds an (M, N, D) array of differences: for small sets (tests, learners) only.
-    """
-    distance = _check_distance(distance)
-    a = _as_features(test_x, "test_x").astype(np.float64)
-    b = _as_features(train_x, "train_x").astype(np.float64)
-    if a.shape[1] != b.shape[1]:
-        raise ValueError(f"test_x rows have {a.shape[1]} values, train_x rows {b.shape[1]}")
-    diff = a[:, None, :] - b[None, :, :]
-    if distance == "l1":
-        return np.abs(diff).sum(axis=-1)
-    return np.sqrt((diff * diff).sum(axis=-1))
-
-
 def chunk_sizes(n_test, n_train, n_features, memory_mb=DEFAULT_MEMORY_MB, itemsize=8):
-    """(test rows, training rows) per block so that the work arrays fit in ``memory_mb``.
+    """(test rows, training rows) per block so that the work arrays fit in ``memory_mb`` MiB.
 
     Half the budget holds the working copy of one block's training rows (``itemsize`` bytes a
-    value: 4 for float32, 8 for float64), the other half the block itself: per test row its
-    own working copy and itemsize + 17 bytes per training row (the product a·b in the working
-    dtype, the float64 distances, an int64 index from the partial sort and a bool mask). Both
-    at least 1. ``memory_mb`` counts MiB (2²⁰ bytes); the inputs themselves are not counted.
+    value), the other half the block itself: per test row its own working copy and
+    itemsize + 17 bytes per training row (a·b, the float64 distances, an int64 index from the
+    partial sort, a bool mask). Both at least 1; the inputs themselves are not counted.
     """
-    budget = _check_memory(memory_mb) * 2**20
+    budget = memory_mb * 2**20
     row = itemsize * n_features
     train_rows = int(min(n_train, max(1, budget / 2 // row)))
     per_pair = itemsize + 8 + 8 + 1
     test_rows = int(min(n_test, max(1, budget / 2 // (per_pair * train_rows + row))))
     return test_rows, train_rows
+
+
+class WorkPlan(NamedTuple):
+    """How the blocks are computed: working dtype, the value subtracted from every pixel,
+    whether integer arithmetic makes every distance exact, and R, the largest possible
+    difference of one pixel (for the L1 bound)."""
+
+    dtype: np.dtype
+    center: float
+    exact: bool
+    spread: float
+
+
+def work_plan(train_x, test_x):
+    """Choose float32 when it is exact (integer pixels, every partial sum below 2²⁴)."""
+    low = min(train_x.min(), test_x.min())
+    high = max(train_x.max(), test_x.max())
+    spread = float(high) - float(low)
+    n_features = train_x.shape[1]
+    if train_x.dtype.kind in "ui" and test_x.dtype.kind in "ui":
+        center = (int(low) + int(high)) // 2
+        largest = max(int(high) - center, center - int(low))  # |pixel − center| ≤ largest
+        # |Σ a·b| ≤ D·largest² and Σ|a − b| ≤ D·spread: integers float32 holds exactly
+        fits = n_features * max(largest * largest, int(high) - int(low)) < 2**24
+        return WorkPlan(np.dtype(np.float32 if fits else np.float64), float(center), True,
+                        spread)
+    # d₂² of floats: D·max|x|² must not overflow float64
+    largest = float(max(abs(low), abs(high)))
+    if largest > np.sqrt(1e300 / n_features):
+        raise ValueError(f"values too large: the largest magnitude {largest:g} overflows "
+                         f"float64 when squared and summed over {n_features} pixels")
+    return WorkPlan(np.dtype(np.float64), 0.0, False, spread)
 
 
 def knn_neighbors(train_x, test_x, k=1, *, distance="l2", memory_mb=DEFAULT_MEMORY_MB,
@@ -131,32 +118,127 @@ def knn_neighbors(train_x, test_x, k=1, *, distance="l2", memory_mb=DEFAULT_MEMO
     distance, equal distances by index. progress: a tqdm bar over the test rows on stderr;
     None shows it only when stderr is a terminal.
     """
-    distance = _check_distance(distance)
-    memory_mb = _check_memory(memory_mb)
-    train_x = _as_features(train_x, "train_x")
-    test_x = _as_features(test_x, "test_x")
+    if distance not in DISTANCES:
+        raise ValueError(f"unknown distance {distance!r}; choose one of "
+                         f"{', '.join(map(repr, DISTANCES))}")
+    memory_mb = validate.real(memory_mb, "memory_mb", low=0, low_open=True)
+    train_x, test_x = _as_features(train_x, "train_x"), _as_features(test_x, "test_x")
+    n_test, n_train = len(test_x), len(train_x)
     if train_x.shape[1] != test_x.shape[1]:
         raise ValueError(f"test_x rows have {test_x.shape[1]} values but train_x rows have "
                          f"{train_x.shape[1]}; both must hold images of the same size")
-    k = _check_k(k, len(train_x))
+    k = validate.integer(k, "k")
+    if not 1 <= k <= n_train:
+        raise ValueError(f"k must be between 1 and the number of training images "
+                         f"({n_train}), got {k}")
     plan = work_plan(train_x, test_x)
-    n_test, n_train = len(test_x), len(train_x)
     test_rows, train_rows = chunk_sizes(n_test, n_train, train_x.shape[1], memory_mb,
                                         plan.dtype.itemsize)
-    if progress is None:
-        progress = sys.stderr.isatty()
-
     indices = np.full((n_test, k), -1, dtype=np.int64)
     found = np.full((n_test, k), np.inf)
     with tqdm(total=n_test, desc=f"{k}-NN {distance}", unit="image", file=sys.stderr,
-              disable=not progress, dynamic_ncols=True) as bar:
+              disable=not (sys.stderr.isatty() if progress is None else progress),
+              dynamic_ncols=True) as bar:
         for t0 in range(0, n_train, train_rows):
-            one_training_block(plan, train_x[t0:t0 + train_rows], t0, test_x, test_rows,
-                               distance, indices, found)
+            _one_training_block(plan, train_x[t0:t0 + train_rows], t0, test_x, test_rows,
+                                distance, indices, found)
             bar.update(min(train_rows, n_train - t0) / n_train * n_test)
     if distance == "l2":
         np.sqrt(found, out=found)
     return indices, found
+
+
+def _working_copy(plan, rows):
+    x = rows.astype(plan.dtype)
+    if plan.center:
+        x -= plan.dtype.type(plan.center)
+    return x, np.einsum("ij,ij->i", x, x, dtype=np.float64)
+
+
+def _one_training_block(plan, train_block, t0, test_x, test_rows, distance, indices, found):
+    """Merge the nearest among ``train_block`` (rows t0…) into ``indices``/``found`` (M, k), in
+    place, test block by test block. A function of its own so its arrays are freed on return.
+    Every step orders by (distance, training index): the result does not depend on the block
+    sizes; an empty slot (fewer candidates than k) has index −1 and distance +inf."""
+    k = indices.shape[1]
+    b, b_sq = _working_copy(plan, train_block)
+    for s0 in range(0, len(test_x), test_rows):
+        rows = slice(s0, s0 + test_rows)
+        a, a_sq = _working_copy(plan, test_x[rows])
+        # d₂² = ‖a‖² + ‖b‖² − 2 a·b in float64 (the product itself may be float32), clipped at 0
+        block = np.multiply(a @ b.T, -2.0, dtype=np.float64)
+        block += a_sq[:, None]
+        block += b_sq[None, :]
+        np.maximum(block, 0.0, out=block)
+        if distance == "l2":
+            new_idx, new_d = _l2_nearest(block, k)
+        else:
+            if not plan.exact:  # floats: less the rounding error of d₂², which keeps d₂²/R
+                # a lower bound of d₁ (a dot product of D terms errs by at most about
+                # D·u·|a|·|b|, u = 2⁻⁵³), subtracted in place: the peak stays one block
+                u = (2 * a.shape[1] + 8) * 2.0**-53
+                block -= u * a_sq[:, None]
+                block -= u * b_sq[None, :]
+            new_idx, new_d = l1_block_update(block, plan.spread, a, b, found[rows], k)
+        del block  # before the merge allocates: the peak stays one block
+        idx = np.concatenate([indices[rows], new_idx + t0], axis=1)
+        dist = np.concatenate([found[rows], new_d], axis=1)
+        idx, dist = _sorted_rows(idx, dist)
+        indices[rows], found[rows] = idx[:, :k], dist[:, :k]
+
+
+def _sorted_rows(idx, dist):
+    """Each row of (idx, dist) reordered by distance, then index."""
+    order = np.lexsort((idx, dist), axis=-1)
+    return np.take_along_axis(idx, order, -1), np.take_along_axis(dist, order, -1)
+
+
+def _l2_nearest(block, k):
+    """The min(k, t) smallest entries of every row of ``block`` (c, t), ties by column:
+    (columns int64, values float64), each (c, min(k, t)), sorted."""
+    c, t = block.shape
+    kk = min(k, t)
+    if kk == t:
+        part = np.broadcast_to(np.arange(t), (c, t)).copy()
+    else:
+        part = np.argpartition(block, kk - 1, axis=1)[:, :kk]
+    kth = np.take_along_axis(block, part, 1).max(axis=1)
+    # More entries than kk at or below the kk-th value means a tie across the cut: the
+    # partial sort chose among the tied ones arbitrarily; keep the smallest columns instead.
+    for r in np.flatnonzero((block <= kth[:, None]).sum(axis=1) > kk):
+        cand = np.flatnonzero(block[r] <= kth[r])
+        part[r] = cand[np.lexsort((cand, block[r, cand]))[:kk]]
+    return _sorted_rows(part, np.take_along_axis(block, part, 1))
+
+
+def l1_block_update(block, spread, a, b, found, k):
+    """The k nearest by L1 in one block, computing d₁ only where the bound allows.
+
+    block   (c, t) lower bounds of d₂² (minus their rounding error), float64
+    spread  R, the largest possible |difference| of one pixel; d₁ ≥ block/R
+    a, b    (c, D) test rows, (t, D) training rows
+    found   (c, k) d₁ of the k nearest from earlier blocks (+inf where none yet)
+    Returns (columns, d₁), each (c, k) sorted, padded with (−1, +inf).
+    """
+    c, t = block.shape
+    out_idx = np.full((c, k), -1, dtype=np.int64)
+    out_d = np.full((c, k), np.inf)
+    for r in range(c):
+        bound = block[r] / spread if spread > 0 else np.zeros(t)  # all equal: every d₁ is 0
+        limit = found[r, k - 1]
+        if not np.isfinite(limit):
+            # First exact d₁ for the rows with the smallest bounds, to get a finite limit.
+            m = min(t, max(k, SEED_ROWS))
+            seed = np.arange(t) if m == t else np.argpartition(bound, m - 1)[:m]
+            seed_d = np.abs(b[seed] - a[r]).sum(axis=1)
+            limit = np.sort(np.concatenate([found[r], seed_d]))[k - 1]
+        # Rows whose bound exceeds the k-th best d₁ have a larger d₁: never among the k.
+        cand = np.flatnonzero(bound <= limit)
+        d = np.abs(b[cand] - a[r]).sum(axis=1)
+        order = np.lexsort((cand, d))[:k]
+        out_idx[r, :len(order)] = cand[order]
+        out_d[r, :len(order)] = d[order]
+    return out_idx, out_d
 
 
 def majority_vote(neighbor_labels, neighbor_distances):
@@ -192,11 +274,11 @@ def knn_predict(train_x, train_y, test_x, k=1, distance="l2", memory_mb=DEFAULT_
     if train_y.ndim != 1 or train_y.dtype.kind not in "iu":
         raise TypeError(f"train_y must be a 1-D array of integer class indices, got dtype "
                         f"{train_y.dtype} shape {train_y.shape}")
-    n_train = np.shape(train_x)[0] if np.ndim(train_x) else 0
-    if len(train_y) != n_train:
-        raise ValueError(f"train_x has {n_train} rows but train_y has {len(train_y)} labels")
     if train_y.size and train_y.min() < 0:
         raise ValueError(f"train_y holds a negative class {train_y.min()}")
+    if len(train_y) != len(train_x):
+        raise ValueError(f"train_x has {len(train_x)} rows but train_y has {len(train_y)} "
+                         "labels")
     indices, dist = knn_neighbors(train_x, test_x, k, distance=distance, memory_mb=memory_mb,
                                   progress=progress)
     return majority_vote(train_y[indices], dist)
