@@ -118,6 +118,16 @@ def test_knn_auto_chooses_k_on_the_validation_split(tiny, capsys):
         100 * np.mean(predicted == data["t10k"][1]), abs=0.005)
 
 
+def test_knn_auto_on_a_tiny_set_says_what_the_user_did(tiny, capsys):
+    folder, _ = tiny
+    code, _, err = run(capsys, "knn", "--data-dir", folder, "--k", "auto", "--train-limit", "5")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "training set (5 images) is too small to hold out a validation part" in err
+    assert "--k N" in err and "--validation" not in err  # an option the user never gave
+    code, _, err = run(capsys, "knn", "--data-dir", folder, "--k", "auto", "--validation", "59")
+    assert code == 1 and "--validation 59: the training set has 60 images" in err
+
+
 def test_train_augment_shift_makes_five_times_the_training_part_only(tiny, tmp_path, capsys):
     folder, data = tiny
     text = train(capsys, folder, tmp_path / "run", "--validation", "10", "--augment", "shift",
