@@ -99,7 +99,7 @@ def main(argv=None):
     print(f"# k-NN on {args.data_dir}: {len(data.test_images):,} test × "
           f"{len(data.train_images):,} training images, memory budget {args.memory_mb:g} MiB "
           f"(blocks of {blocks[0]:,} test × {blocks[1]:,} training rows, products in "
-          f"{plan.dtype}{', exact' if plan.exact else ''}; {os.cpu_count()} CPUs)\n",
+          f"{plan.dtype}, exact; {os.cpu_count()} CPUs)\n",
           flush=True)
     rows = []
     for distance in args.distance:

@@ -132,29 +132,6 @@ def test_wide_integers_take_the_float64_path_and_stay_exact(case, distance):
     assert np.array_equal(idx, ref_idx) and np.array_equal(d, ref_d)
 
 
-@given(st.integers(1, 6).flatmap(lambda d: st.tuples(
-    hnp.arrays(np.float64, st.tuples(st.integers(1, 25), st.just(d)),
-               elements=st.floats(-1e3, 1e3)),
-    hnp.arrays(np.float64, st.tuples(st.integers(1, 25), st.just(d)),
-               elements=st.floats(-1e3, 1e3)))), BUDGETS, st.sampled_from(["l1", "l2"]))
-def test_blocks_match_the_full_matrix_for_floats(sets, memory_mb, distance):
-    train, test = sets
-    k = min(3, len(train))
-    idx, d = knn_neighbors(train, test, k, distance=distance, memory_mb=memory_mb)
-    ref_idx, ref_d = reference(train, test, k, distance)
-    full = distance_matrix(test, train, distance)
-    if distance == "l1":  # summed directly: as the formula, to the last bit
-        assert np.array_equal(idx, ref_idx) and np.array_equal(d, ref_d)
-        assert np.array_equal(np.take_along_axis(full, idx, 1), ref_d)
-        return
-    # ‖a‖² + ‖b‖² − 2a·b rounds: d₂² within a few units of (‖a‖² + ‖b‖²)·D·2⁻⁵³ of the truth,
-    # and the neighbours chosen are, to that bound, the k nearest
-    slack = 4 * (train.shape[1] + 4) * 2.0**-53 * (
-        (test**2).sum(1).max() + (train**2).sum(1).max())
-    assert np.all(np.abs(d**2 - ref_d**2) <= slack)
-    assert np.all(np.abs(np.take_along_axis(full, idx, 1) ** 2 - ref_d**2) <= slack)
-
-
 def test_the_block_check_catches_a_wrong_l1_bound(monkeypatch):
     """With the bound d₁ ≥ d₂²/R made 4× too large the pruning drops true neighbours, and the
     comparison with the full matrix notices."""
@@ -173,11 +150,9 @@ def test_the_block_check_catches_a_wrong_l1_bound(monkeypatch):
 def test_the_working_dtype_is_float32_only_where_it_is_exact():
     pixels = np.array([[0, 255] * 392], dtype=np.uint8)  # MNIST's size: 784 · 128² < 2²⁴
     plan = knn.work_plan(pixels, pixels)
-    assert (plan.dtype, plan.center, plan.exact, plan.spread) == (np.float32, 127, True, 255)
+    assert (plan.dtype, plan.center, plan.spread) == (np.float32, 127, 255)
     wide = np.array([[0, 255] * 600], dtype=np.uint8)  # 1,200 · 128² > 2²⁴
     assert knn.work_plan(wide, wide).dtype == np.float64
-    floats = pixels / 255
-    assert knn.work_plan(floats, floats)[:3] == (np.float64, 0.0, False)
 
 
 def test_chunk_sizes_follow_the_budget():
@@ -219,19 +194,17 @@ LABELS = np.array([0, 1, 0, 1])
     ({"distance": "L2"}, ValueError, "unknown distance"),
     ({"memory_mb": 0}, ValueError, "memory_mb must be greater than 0"),
     ({"memory_mb": float("nan")}, ValueError, "memory_mb"),
-    ({"test_x": np.zeros((2, 4))}, ValueError, "test_x rows have 4 values but train_x rows"),
-    ({"test_x": np.zeros(3)}, ValueError, "test_x must have shape (N, D)"),
-    ({"test_x": np.zeros((2, 1, 3))}, ValueError, "reshape it to (N, -1)"),
-    ({"test_x": np.array([[0, np.nan, 0]])}, ValueError, "row 0, column 1: nan"),
-    ({"train_x": np.full((4, 3), np.inf)}, ValueError, "train_x holds non-finite values"),
-    ({"train_x": np.zeros((4, 3), dtype=complex)}, TypeError, "integers or floats"),
-    ({"train_x": np.full((4, 3), 1e200)}, ValueError, "values too large"),
+    ({"test_x": np.zeros((2, 4), int)}, ValueError, "test_x rows have 4 values but train_x"),
+    ({"test_x": np.zeros(3, int)}, ValueError, "test_x must have shape (N, D)"),
+    ({"test_x": np.zeros((2, 1, 3), int)}, ValueError, "reshape it to (N, -1)"),
+    ({"test_x": np.zeros((2, 3))}, TypeError, "test_x must hold integer pixels"),
+    ({"train_x": np.zeros((4, 3), dtype=complex)}, TypeError, "integer pixels"),
     ({"train_y": np.array([0, 1, 0])}, ValueError, "train_x has 4 rows but train_y has 3"),
     ({"train_y": np.array([0.0, 1, 0, 1])}, TypeError, "integer class indices"),
     ({"train_y": np.array([0, -1, 0, 1])}, ValueError, "negative class -1"),
 ])
 def test_bad_input_is_named(kwargs, error, words):
-    arguments = {"train_x": TRAIN, "train_y": LABELS, "test_x": np.zeros((2, 3))}
+    arguments = {"train_x": TRAIN, "train_y": LABELS, "test_x": np.zeros((2, 3), np.uint8)}
     arguments.update(kwargs)
     with pytest.raises(error) as info:
         knn_predict(**arguments)

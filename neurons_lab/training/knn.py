@@ -9,12 +9,11 @@ Distances (cs231n notes), between two images I₁, I₂ flattened to D pixels:
 :func:`knn_neighbors` finds the nearest for 10,000 × 60,000 images in seconds and a bounded
 amount of memory, one block of test rows × training rows at a time (sizes from ``memory_mb``):
 
-* L2 by matrix products, ``d₂² = ‖a‖² + ‖b‖² − 2 a·b`` (clipped at 0). Integer pixels give
-  *exact* distances whatever the block sizes or the BLAS summation order, so ties are real
-  ties: the pixels are centred on the middle of their range (d₂ does not change), and when
-  every partial sum of a·b then stays below 2²⁴ (uint8: 784 · 128² < 2²⁴) the product runs
-  in float32, exactly and about 3× faster; otherwise in float64, exact below 2⁵³. Float
-  inputs run in float64 and round (d₂² off by up to about D·2⁻⁵³·(‖a‖² + ‖b‖²)).
+* L2 by matrix products, ``d₂² = ‖a‖² + ‖b‖² − 2 a·b``. Integer pixels give *exact*
+  distances whatever the block sizes or the BLAS summation order, so ties are real ties: the
+  pixels are centred on the middle of their range (d₂ does not change), and when every
+  partial sum of a·b then stays below 2²⁴ (uint8: 784 · 128² < 2²⁴) the product runs in
+  float32, exactly and about 3× faster; otherwise in float64, exact below 2⁵³.
 * L1 has no matrix-product form, and all of it costs N·M·D subtractions. But every pixel
   difference d obeys |d| ≤ R (the largest value minus the smallest in both sets), so
   |d| ≥ d²/R and **d₁ ≥ d₂²/R**: the L2 block bounds every pair cheaply, and d₁ is computed
@@ -44,19 +43,15 @@ DEFAULT_MEMORY_MB = 256
 SEED_ROWS = 16
 
 
-def _as_features(x, name):
-    """A 2-D numeric array, checked for finite values; TypeError/ValueError naming ``name``."""
+def _as_pixels(x, name):
+    """A 2-D integer array (the exact distances above need integers), or an error naming
+    ``name``."""
     x = np.asarray(x)
-    if x.dtype.kind not in "uif" or x.dtype == np.float16:
-        raise TypeError(f"{name} must hold integers or floats (e.g. uint8 pixels), "
-                        f"got dtype {x.dtype}")
+    if x.dtype.kind not in "ui":
+        raise TypeError(f"{name} must hold integer pixels (e.g. uint8), got dtype {x.dtype}")
     if x.ndim != 2 or 0 in x.shape:
         raise ValueError(f"{name} must have shape (N, D), one flattened image per row, got "
                          f"shape {x.shape}" + (" (reshape it to (N, -1))" if x.ndim > 2 else ""))
-    if x.dtype.kind == "f" and not np.isfinite(x).all():
-        bad = np.argwhere(~np.isfinite(x))[0]
-        raise ValueError(f"{name} holds non-finite values (NaN or infinity); the first is at "
-                         f"row {bad[0]}, column {bad[1]}: {x[bad[0], bad[1]]}")
     return x
 
 
@@ -77,42 +72,30 @@ def chunk_sizes(n_test, n_train, n_features, memory_mb=DEFAULT_MEMORY_MB, itemsi
 
 
 class WorkPlan(NamedTuple):
-    """How the blocks are computed: working dtype, the value subtracted from every pixel,
-    whether integer arithmetic makes every distance exact, and R, the largest possible
-    difference of one pixel (for the L1 bound)."""
+    """How the blocks are computed: working dtype, the value subtracted from every pixel, and
+    R, the largest possible difference of one pixel (for the L1 bound)."""
 
     dtype: np.dtype
-    center: float
-    exact: bool
-    spread: float
+    center: int
+    spread: int
 
 
 def work_plan(train_x, test_x):
-    """Choose float32 when it is exact (integer pixels, every partial sum below 2²⁴)."""
-    low = min(train_x.min(), test_x.min())
-    high = max(train_x.max(), test_x.max())
-    spread = float(high) - float(low)
-    n_features = train_x.shape[1]
-    if train_x.dtype.kind in "ui" and test_x.dtype.kind in "ui":
-        center = (int(low) + int(high)) // 2
-        largest = max(int(high) - center, center - int(low))  # |pixel − center| ≤ largest
-        # |Σ a·b| ≤ D·largest² and Σ|a − b| ≤ D·spread: integers float32 holds exactly
-        fits = n_features * max(largest * largest, int(high) - int(low)) < 2**24
-        return WorkPlan(np.dtype(np.float32 if fits else np.float64), float(center), True,
-                        spread)
-    # d₂² of floats: D·max|x|² must not overflow float64
-    largest = float(max(abs(low), abs(high)))
-    if largest > np.sqrt(1e300 / n_features):
-        raise ValueError(f"values too large: the largest magnitude {largest:g} overflows "
-                         f"float64 when squared and summed over {n_features} pixels")
-    return WorkPlan(np.dtype(np.float64), 0.0, False, spread)
+    """Choose float32 when it is exact (every partial sum below 2²⁴)."""
+    low = int(min(train_x.min(), test_x.min()))
+    high = int(max(train_x.max(), test_x.max()))
+    center = (low + high) // 2
+    largest = max(high - center, center - low)  # |pixel − center| ≤ largest
+    # |Σ a·b| ≤ D·largest² and Σ|a − b| ≤ D·spread: integers float32 holds exactly
+    fits = train_x.shape[1] * max(largest * largest, high - low) < 2**24
+    return WorkPlan(np.dtype(np.float32 if fits else np.float64), center, high - low)
 
 
 def knn_neighbors(train_x, test_x, k=1, *, distance="l2", memory_mb=DEFAULT_MEMORY_MB,
                   progress=None):
     """The k nearest training rows of every test row.
 
-    train_x (N, D), test_x (M, D): uint8, integer or float arrays, finite.
+    train_x (N, D), test_x (M, D): integer pixels (uint8 or any integer dtype).
     Returns (indices, distances): int64 (M, k) row numbers into train_x and float64 (M, k)
     distances (L2: the Euclidean distance itself, not its square), each row sorted by
     distance, equal distances by index. progress: a tqdm bar over the test rows on stderr;
@@ -122,7 +105,7 @@ def knn_neighbors(train_x, test_x, k=1, *, distance="l2", memory_mb=DEFAULT_MEMO
         raise ValueError(f"unknown distance {distance!r}; choose one of "
                          f"{', '.join(map(repr, DISTANCES))}")
     memory_mb = validate.real(memory_mb, "memory_mb", low=0, low_open=True)
-    train_x, test_x = _as_features(train_x, "train_x"), _as_features(test_x, "test_x")
+    train_x, test_x = _as_pixels(train_x, "train_x"), _as_pixels(test_x, "test_x")
     n_test, n_train = len(test_x), len(train_x)
     if train_x.shape[1] != test_x.shape[1]:
         raise ValueError(f"test_x rows have {test_x.shape[1]} values but train_x rows have "
@@ -173,12 +156,6 @@ def _one_training_block(plan, train_block, t0, test_x, test_rows, distance, indi
         if distance == "l2":
             new_idx, new_d = _l2_nearest(block, k)
         else:
-            if not plan.exact:  # floats: less the rounding error of d₂², which keeps d₂²/R
-                # a lower bound of d₁ (a dot product of D terms errs by at most about
-                # D·u·|a|·|b|, u = 2⁻⁵³), subtracted in place: the peak stays one block
-                u = (2 * a.shape[1] + 8) * 2.0**-53
-                block -= u * a_sq[:, None]
-                block -= u * b_sq[None, :]
             new_idx, new_d = l1_block_update(block, plan.spread, a, b, found[rows], k)
         del block  # before the merge allocates: the peak stays one block
         idx = np.concatenate([indices[rows], new_idx + t0], axis=1)
@@ -214,7 +191,7 @@ def _l2_nearest(block, k):
 def l1_block_update(block, spread, a, b, found, k):
     """The k nearest by L1 in one block, computing d₁ only where the bound allows.
 
-    block   (c, t) lower bounds of d₂² (minus their rounding error), float64
+    block   (c, t) d₂², float64
     spread  R, the largest possible |difference| of one pixel; d₁ ≥ block/R
     a, b    (c, D) test rows, (t, D) training rows
     found   (c, k) d₁ of the k nearest from earlier blocks (+inf where none yet)
