@@ -114,7 +114,7 @@ def test_vote_only_the_most_voted_classes_compete():
 
 
 def test_vote_anatomy_worked_by_hand():
-    true = [0, 1, 0, 1, 0, 1, 0]
+    true = np.array([0, 1, 0, 1, 0, 1, 0])
     members = [[0, 1, 1, 0, 1, 1, 1],   # wrong on #2 #3 #4 #6: 4 errors
                [0, 0, 0, 0, 1, 1, 1],   # wrong on #1 #3 #4 #6: 4 errors
                [0, 1, 0, 0, 0, 0, 0]]   # wrong on #3 #5: 2 errors, the best
@@ -129,10 +129,6 @@ def test_vote_anatomy_worked_by_hand():
     assert parts.broken == 2            # #4 #6: the best is right, outvoted
     same = vote_anatomy(outputs[[0, 0]], outputs[0].argmax(1), true)
     assert (same.disagree, same.best, same.fixed, same.broken) == (0, 0, 0, 0)
-    with pytest.raises(ValueError, match="must agree on N"):
-        vote_anatomy(outputs, predicted, true[:5])
-    with pytest.raises(ValueError, match="one \\(N, C\\) array per network"):
-        vote_anatomy(outputs[0], predicted, true)
 
 
 def test_confident_mistakes_most_confident_first():
@@ -155,13 +151,9 @@ def test_bad_input_is_named():
         network_outputs(TableNet([[0.1]]), np.zeros((0, 1)))
     with pytest.raises(ValueError, match=r"must be \(N, C\) with N = 3 labels"):
         score(np.eye(2), [0, 0, 0])
-    with pytest.raises(ValueError, match="class 3 found, but the outputs have 3 columns"):
+    with pytest.raises(ValueError, match="classes 0 … 3, but the outputs have 3 columns"):
         score(np.eye(3)[:2], [0, 3])
+    with pytest.raises(ValueError, match="classes -1 … 0"):
+        score(np.eye(3)[:2], [-1, 0])
     with pytest.raises(TypeError, match="integer class indices"):
         score(np.eye(2), np.array([0.0, 1.0]))
-    with pytest.raises(ValueError, match="same shape"):
-        vote([np.zeros((2, 3)), np.zeros((3, 3))])
-    with pytest.raises(ValueError, match="one .N, C. array per network"):
-        vote(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="NaN or infinity"):
-        vote([[[np.nan, 1.0]]])

@@ -20,6 +20,7 @@ the smallest class.
 
 from dataclasses import dataclass
 from functools import partial
+from types import SimpleNamespace
 from typing import Optional
 
 import numpy as np
@@ -30,16 +31,6 @@ from .errors import TrainingError
 # Rows per predict call of a batched network. A CNN's intermediate maps grow with it (scoring
 # CNN 3 on 10,000 images peaked at 2.1 GB resident with 4096 rows, 0.42 GB with 512).
 CHUNK = 512
-
-
-def _classes(values, name="true"):
-    values = np.asarray(values)
-    if values.ndim != 1 or values.dtype.kind not in "iu":
-        raise TypeError(f"{name} must be a 1-D array of integer class indices, got dtype "
-                        f"{values.dtype} shape {values.shape}")
-    if values.size and values.min() < 0:
-        raise ValueError(f"{name} holds a negative class {values.min()}")
-    return values
 
 
 def as_float64(batch):
@@ -91,7 +82,7 @@ def evaluate(net, features, classes, *, encode=None, transform=None, chunk_size=
     outputs = network_outputs(net, features, transform=transform, chunk_size=chunk_size,
                               finite=False)
     encode = encode or one_hot_encoder(outputs.shape[1])
-    classes = _classes(classes)
+    classes = np.asarray(classes)
     if not np.isfinite(outputs).all():
         return score(outputs, classes, loss=float("inf"))
     total = 0.0
@@ -129,12 +120,16 @@ class Evaluation:
 def score(outputs, true, *, loss=None):
     """An :class:`Evaluation` of outputs (N, C) against true classes (N,)."""
     outputs = np.asarray(outputs, dtype=np.float64)
-    true = _classes(true)
+    true = np.asarray(true)
+    if true.ndim != 1 or true.dtype.kind not in "iu":
+        raise TypeError(f"true must be a 1-D array of integer class indices, got dtype "
+                        f"{true.dtype} shape {true.shape}")
     if outputs.ndim != 2 or len(outputs) != len(true):
         raise ValueError(f"outputs {outputs.shape} must be (N, C) with N = {len(true)} labels")
     n = outputs.shape[1]
-    if true.size and true.max() >= n:
-        raise ValueError(f"class {true.max()} found, but the outputs have {n} columns")
+    if true.size and (true.min() < 0 or true.max() >= n):
+        raise ValueError(f"true holds classes {true.min()} … {true.max()}, but the outputs "
+                         f"have {n} columns")
     finite = np.isfinite(outputs).all(axis=1)
     predicted = np.where(finite, np.argmax(np.where(finite[:, None], outputs, 0), axis=1), -1)
     confusion = np.zeros((n, n), dtype=np.int64)
@@ -147,27 +142,11 @@ def score(outputs, true, *, loss=None):
                       true, loss)
 
 
-def _stacked(outputs):
-    """Several networks' outputs as one finite float64 array (networks, N, C), or ValueError."""
-    try:
-        stack = np.asarray(outputs, dtype=np.float64)
-    except ValueError:
-        shapes = [np.shape(y) for y in outputs]
-        raise ValueError(f"every network's outputs must have the same shape (N, C), got "
-                         f"{shapes}") from None
-    if stack.ndim != 3 or 0 in stack.shape:
-        raise ValueError(f"outputs must be one (N, C) array per network, got an array of "
-                         f"shape {stack.shape}")
-    if not np.isfinite(stack).all():
-        raise ValueError("the outputs hold NaN or infinity")
-    return stack
-
-
 def vote(outputs):
-    """The ensemble's class per sample: outputs, one (N, C) array per network (or an array
-    (networks, N, C)) → (N,) int64, the class most networks predict; ties to the highest mean
-    output, then to the smallest class."""
-    stack = _stacked(outputs)
+    """The ensemble's class per sample: outputs, finite, one (N, C) array per network →
+    (N,) int64, the class most networks predict; ties to the highest mean output, then to the
+    smallest class."""
+    stack = np.asarray(outputs, dtype=np.float64)  # (networks, N, C)
     _, n, n_classes = stack.shape
     votes = np.zeros((n, n_classes), dtype=np.int64)
     for y in stack:
@@ -177,36 +156,18 @@ def vote(outputs):
     return np.argmax(mean, axis=1).astype(np.int64)  # argmax takes the first of equal means
 
 
-@dataclass(frozen=True)
-class VoteAnatomy:
-    """Where an ensemble's vote gains and loses, against its members (counts of samples).
-
-    disagree: the members do not all predict the same class; all_wrong: every member is
-    wrong (no vote can be right there); best: index of the member with the fewest errors
-    (the first of equals), best_errors its errors; fixed: the best member is wrong and the
-    vote right; broken: the best member is right and the vote wrong.
-    """
-
-    disagree: int
-    all_wrong: int
-    best: int
-    best_errors: int
-    fixed: int
-    broken: int
-
-
 def vote_anatomy(outputs, predicted, true):
-    """VoteAnatomy of the vote ``predicted`` (N,) from ``outputs`` (networks, N, C), labels
-    ``true`` (N,)."""
-    classes = np.argmax(_stacked(outputs), axis=2)  # (networks, N): each member's class per sample
-    predicted, true = _classes(predicted, "predicted"), _classes(true)
-    if classes.shape[1:] != true.shape or predicted.shape != true.shape:
-        raise ValueError(f"outputs {classes.shape[:2]} (networks, N), predicted "
-                         f"{predicted.shape} and true {true.shape} must agree on N")
+    """Where the vote ``predicted`` (N,) gains and loses against its members, ``outputs`` one
+    (N, C) array per network, labels ``true`` (N,), in counts of samples: disagree (the
+    members do not all predict the same class), all_wrong (every member is wrong: no vote can
+    be right there), best (index of the member with the fewest errors, the first of equals)
+    and best_errors, fixed (the best member is wrong and the vote right), broken (the best
+    member is right and the vote wrong)."""
+    classes = np.argmax(outputs, axis=2)  # (networks, N): each member's class per sample
     wrong = classes != true
     best = int(np.argmin(wrong.sum(axis=1)))
     vote_right = predicted == true
-    return VoteAnatomy(
+    return SimpleNamespace(
         disagree=int(np.count_nonzero((classes != classes[0]).any(axis=0))),
         all_wrong=int(np.count_nonzero(wrong.all(axis=0))),
         best=best, best_errors=int(wrong[best].sum()),
