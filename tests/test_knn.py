@@ -199,9 +199,9 @@ LABELS = np.array([0, 1, 0, 1])
     ({"test_x": np.zeros((2, 1, 3), int)}, ValueError, "reshape it to (N, -1)"),
     ({"test_x": np.zeros((2, 3))}, TypeError, "test_x must hold integer pixels"),
     ({"train_x": np.zeros((4, 3), dtype=complex)}, TypeError, "integer pixels"),
-    ({"train_y": np.array([0, 1, 0])}, ValueError, "train_x has 4 rows but train_y has 3"),
-    ({"train_y": np.array([0.0, 1, 0, 1])}, TypeError, "integer class indices"),
-    ({"train_y": np.array([0, -1, 0, 1])}, ValueError, "negative class -1"),
+    ({"train_y": np.array([0, 1, 0])}, ValueError, "for each of the 4 rows of train_x, got"),
+    ({"train_y": np.array([0.0, 1, 0, 1])}, ValueError, "got dtype float64"),
+    ({"train_y": np.array([0, -1, 0, 1])}, ValueError, "class index ≥ 0"),
 ])
 def test_bad_input_is_named(kwargs, error, words):
     arguments = {"train_x": TRAIN, "train_y": LABELS, "test_x": np.zeros((2, 3), np.uint8)}
@@ -209,10 +209,3 @@ def test_bad_input_is_named(kwargs, error, words):
     with pytest.raises(error) as info:
         knn_predict(**arguments)
     assert words in str(info.value)
-
-
-def test_vote_rejects_mismatched_shapes():
-    with pytest.raises(ValueError, match="same shape"):
-        majority_vote([[0, 1]], [[1.0]])
-    with pytest.raises(ValueError, match="class indices"):
-        majority_vote([[-1, 1]], [[1.0, 2.0]])

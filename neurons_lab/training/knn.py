@@ -219,19 +219,15 @@ def l1_block_update(block, spread, a, b, found, k):
 
 
 def majority_vote(neighbor_labels, neighbor_distances):
-    """The class each row of neighbours votes for: (M, k) labels and distances → (M,) int64.
+    """The class each row of neighbours votes for: (M, k) class indices ≥ 0 and distances →
+    (M,) int64.
 
     Most votes wins; a tie goes to the tied class with the smallest sum of its neighbours'
     distances, then to the smallest label.
     """
     labels = np.asarray(neighbor_labels)
     dist = np.asarray(neighbor_distances, dtype=np.float64)
-    if labels.ndim != 2 or labels.shape != dist.shape:
-        raise ValueError(f"neighbor_labels {labels.shape} and neighbor_distances {dist.shape} "
-                         "must have the same shape (M, k)")
-    if labels.dtype.kind not in "iu" or (labels.size and labels.min() < 0):
-        raise ValueError("neighbor_labels must be class indices ≥ 0")
-    n_classes = int(labels.max()) + 1 if labels.size else 1
+    n_classes = int(labels.max()) + 1
     rows = np.repeat(np.arange(len(labels)), labels.shape[1])
     votes = np.zeros((len(labels), n_classes), dtype=np.int64)
     np.add.at(votes, (rows, labels.ravel()), 1)
@@ -248,14 +244,9 @@ def knn_predict(train_x, train_y, test_x, k=1, distance="l2", memory_mb=DEFAULT_
     """Predicted class of every test row: (M,) int64. See :func:`knn_neighbors` for the inputs
     and :func:`majority_vote` for the vote; train_y is (N,) non-negative class indices."""
     train_y = np.asarray(train_y)
-    if train_y.ndim != 1 or train_y.dtype.kind not in "iu":
-        raise TypeError(f"train_y must be a 1-D array of integer class indices, got dtype "
-                        f"{train_y.dtype} shape {train_y.shape}")
-    if train_y.size and train_y.min() < 0:
-        raise ValueError(f"train_y holds a negative class {train_y.min()}")
-    if len(train_y) != len(train_x):
-        raise ValueError(f"train_x has {len(train_x)} rows but train_y has {len(train_y)} "
-                         "labels")
+    if train_y.shape != (len(train_x),) or train_y.dtype.kind not in "iu" or train_y.min() < 0:
+        raise ValueError(f"train_y must hold a class index ≥ 0 for each of the {len(train_x)} "
+                         f"rows of train_x, got dtype {train_y.dtype} shape {train_y.shape}")
     indices, dist = knn_neighbors(train_x, test_x, k, distance=distance, memory_mb=memory_mb,
                                   progress=progress)
     return majority_vote(train_y[indices], dist)
