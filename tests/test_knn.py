@@ -140,8 +140,8 @@ def test_the_block_check_catches_a_wrong_l1_bound(monkeypatch):
     test = rng.integers(0, 256, (40, 20)).astype(np.uint8)
     ref_idx, _ = reference(train, test, 3, "l1")
     assert np.array_equal(knn_neighbors(train, test, 3, distance="l1")[0], ref_idx)
-    original = knn.l1_block_update
-    monkeypatch.setattr(knn, "l1_block_update",
+    original = knn.block_update
+    monkeypatch.setattr(knn, "block_update",
                         lambda block, spread, *rest: original(block, spread / 4, *rest))
     monkeypatch.setattr(knn, "SEED_ROWS", 3)
     assert not np.array_equal(knn_neighbors(train, test, 3, distance="l1")[0], ref_idx)

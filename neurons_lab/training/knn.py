@@ -141,9 +141,7 @@ def _working_copy(plan, rows):
 def _one_training_block(plan, train_block, t0, test_x, test_rows, distance, indices, found):
     """Merge the nearest among ``train_block`` (rows t0…) into ``indices``/``found`` (M, k), in
     place, test block by test block. A function of its own so its arrays are freed on return.
-    Every step orders by (distance, training index): the result does not depend on the block
-    sizes; an empty slot (fewer candidates than k) has index −1 and distance +inf."""
-    k = indices.shape[1]
+    ``found`` holds d₂² (L2) or d₁ (L1); an empty slot has index −1 and distance +inf."""
     b, b_sq = _working_copy(plan, train_block)
     for s0 in range(0, len(test_x), test_rows):
         rows = slice(s0, s0 + test_rows)
@@ -153,69 +151,36 @@ def _one_training_block(plan, train_block, t0, test_x, test_rows, distance, indi
         block += a_sq[:, None]
         block += b_sq[None, :]
         np.maximum(block, 0.0, out=block)
-        if distance == "l2":
-            new_idx, new_d = _l2_nearest(block, k)
-        else:
-            new_idx, new_d = l1_block_update(block, plan.spread, a, b, found[rows], k)
-        del block  # before the merge allocates: the peak stays one block
-        idx = np.concatenate([indices[rows], new_idx + t0], axis=1)
-        dist = np.concatenate([found[rows], new_d], axis=1)
-        idx, dist = _sorted_rows(idx, dist)
-        indices[rows], found[rows] = idx[:, :k], dist[:, :k]
+        block_update(block, plan.spread, a, b, t0, indices[rows], found[rows], distance)
 
 
-def _sorted_rows(idx, dist):
-    """Each row of (idx, dist) reordered by distance, then index."""
-    order = np.lexsort((idx, dist), axis=-1)
-    return np.take_along_axis(idx, order, -1), np.take_along_axis(dist, order, -1)
+def block_update(block, spread, a, b, t0, indices, found, distance):
+    """Merge the k nearest of one block into ``indices``/``found`` (c, k), in place, row by row,
+    ordered by (distance, training index) so that the result does not depend on the blocks.
 
-
-def _l2_nearest(block, k):
-    """The min(k, t) smallest entries of every row of ``block`` (c, t), ties by column:
-    (columns int64, values float64), each (c, min(k, t)), sorted."""
-    c, t = block.shape
-    kk = min(k, t)
-    if kk == t:
-        part = np.broadcast_to(np.arange(t), (c, t)).copy()
-    else:
-        part = np.argpartition(block, kk - 1, axis=1)[:, :kk]
-    kth = np.take_along_axis(block, part, 1).max(axis=1)
-    # More entries than kk at or below the kk-th value means a tie across the cut: the
-    # partial sort chose among the tied ones arbitrarily; keep the smallest columns instead.
-    for r in np.flatnonzero((block <= kth[:, None]).sum(axis=1) > kk):
-        cand = np.flatnonzero(block[r] <= kth[r])
-        part[r] = cand[np.lexsort((cand, block[r, cand]))[:kk]]
-    return _sorted_rows(part, np.take_along_axis(block, part, 1))
-
-
-def l1_block_update(block, spread, a, b, found, k):
-    """The k nearest by L1 in one block, computing d₁ only where the bound allows.
-
-    block   (c, t) d₂², float64
-    spread  R, the largest possible |difference| of one pixel; d₁ ≥ block/R
-    a, b    (c, D) test rows, (t, D) training rows
-    found   (c, k) d₁ of the k nearest from earlier blocks (+inf where none yet)
-    Returns (columns, d₁), each (c, k) sorted, padded with (−1, +inf).
+    block   (c, t) d₂² of test rows ``a`` (c, D) and training rows ``b`` (t, D), rows t0…
+    spread  R, the largest possible |difference| of one pixel: d₁ ≥ d₂²/R bounds L1
+    Only the columns whose distance (L2) or bound (L1) is at most the k-th best distance so
+    far are looked at, and for L1 only they get their d₁ computed.
     """
-    c, t = block.shape
-    out_idx = np.full((c, k), -1, dtype=np.int64)
-    out_d = np.full((c, k), np.inf)
-    for r in range(c):
-        bound = block[r] / spread if spread > 0 else np.zeros(t)  # all equal: every d₁ is 0
+    k = indices.shape[1]
+    for r in range(len(block)):
+        if distance == "l2":
+            bound = block[r]
+        else:
+            bound = block[r] / spread if spread > 0 else np.zeros(len(b))  # all equal: d₁ = 0
         limit = found[r, k - 1]
         if not np.isfinite(limit):
-            # First exact d₁ for the rows with the smallest bounds, to get a finite limit.
-            m = min(t, max(k, SEED_ROWS))
-            seed = np.arange(t) if m == t else np.argpartition(bound, m - 1)[:m]
-            seed_d = np.abs(b[seed] - a[r]).sum(axis=1)
+            # The exact distance of the rows with the smallest bounds gives a finite limit.
+            m = min(len(b), max(k, SEED_ROWS))
+            seed = np.argpartition(bound, m - 1)[:m] if m < len(b) else np.arange(len(b))
+            seed_d = bound[seed] if distance == "l2" else np.abs(b[seed] - a[r]).sum(axis=1)
             limit = np.sort(np.concatenate([found[r], seed_d]))[k - 1]
-        # Rows whose bound exceeds the k-th best d₁ have a larger d₁: never among the k.
-        cand = np.flatnonzero(bound <= limit)
-        d = np.abs(b[cand] - a[r]).sum(axis=1)
-        order = np.lexsort((cand, d))[:k]
-        out_idx[r, :len(order)] = cand[order]
-        out_d[r, :len(order)] = d[order]
-    return out_idx, out_d
+        cand = np.flatnonzero(bound <= limit)  # the others are farther than the k-th best
+        d = bound[cand] if distance == "l2" else np.abs(b[cand] - a[r]).sum(axis=1)
+        idx, dist = np.concatenate([indices[r], cand + t0]), np.concatenate([found[r], d])
+        order = np.lexsort((idx, dist))[:k]
+        indices[r], found[r] = idx[order], dist[order]
 
 
 def majority_vote(neighbor_labels, neighbor_distances):
