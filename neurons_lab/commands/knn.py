@@ -1,10 +1,6 @@
 """`neurons knn`: the cs231n notes' k-nearest-neighbour baseline on MNIST (training/knn.py).
-
-A fixed k chooses nothing, so the test set is scored directly with all training images.
-``--k auto`` chooses k on the validation split (the last --validation training images,
-neighbours searched among the others), then scores the test set once with that k and every
-training image; the output says which set chose what.
-"""
+A fixed k scores the test set with every training image; ``--k auto`` first chooses k on a
+validation split of the training images, and the output says which set chose what."""
 
 import time
 
@@ -14,7 +10,7 @@ from ..training import data as datasets
 from ..training import validate
 from ..training.data_options import add_data_options, mnist_directory
 from ..training.errors import UsageError
-from ..training.knn import DEFAULT_MEMORY_MB, DISTANCES, knn_neighbors, majority_vote
+from ..training.knn import DEFAULT_MEMORY_MB, DISTANCES, knn_neighbors, knn_predict, majority_vote
 from ..training.options import checked, count_or
 from ..training.prepare import FULL_MNIST_VALIDATION
 
@@ -67,8 +63,7 @@ def run(args):
     if k > len(train_c):
         raise UsageError(f"--k {k}: more neighbours than training images ({len(train_c)})")
     start = time.perf_counter()
-    indices, distances = knn_neighbors(train_x, test_x, k, **search)
-    errors = int(np.count_nonzero(majority_vote(train_c[indices], distances) != test_c))
+    errors = int(np.count_nonzero(knn_predict(train_x, train_c, test_x, k, **search) != test_c))
     print(f"  {k}-NN test accuracy {100 * (1 - errors / len(test_c)):.2f} % ({errors} errors "
           f"of {len(test_c):,}), neighbours among all {len(train_c):,} training images; "
           f"scored once; {time.perf_counter() - start:.1f} s")

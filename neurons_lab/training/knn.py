@@ -38,8 +38,8 @@ from . import validate
 
 DISTANCES = ("l1", "l2")
 DEFAULT_MEMORY_MB = 256
-# L1: how many rows nearest by the lower bound get their exact d₁ first, to find a k-th best
-# distance that prunes the rest. 16 is plenty on MNIST; any value ≥ k gives the same result.
+# How many rows nearest by the bound get their exact distance first, to find a k-th best that
+# prunes the rest. 16 is plenty on MNIST; any value ≥ k gives the same result.
 SEED_ROWS = 16
 
 

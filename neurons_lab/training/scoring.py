@@ -11,11 +11,6 @@ the class of a sample is the index of its largest output. One loop predicts
     result = evaluate(net, test_images, test_labels, transform=prep)  # .loss, .error_rate
     outputs = [network_outputs(net, test_images, transform=prep) for net in nets]
     predicted = vote(outputs)                                       # the ensemble's classes
-
-**Vote rule** (:func:`vote`): each network votes for its predicted class; the class with the
-most votes wins. A tie between classes goes to the tied class with the highest *mean output*
-(probabilities for a softmax output, raw sigmoid values otherwise); if the means tie too, to
-the smallest class.
 """
 
 from dataclasses import dataclass
@@ -144,8 +139,9 @@ def score(outputs, true, *, loss=None):
 
 def vote(outputs):
     """The ensemble's class per sample: outputs, finite, one (N, C) array per network →
-    (N,) int64, the class most networks predict; ties to the highest mean output, then to the
-    smallest class."""
+    (N,) int64. Each network votes for its predicted class, the class with the most votes
+    wins; a tie goes to the tied class with the highest *mean output* (probabilities for a
+    softmax output, raw sigmoid values otherwise), then to the smallest class."""
     stack = np.asarray(outputs, dtype=np.float64)  # (networks, N, C)
     _, n, n_classes = stack.shape
     votes = np.zeros((n, n_classes), dtype=np.int64)
