@@ -20,12 +20,8 @@ amount of memory, one block of test rows × training rows at a time (sizes from 
   only where the bound does not exceed the k-th smallest d₁ found so far. A pair left out
   has d₁ ≥ bound > k-th best, so the result equals the brute-force one.
 
-Rules, so that every result is reproducible:
-
-* **Nearest**: by distance, equal distances by the smaller training index.
-* **Vote** (:func:`majority_vote`): the class with the most of the k votes; a tie between
-  classes goes to the one whose tied neighbours have the smallest *sum of distances*, then
-  to the smallest class label.
+Every result is reproducible: equal distances go to the smaller training index, and the vote
+(:func:`majority_vote`) has a tie rule.
 """
 
 import sys
