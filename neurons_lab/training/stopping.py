@@ -81,10 +81,14 @@ def not_learning(history, n_classes):
     """The "not learning" note when the first few validation error rates are all at chance
     level (given once: at the evaluation that completes the count), else None."""
     rates = [r.validation_error_rate for r in history if r.validation_error_rate is not None]
-    if len(rates) != NOT_LEARNING_EVALUATIONS or not all(at_chance(e, n_classes) for e in rates):
-        return None
-    return (f"not learning: the validation error rate is {100 * rates[-1]:.1f} % after "
-            f"{len(rates)} evaluations, chance level is {100 * (1 - 1 / n_classes):.0f} %; "
+    if len(rates) == NOT_LEARNING_EVALUATIONS and all(at_chance(e, n_classes) for e in rates):
+        return chance_note(f"validation error rate is {100 * rates[-1]:.1f} % after "
+                           f"{len(rates)} evaluations", n_classes)
+    return None
+
+
+def chance_note(what, n_classes):
+    return (f"not learning: the {what}, chance level is {100 * (1 - 1 / n_classes):.0f} %; "
             "the rate may be too large (or too small)")
 
 

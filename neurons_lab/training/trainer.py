@@ -32,7 +32,7 @@ from .runfolder import FitResult, RunState
 from .scoring import Evaluation, as_float64, evaluate, one_hot_encoder
 from .sets import check_set, fingerprint
 from .settings import TrainSettings
-from .stopping import at_chance, copy_parameters, divergence, not_learning
+from .stopping import at_chance, chance_note, copy_parameters, divergence, not_learning
 from .threads import available_cores, blas_threads, choose_threads
 
 # The public names of the training loop, wherever they live.
@@ -161,7 +161,8 @@ class Trainer:
         parameters = self.net.parameters()
         problem = divergence(epoch, train_loss, parameters, s.rate)
         scores = None
-        if problem is None and self._evaluating(epoch):
+        if problem is None and self.validation_classes is not None and (
+                epoch % s.eval_every == 0 or epoch == s.epochs):
             scores = self.evaluate()
             if not math.isfinite(scores.loss):
                 problem = (f"training diverged in epoch {epoch}: the validation loss is "
@@ -208,10 +209,8 @@ class Trainer:
                     record.test_error_rate = result.test.error_rate
             said = any(note.startswith("not learning") for note in self.notes)
             if not run.diverged and not said and at_chance(result.test.error_rate, self.n_out):
-                self._note(f"not learning: the test error rate is "
-                           f"{100 * result.test.error_rate:.1f} %, chance level is "
-                           f"{100 * (1 - 1 / self.n_out):.0f} %; the rate may be too large "
-                           "(or too small)")
+                self._note(chance_note(f"test error rate is {100 * result.test.error_rate:.1f} "
+                                       "%", self.n_out))
         return result
 
     # --- pieces ------------------------------------------------------------------------------
@@ -222,7 +221,10 @@ class Trainer:
         s = self.settings
         chunk = s.batch_size * max(1, -(-CHUNK_SAMPLES // s.batch_size))
         total, seen = 0.0, 0
-        with self._bar(epoch, len(order)) as bar, np.errstate(all="ignore"):
+        bar = tqdm(total=len(order), desc=f"epoch {epoch}/{s.epochs}", unit="sample",
+                   file=sys.stderr, leave=False, dynamic_ncols=True,
+                   disable=None if s.progress is None else not s.progress)
+        with bar, np.errstate(all="ignore"):
             try:
                 for start in range(0, len(order), chunk):
                     rows = order[start:start + chunk]
@@ -237,16 +239,6 @@ class Trainer:
             except (OverflowError, FloatingPointError):
                 return math.inf
         return total / seen
-
-    def _bar(self, epoch, n):
-        progress = self.settings.progress
-        return tqdm(total=n, desc=f"epoch {epoch}/{self.settings.epochs}", unit="sample",
-                    file=sys.stderr, disable=None if progress is None else not progress,
-                    leave=False, dynamic_ncols=True)
-
-    def _evaluating(self, epoch):
-        return self.validation_classes is not None and (
-            epoch % self.settings.eval_every == 0 or epoch == self.settings.epochs)
 
     def evaluate(self):
         """Loss and error rate on the validation set (None without one)."""
