@@ -7,6 +7,8 @@ import importlib.util
 import inspect
 import math
 
+import numpy as np
+
 from vectorized.spec import has_layer_names as is_convolutional  # ["1x28x28", "conv20x5", …]
 from vectorized.spec import parse_layer_sizes
 
@@ -119,11 +121,8 @@ def memory_needed(impl, layer_sizes, dtype="float64", rows=_ROWS):
 
 def as_lists(params):
     """[(W, b), …] of either package as nested Python lists of floats."""
-    def plain(a):
-        if hasattr(a, "tolist"):
-            return a.tolist()
-        return [plain(v) if hasattr(v, "__len__") else float(v) for v in a]
-    return [(plain(W), plain(b)) for W, b in params]
+    return [(np.asarray(W, dtype=np.float64).tolist(), np.asarray(b, dtype=np.float64).tolist())
+            for W, b in params]
 
 
 def flatten(nested):

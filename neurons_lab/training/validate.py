@@ -27,19 +27,18 @@ def boolean(value, name):
 
 
 def real(value, name, *, low=None, high=None, low_open=False):
-    """``value`` as a finite float in [low, high] (``low_open``: (low, high])."""
+    """``value`` as a finite float: at least ``low`` (``low_open``: greater than ``low``), or in
+    [low, high] when ``high`` is given."""
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{name} must be a number, not {type(value).__name__} {value!r}")
     value = float(value)
     if not math.isfinite(value):
         raise UsageError(f"{name} must be a finite number, got {value}")
-    too_low = low is not None and (value <= low if low_open else value < low)
-    if too_low or (high is not None and value > high):
-        left = "(" if low_open else "["
-        raise UsageError(f"{name} must lie in {left}{low:g}, {high:g}], got {value:g}"
-                         if high is not None else
-                         f"{name} must be {'greater than' if low_open else 'at least'} "
-                         f"{low:g}, got {value:g}")
+    if high is not None and not low <= value <= high:
+        raise UsageError(f"{name} must lie in [{low:g}, {high:g}], got {value:g}")
+    if low is not None and (value <= low if low_open else value < low):
+        raise UsageError(f"{name} must be {'greater than' if low_open else 'at least'} {low:g}, "
+                         f"got {value:g}")
     return value
 
 
