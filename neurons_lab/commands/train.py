@@ -137,11 +137,7 @@ def _check_checkpoints(args):
         args.resumes[impl] = resumed
     if args.resume is True and not any(args.resumes.values()):
         raise UsageError(f"--resume: {args.checkpoint_dir} holds no checkpoint to continue")
-    _check_outputs(args)
-
-
-def _check_outputs(args):
-    """No history file may be a checkpoint file of a folder the run writes or resumes from."""
+    # no history file may be a checkpoint file of a folder the run writes or resumes from
     folders = [Path(f).resolve() for f in checkpoint_dirs(args).values()]
     if args.resume not in (None, True):
         source = Path(args.resume)
@@ -191,15 +187,14 @@ def run(args):
     status, seconds = 0, {}
     for impl, net in nets.items():
         print(f"\n{impl}: {net!r}")
-        trainer = _trainer(args, data, net, folders.get(impl))
-        resume = args.resumes.get(impl)
+        folder, trainer = folders.get(impl), _trainer(args, data, net, folders.get(impl))
         start = time.perf_counter()
         try:
-            result = trainer.fit(resume=resume, overwrite=args.overwrite)
+            result = trainer.fit(resume=args.resumes.get(impl), overwrite=args.overwrite)
         except KeyboardInterrupt:
-            return _interrupted(args, trainer, folders.get(impl), histories.get(impl))
+            return _interrupted(args, trainer, folder, histories.get(impl))
         seconds[impl] = time.perf_counter() - start
-        status = max(status, _report(args, trainer, result, seconds[impl], folders.get(impl)))
+        status = max(status, _report(result, seconds[impl], folder))
         if impl in histories:
             print(f"  history saved to {result.history.save(histories[impl])}")
     if len(nets) > 1:
@@ -236,7 +231,7 @@ def _print_epoch(record, args):
           f"({record.seconds:.1f} s)", flush=True)
 
 
-def _report(args, trainer, result, seconds, folder):
+def _report(result, seconds, folder):
     if result.threads is not None:  # on stdout: stderr stays for problems
         print(f"  BLAS threads: {result.threads.threads} ({result.threads.reason})")
     if result.diverged:
