@@ -10,6 +10,7 @@ from . import data as datasets
 from .augment import shift_augment
 from .data_options import mnist_directory
 from .errors import UsageError
+from .scoring import as_float64
 
 # The CNN article's split of the full training set: the last 10,000 of 60,000 validate.
 FULL_MNIST, FULL_MNIST_VALIDATION = 60_000, 10_000
@@ -44,13 +45,9 @@ class Prepared:
         return self.validation if self.validation_c is None else len(self.validation_c)
 
 
-def _as_float(rows):
-    return np.asarray(rows, dtype=np.float64)
-
-
 def prepare(args):
     """Load or generate the chosen data set (DataError/UsageError on anything wrong)."""
-    name, transform = args.dataset, _as_float
+    name, transform = args.dataset, as_float64
     coding = args.labels or ("onehot" if args.output == "softmax" else "tutorial")
     if name == "bits":
         # The tutorial's 8-3-8 task on the numbers 1, 2, 4, …, 128: class k is bit k, and its
