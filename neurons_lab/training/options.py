@@ -96,22 +96,16 @@ def network_config(args):
     return config
 
 
-def engines(args):
-    """The engine names ``--impl`` asks for; refuses ``--dtype`` where an engine has none."""
-    names = BOTH if args.impl == "both" else (args.impl,)
-    if args.dtype != "float64":
-        plain = [name for name in names if not supports_dtype(name)]
-        if plain:
-            raise UsageError(f"--dtype {args.dtype}: the {plain[0]} engine computes in float64 "
-                             "only; choose an engine with a dtype (vectorized, fast)")
-    return names
-
-
 def build_networks(args, config):
     """{engine: Network} for ``--impl``, each checked to fit in memory before it is built;
     the constructor's refusal of a name or value becomes a UsageError."""
+    names = BOTH if args.impl == "both" else (args.impl,)
+    plain = [name for name in names if not supports_dtype(name)]
+    if args.dtype != "float64" and plain:
+        raise UsageError(f"--dtype {args.dtype}: the {plain[0]} engine computes in float64 "
+                         "only; choose an engine with a dtype (vectorized, fast)")
     nets = {}
-    for name in engines(args):
+    for name in names:
         validate.fits_in_memory(memory_needed(name, config["layer_sizes"], args.dtype),
                                 f"--layers {args.layers} with the {name} engine")
         with checked("network"):
