@@ -1,11 +1,11 @@
-"""The training run's BLAS thread rule on a busy machine: ``python -m benchmarks.busy [--quick]``.
+"""Section 7, the training run's BLAS thread rule on a busy machine (also alone:
+``python -m benchmarks.busy [--quick]``, exit 1 when the target is missed).
 
-Times ``vectorized.Network.train`` (relu, softmax, cross-entropy, dense random inputs) with the
-thread count ``neurons_lab.training.threads.choose_threads`` picks, and with every core, on
-the machine as it is ("quiet") and, right beside it, while another process keeps one core busy
-with a plain Python loop (three rounds, the order turned each round; one with ``--quick``).
-Times are medians; ratios the median of the rounds' ratios. Target: the rule's busy ÷ quiet
-≤ ×1.5 at batch 10 and 64.
+``vectorized.Network.train`` (relu, softmax, cross-entropy) with the threads
+``neurons_lab.training.threads.choose_threads`` picks and with every core, on the machine as it
+is ("quiet") and, right beside it, while another process keeps one core busy with a Python loop
+(three rounds, the order turned each round; one with ``--quick``). Target: the rule's busy ÷
+quiet ≤ ×1.5 at batch 10 and 64.
 """
 
 import contextlib
@@ -17,9 +17,9 @@ import time
 import vectorized
 from neurons_lab.training.threads import available_cores, blas_threads, choose_threads
 
-from .formatting import ratio, sizes_name, table
+from .formatting import format_time, ratio, sizes_name, table
 from .per_sample import random_batch_data
-from .timing import format_time, measure
+from .timing import measure, ratios
 
 NETWORKS = ([784, 300, 10], [784, 500, 10])
 BATCHES = (10, 64, 256)
@@ -85,10 +85,8 @@ def run(quick=False, progress=print):
         rows.append({"layer_sizes": sizes, "batch_size": batch,
                      "threads": choose_threads(sizes, batch).threads,
                      "seconds_per_step": {f"{s}_{t}": v for (s, t), v in med.items()},
-                     "busy_over_quiet": statistics.median(
-                         b / q for b, q in zip(times[k, "busy", "rule"], quiet)),
-                     "all_busy_over_quiet": statistics.median(
-                         b / q for b, q in zip(times[k, "busy", "all"], quiet))})
+                     "busy_over_quiet": ratios(times[k, "busy", "rule"], quiet)[0],
+                     "all_busy_over_quiet": ratios(times[k, "busy", "all"], quiet)[0]})
     return {"rows": rows}
 
 

@@ -12,13 +12,13 @@ import os
 import sys
 import time
 
-from . import busy, cnn, environment, ladder, memory, minibatch, per_sample, phases, pypy
-from . import pytorch as pytorch_section
-from .report import markdown
-from .targets import check_targets
+from . import busy, cnn, environment, memory, minibatch, per_sample, phases, pytorch, targets
+from .neurons_timing import run_pypy
 
 RESULTS_DIR = os.path.join("benchmarks", "results")  # relative: under the current folder
-SECTIONS = ("per-sample", "phases", "minibatch", "memory", "pytorch", "cnn", "busy")
+# name: module with run(quick, progress) and markdown(results), in the report's order
+SECTIONS = {"per-sample": per_sample, "phases": phases, "minibatch": minibatch,
+            "memory": memory, "pytorch": pytorch, "cnn": cnn, "busy": busy}
 
 
 def parse_args(argv):
@@ -35,7 +35,6 @@ def parse_args(argv):
                         help="JSON results (default: OUT_DIR/latest.json, or quick.json); the "
                              "Markdown report goes beside it with .md")
     parser.add_argument("--no-pypy", action="store_true", help="do not look for pypy3")
-    parser.add_argument("--no-chart", action="store_true", help=argparse.SUPPRESS)  # no chart now
     parser.add_argument("--blas-threads", type=int, metavar="N",
                         help="BLAS threads (default: what NumPy uses; PyTorch gets the same)")
     args = parser.parse_args(argv)
@@ -61,6 +60,27 @@ def _finite(value):
     return value
 
 
+def markdown(results):
+    """The report: what the figures were measured on, then each section's own table."""
+    meta, env = results["meta"], results["meta"]["environment"]
+    blas = " and ".join(f"{p['internal_api']} {p['version']} ({p['architecture']}, "
+                        f"{p['num_threads']} threads)" for p in env["blas"]) or \
+        f"{env['blas_threads']} threads"
+    lines = ["# Benchmarks: `neurons` (object graph), `vectorized` (textbook matrices) and "
+             "`vectorized.fast`", "",
+             f"Measured {env['date']} in {meta['mode']} mode ({meta['seconds']:.0f} s) · "
+             f"{env['python']} · NumPy {env['numpy']} · BLAS {blas} · CPU: {env['cpu_model']}, "
+             f"{env['cpus']} CPUs · load average (1 min) at start/end "
+             f"{env['load_average_at_start']}/{meta.get('load_average_at_end')}: above the CPU "
+             "count, other work competed for the cores and the times are noisy.", "",
+             "Inputs are seeded dense random numbers (MNIST's zeros are skipped by no engine, so "
+             "dense is the conservative case). Every time is the median of several repeats."]
+    for name, module in SECTIONS.items():
+        if results.get(name.replace("-", "_")):
+            lines += module.markdown(results)
+    return "\n".join(lines + targets.markdown(results)) + "\n"
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.blas_threads is not None:
@@ -72,20 +92,13 @@ def main(argv=None):
 
     results = {"meta": {"mode": "quick" if quick else "full",
                         "environment": environment.describe()}}
-    threads = environment.blas_threads()
-    run = {"phases": phases.run, "minibatch": minibatch.run, "memory": memory.run,
-           "pytorch": lambda q, p: pytorch_section.run(q, p, blas_threads=threads),
-           "cnn": lambda q, p: cnn.run(q, p, blas_threads=threads),
-           "busy": busy.run}  # busy last: it keeps a core busy
-    for section in args.sections:
-        if section == "per-sample":
-            results["per_sample"] = per_sample.run(quick, progress)
-            results["ladder"] = ladder.run(quick, progress)
+    for name in args.sections:  # busy last: it keeps a core busy
+        results[name.replace("-", "_")] = SECTIONS[name].run(quick, progress)
+        if name == "per-sample":
+            results["ladder"] = per_sample.run_ladder(quick, progress)
             results["pypy"] = {"found": False, "skipped": True} if args.no_pypy else \
-                pypy.run(per_sample.ARCHITECTURES, quick, progress)
-        else:
-            results[section] = run[section](quick, progress)
-    results["targets"] = check_targets(results)
+                run_pypy(per_sample.ARCHITECTURES, quick, progress)
+    results["targets"] = targets.check_targets(results)
     results["meta"]["seconds"] = time.perf_counter() - started
     results["meta"]["load_average_at_end"] = environment.load_average()
     text = markdown(results)

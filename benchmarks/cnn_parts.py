@@ -1,19 +1,18 @@
 """Where one ``vectorized.fast`` CNN training step spends its time (report section 6b).
 
-Every method a step calls on a layer (forward, im2col, the activation and its derivative, the
-error handed down, col2im, 式8's δ, the gradient and step) is wrapped, on the instance, by a
-clock that keeps each call's own time (its time minus that of the wrapped calls inside it), so
-the parts add up to the step; "network" is the rest (checks, loss, output δ, reshapes). The
-parts are those of the median of several wrapped epochs; the step is also timed unwrapped, in
-alternation with the wrapped one, to show what the clocks cost. For each conv product the
-useful FLOPs (2·F·C·K²·OH·OW per sample) and the bytes it must move at least (W, the patches
-and the map, once each) say whether it ran at arithmetic or at memory speed.
+Every method a step calls on a layer (:data:`PARTS`) is wrapped, on the instance, by a clock
+that keeps each call's own time (minus the wrapped calls inside it), so the parts add up to the
+step; "network" is the rest (checks, loss, output δ, reshapes). The step is also timed
+unwrapped, in alternation, to show what the clocks cost. For each conv product the useful
+FLOPs and the bytes it must move at least (W, the patches and the map, once each) say whether
+it ran at arithmetic or at memory speed.
 """
 
 import statistics
 import time
 from collections import defaultdict
 
+from .formatting import percent, table
 from .timing import measure_interleaved
 
 # method (or activation attribute) → the part it is counted in
@@ -96,19 +95,17 @@ def breakdown(make_net, labels, x, batch_size, *, repeats=7, min_time=0.1):
             "wrapped_step_seconds": wrapped, "rows": sorted(rows, key=lambda r: -r["seconds"])}
 
 
-def format_parts(result):
+def markdown(result):
     """Markdown lines: one row per part, time per batch step and share of the step."""
     step = result["wrapped_step_seconds"]
-    lines = ["", f"One fast step at batch {result['batch_size']}: "
-                 f"{1e3 * result['step_seconds']:.2f} ms (median of {result['repeats']}, "
-                 f"{1e3 * result['spread'][0]:.2f}–{1e3 * result['spread'][1]:.2f}); "
-                 f"the median of {result['repeats']} epochs with the clocks, {1e3 * step:.2f} ms a "
-                 "step, shared out below.", "",
-             "| layer | part | ms per step | share | GFLOP/s | GB/s |",
-             "|---|---|---:|---:|---:|---:|"]
-    for row in result["rows"]:
-        rate = (f"{row['flops'] / row['seconds'] / 1e9:.1f} | "
-                f"{row['bytes'] / row['seconds'] / 1e9:.1f}") if "flops" in row else "| "
-        lines.append(f"| {row['layer']} | {row['part']} | {1e3 * row['seconds']:.3f} | "
-                     f"{100 * row['seconds'] / step:.0f} % | {rate} |")
-    return lines
+    rows = [[row["layer"], row["part"], f"{1e3 * row['seconds']:.3f}",
+             percent(row["seconds"] / step)]
+            + ([f"{row['flops'] / row['seconds'] / 1e9:.1f}",
+                f"{row['bytes'] / row['seconds'] / 1e9:.1f}"] if "flops" in row else ["", ""])
+            for row in result["rows"]]
+    return ["", f"One fast step at batch {result['batch_size']}: "
+                f"{1e3 * result['step_seconds']:.2f} ms (median of {result['repeats']}, "
+                f"{1e3 * result['spread'][0]:.2f}–{1e3 * result['spread'][1]:.2f}); "
+                f"the median of {result['repeats']} epochs with the clocks, {1e3 * step:.2f} ms a "
+                "step, shared out below.", ""] + table(
+        ["layer", "part", "ms per step", "share", "GFLOP/s", "GB/s"], rows)

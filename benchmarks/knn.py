@@ -5,11 +5,10 @@
     python -m benchmarks.knn --data-dir D --distance l2 --k 3 --memory-mb 512
     python -m benchmarks.knn --data-dir D --test-limit 1000 --json knn.json
 
-Each (distance, k) is one timed ``knn_predict`` over the test set: wall clock (an upper
-bound on a shared machine), CPU time (BLAS threads included) and the load average before it.
-The peak memory of the work arrays is taken under ``tracemalloc`` in a second call on the first
-``--memory-rows`` test images (the blocks do not grow with more); the process's own peak
-(``ru_maxrss``, data loading included) is printed at the end.
+Each (distance, k) is one timed ``knn_predict`` over the test set: wall clock, CPU time
+(BLAS threads included), the load average before it, and the peak of the work arrays under
+``tracemalloc`` in a second call on ``--memory-rows`` test images (the blocks do not grow with
+more); the process's own peak (``ru_maxrss``, data loading included) is printed at the end.
 """
 
 import argparse
@@ -23,8 +22,13 @@ import tracemalloc
 import numpy as np
 
 from neurons_lab.training.data import load_mnist
-from neurons_lab.training.knn import DEFAULT_MEMORY_MB, DISTANCES, chunk_sizes, knn_predict
-from neurons_lab.training.knn_blocks import work_plan
+from neurons_lab.training.knn import (
+    DEFAULT_MEMORY_MB,
+    DISTANCES,
+    chunk_sizes,
+    knn_predict,
+    work_plan,
+)
 
 from .environment import load_average, set_blas_threads
 from .formatting import table
@@ -94,7 +98,7 @@ def main(argv=None):
     print(f"# k-NN on {args.data_dir}: {len(data.test_images):,} test × "
           f"{len(data.train_images):,} training images, memory budget {args.memory_mb:g} MiB "
           f"(blocks of {blocks[0]:,} test × {blocks[1]:,} training rows, products in "
-          f"{plan.dtype}{', exact' if plan.exact else ''}; {os.cpu_count()} CPUs)\n",
+          f"{plan.dtype}, exact; {os.cpu_count()} CPUs)\n",
           flush=True)
     rows = []
     for distance in args.distance:

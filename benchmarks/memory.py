@@ -1,14 +1,11 @@
 """Section 4: memory — bytes per Connection in ``neurons``, peak of a ``vectorized`` epoch.
 
-* ``neurons``: everything a 784-300-10 network allocates (its Connection, Node and list
-  objects and their float weights), traced with ``tracemalloc``, divided by its number of
-  connections — right after building it, and again after one training step, which gives every
-  Connection a gradient float of its own (before it, all gradients share the constant 0.0).
-* ``vectorized``: one epoch of batch-64 training over a synthetic 60,000 × 784 uint8 data set
-  (MNIST's shape), kept as uint8 and converted to floats one batch at a time. It runs in a
-  fresh subprocess (``python -m benchmarks.memory --epoch N``), twice: once plain, for the
-  time and the process's peak resident memory (VmHWM: interpreter and NumPy included), once
-  under ``tracemalloc`` (NumPy reports its buffers to it) for what data and training allocate.
+* ``neurons`` 784-300-10: what ``tracemalloc`` traces per Connection after building and after
+  one step (which gives every Connection a gradient float of its own).
+* ``vectorized``: one batch-64 epoch over 60,000 × 784 uint8 samples (MNIST's shape), made
+  floats one batch at a time, in a fresh process (``python -m benchmarks.memory N``): once for
+  the time and the peak resident memory (VmHWM: ``ru_maxrss`` survives ``exec`` on Linux),
+  once under ``tracemalloc`` for what data and training allocate.
 """
 
 import gc
@@ -24,84 +21,68 @@ import numpy as np
 import vectorized
 
 from . import PROJECT_ROOT
-from .formatting import format_bytes, sizes_name, table
-from .neurons_timing import bytes_per_connection
-from .timing import format_time
+from .formatting import format_bytes, format_time, sizes_name, table
+from .neurons_timing import bytes_per_connection, status_bytes
 
-NEURONS_SIZES = (784, 300, 10)
-EPOCH_SIZES = (784, 300, 10)
+SIZES = (784, 300, 10)
 EPOCH_SAMPLES = 60_000
 QUICK_EPOCH_SAMPLES = 10_000
-EPOCH_BATCH = 64
-EPOCH_DTYPE = "float32"
+BATCH = 64
+DTYPE = "float32"
 
 
-def _peak_rss_bytes():
-    """This process's peak resident memory (VmHWM, Linux; None elsewhere). Not ``ru_maxrss``:
-    Linux carries that over across ``exec`` from the process that spawned us."""
-    try:
-        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
-            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
-    except (OSError, ValueError, StopIteration):
-        return None
+def _epoch_setup(n):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(n, SIZES[0]), dtype=np.uint8)
+    classes = rng.integers(0, SIZES[-1], size=n, dtype=np.uint8)
+    return images, classes, vectorized.Network(list(SIZES), seed=0, dtype=DTYPE)
 
 
-def _epoch_setup(n, seed, dtype):
-    rng = np.random.default_rng(seed)
-    images = rng.integers(0, 256, size=(n, EPOCH_SIZES[0]), dtype=np.uint8)
-    classes = rng.integers(0, EPOCH_SIZES[-1], size=n, dtype=np.uint8)
-    net = vectorized.Network(list(EPOCH_SIZES), seed=seed, dtype=dtype)
-    return images, classes, net
-
-
-def _run_epoch(images, classes, net, batch_size, dtype):
+def _run_epoch(images, classes, net):
     """One pass in batches; each batch becomes floats (÷255, one-hot 0.9/0.1 labels) only now."""
-    codes = np.full((EPOCH_SIZES[-1], EPOCH_SIZES[-1]), 0.1, dtype=dtype)
+    codes = np.full((SIZES[-1], SIZES[-1]), 0.1, dtype=DTYPE)
     np.fill_diagonal(codes, 0.9)
-    scale = np.asarray(1.0 / 255.0, dtype=dtype)
-    for start in range(0, images.shape[0], batch_size):
-        x = images[start:start + batch_size].astype(dtype)
+    scale = np.asarray(1.0 / 255.0, dtype=DTYPE)
+    for start in range(0, images.shape[0], BATCH):
+        x = images[start:start + BATCH].astype(DTYPE)
         x *= scale
-        net.train(codes[classes[start:start + batch_size]], x, 0.1, 1, batch_size=batch_size)
+        net.train(codes[classes[start:start + BATCH]], x, 0.1, 1, batch_size=BATCH)
 
 
-def epoch_worker(n, batch_size=EPOCH_BATCH, dtype=EPOCH_DTYPE, seed=0):
-    """Measure one epoch in this process; returns a JSON-ready dict."""
-    baseline_rss = _peak_rss_bytes()
-    images, classes, net = _epoch_setup(n, seed, dtype)
+def epoch_worker(n):
+    """Measure one epoch of ``n`` samples in this process; returns a JSON-ready dict."""
+    baseline_rss = status_bytes("VmHWM")
+    images, classes, net = _epoch_setup(n)
     start = time.perf_counter()
-    _run_epoch(images, classes, net, batch_size, dtype)
+    _run_epoch(images, classes, net)
     seconds = time.perf_counter() - start
-    peak_rss = _peak_rss_bytes()
+    peak_rss = status_bytes("VmHWM")
     data_bytes = images.nbytes + classes.nbytes
     del images, classes, net
     gc.collect()
 
     tracemalloc.start()
-    images, classes, net = _epoch_setup(n, seed, dtype)
-    _run_epoch(images, classes, net, batch_size, dtype)
+    _run_epoch(*_epoch_setup(n))
     traced_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {"samples": n, "batch_size": batch_size, "dtype": dtype,
-            "layer_sizes": list(EPOCH_SIZES), "epoch_seconds": seconds,
-            "uint8_data_bytes": data_bytes, "tracemalloc_peak_bytes": traced_peak,
-            "peak_rss_bytes": peak_rss, "peak_rss_before_data_bytes": baseline_rss}
+    return {"samples": n, "batch_size": BATCH, "dtype": DTYPE, "layer_sizes": list(SIZES),
+            "epoch_seconds": seconds, "uint8_data_bytes": data_bytes,
+            "tracemalloc_peak_bytes": traced_peak, "peak_rss_bytes": peak_rss,
+            "peak_rss_before_data_bytes": baseline_rss}
 
 
-def epoch_in_subprocess(n, batch_size=EPOCH_BATCH, dtype=EPOCH_DTYPE):
-    command = [sys.executable, "-m", "benchmarks.memory", "--epoch", str(n),
-               "--batch-size", str(batch_size), "--dtype", dtype]
+def epoch_in_subprocess(n):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [PROJECT_ROOT, env.get("PYTHONPATH")]))
-    done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=PROJECT_ROOT,
-                          env=env, timeout=600)
+    done = subprocess.run([sys.executable, "-m", "benchmarks.memory", str(n)], capture_output=True,
+                          text=True, check=True, cwd=PROJECT_ROOT, env=env, timeout=600)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def run(quick=False, progress=print):
-    progress(f"memory: neurons {list(NEURONS_SIZES)} under tracemalloc")
-    per_connection = bytes_per_connection(NEURONS_SIZES)
-    per_connection["layer_sizes"] = list(NEURONS_SIZES)
+    progress(f"memory: neurons {list(SIZES)} under tracemalloc")
+    per_connection = bytes_per_connection(SIZES)
+    per_connection["layer_sizes"] = list(SIZES)
     n = QUICK_EPOCH_SAMPLES if quick else EPOCH_SAMPLES
     progress(f"memory: vectorized epoch of {n:,} uint8 samples (subprocess)")
     epoch = epoch_in_subprocess(n)
@@ -126,17 +107,5 @@ def markdown(results):
     return ["", "## 4. Memory", ""] + table(["measurement", "value"], rows)
 
 
-def main(argv=None):
-    import argparse
-
-    parser = argparse.ArgumentParser(description="Peak memory of one vectorized epoch.")
-    parser.add_argument("--epoch", type=int, default=EPOCH_SAMPLES, help="samples")
-    parser.add_argument("--batch-size", type=int, default=EPOCH_BATCH)
-    parser.add_argument("--dtype", default=EPOCH_DTYPE, choices=("float32", "float64"))
-    args = parser.parse_args(argv)
-    print(json.dumps(epoch_worker(args.epoch, args.batch_size, args.dtype)))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # the subprocess: one epoch of argv[1] samples, JSON on stdout
+    print(json.dumps(epoch_worker(int(sys.argv[1]))))

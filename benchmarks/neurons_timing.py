@@ -1,48 +1,38 @@
 """Per-sample training time of the ``neurons`` object graph — standard library only.
 
 The same code times ``neurons`` in the benchmark's own process (CPython) and, run as a
-script, under PyPy in a subprocess, where NumPy is not available::
+script, under PyPy in a subprocess (:func:`run_pypy`), where NumPy is not available::
 
     pypy3 -m benchmarks.neurons_timing '{"architectures": [[8, 3, 8]], "repeats": 3}'
 
-prints one JSON object on stdout. With ``"tutorial": true`` every architecture is also timed
-on the tutorial's own object design (``benchmarks/tutorial_design.py``), in alternation with
-``neurons`` in the same run, and the result gives the ratio::
+prints one JSON object. ``"tutorial": true`` also times the tutorial's object design
+(``tutorial_design.py``) in alternation with ``neurons`` and gives the ratio; ``"memory":
+true`` adds the bytes per Connection and the connections a step touches. A CNN spec works too:
+``'{"architectures": [["1x28x28", "conv20x5", "pool2", 100, 10]], "memory": true}'``.
 
-    pypy3 -m benchmarks.neurons_timing '{"architectures": [[784, 300, 10]], "tutorial": true}'
-
-A CNN spec works the same way; ``"memory": true`` adds the bytes per Connection (the growth
-of resident memory while building, both interpreters; under CPython also what ``tracemalloc``
-traces) and the number of connections a step touches::
-
-    pypy3 -m benchmarks.neurons_timing \
-        '{"architectures": [["1x28x28", "conv20x5", "pool2", 100, 10]], "memory": true}'
-
-Nothing here (nor in ``benchmarks/__init__.py`` or ``benchmarks/timing.py``) may import
-NumPy; the result says whether it got imported anyway.
-Keep the syntax Python 3.9-compatible (Debian's PyPy is 3.9).
+Nothing here (nor in ``__init__.py``, ``timing.py``, ``tutorial_design.py``) may import NumPy;
+the result says whether it got imported anyway. Python 3.9 syntax (Debian's PyPy is 3.9).
 """
 
 import gc
 import json
+import os
 import platform
 import random
-import statistics
+import shutil
+import subprocess
 import sys
 import time
 
-from . import tutorial_design
-from .timing import WARMUP_SECONDS, cycling, measure, measure_interleaved
+from . import PROJECT_ROOT, tutorial_design
+from .timing import WARMUP_SECONDS, measure, measure_interleaved, ratios, stepper
 
 N_SAMPLES = 8  # distinct random samples cycled through by the timed training steps
 
 
 def random_samples(n_in, n_out, count, seed):
-    """``count`` dense random (label, sample) pairs: inputs U(0, 1), 0.9/0.1-coded labels.
-
-    Dense random inputs are the conservative case: MNIST is ~80% zeros, which this network
-    does not exploit anyway (every connection is visited regardless of its input's value).
-    """
+    """``count`` dense random (label, sample) pairs: inputs U(0, 1), 0.9/0.1-coded labels
+    (MNIST's ~80% zeros would save no engine any work: dense is the conservative case)."""
     rng = random.Random(seed)
     pairs = []
     for _ in range(count):
@@ -61,24 +51,21 @@ def time_train_one_sample(sizes, *, repeats=5, min_time=0.1, warmup_time=WARMUP_
     start = time.perf_counter()
     net = neurons.Network(list(sizes), seed=seed)
     build = time.perf_counter() - start
-    next_pair = cycling(random_samples(net.input_size, net.output_size, N_SAMPLES, seed))
-
-    def step():
-        label, sample = next_pair()
-        net.train_one_sample(label, sample, 0.1)
-
-    result = measure(step, repeats=repeats, min_time=min_time, warmup_time=warmup_time)
+    pairs = random_samples(net.input_size, net.output_size, N_SAMPLES, seed)
+    result = measure(stepper(net, pairs), repeats=repeats, min_time=min_time,
+                     warmup_time=warmup_time)
     result["connections"] = len(net.connections)
     result["build_seconds"] = build
     return result
 
 
-def _resident_bytes():
-    """This process's resident memory (VmRSS), or None where /proc is missing."""
+def status_bytes(field):
+    """A field of /proc/self/status in bytes ("VmRSS", "VmHWM"), or None where it is missing."""
     try:
         with open("/proc/self/status", encoding="ascii", errors="replace") as f:
-            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmRSS:"))
-    except (OSError, StopIteration):
+            return next(int(line.split()[1]) * 1024 for line in f
+                        if line.startswith(field + ":"))
+    except (OSError, ValueError, StopIteration):
         return None
 
 
@@ -100,7 +87,7 @@ def bytes_per_connection(sizes, seed=0):
 
         def now(mode=mode):
             gc.collect()
-            return _resident_bytes() if mode == "rss" else tracemalloc.get_traced_memory()[0]
+            return status_bytes("VmRSS") if mode == "rss" else tracemalloc.get_traced_memory()[0]
 
         start = now()
         net = neurons.Network(list(sizes), seed=seed)
@@ -124,29 +111,18 @@ def bytes_per_connection(sizes, seed=0):
 def compare_with_tutorial(sizes, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS,
                           seed=0):
     """Seconds per ``train_one_sample`` of ``neurons`` and of the tutorial's design, timed in
-    alternation (repeat k of each sees the machine in the same state). Returns the medians and
-    ``ratio`` = tutorial / neurons, the median of the per-repeat ratios."""
+    alternation. Returns the medians and ``ratio`` = tutorial / neurons, the median of the
+    per-repeat ratios."""
     import neurons
 
-    ours = neurons.Network(list(sizes), seed=seed)
-    theirs = tutorial_design.Network(list(sizes), seed=seed)
     pairs = random_samples(sizes[0], sizes[-1], N_SAMPLES, seed)
-    next_ours, next_theirs = cycling(pairs), cycling(pairs)
-
-    def step_ours():
-        label, sample = next_ours()
-        ours.train_one_sample(label, sample, 0.1)
-
-    def step_theirs():
-        label, sample = next_theirs()
-        theirs.train_one_sample(label, sample, 0.1)
-
-    timed = measure_interleaved({"neurons": step_ours, "tutorial": step_theirs},
-                                repeats=repeats, min_time=min_time, warmup_time=warmup_time)
-    ratios = [t / n for t, n in zip(timed["tutorial"]["times"], timed["neurons"]["times"])]
+    timed = measure_interleaved(
+        {"neurons": stepper(neurons.Network(list(sizes), seed=seed), pairs),
+         "tutorial": stepper(tutorial_design.Network(list(sizes), seed=seed), pairs)},
+        repeats=repeats, min_time=min_time, warmup_time=warmup_time)
     return {"layer_sizes": list(sizes), "neurons_seconds": timed["neurons"]["median"],
-            "tutorial_seconds": timed["tutorial"]["median"], "ratio": statistics.median(ratios),
-            "repeats": repeats}
+            "tutorial_seconds": timed["tutorial"]["median"], "repeats": repeats,
+            "ratio": ratios(timed["tutorial"]["times"], timed["neurons"]["times"])[0]}
 
 
 def run(architectures, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS, seed=0,
@@ -173,6 +149,32 @@ def run(architectures, *, repeats=5, min_time=0.1, warmup_time=WARMUP_SECONDS, s
         "numpy_imported": "numpy" in sys.modules,
         "results": results,
     }
+
+
+def run_pypy(architectures, quick=False, progress=print):
+    """The report's per-sample ``neurons`` timings under a ``pypy3`` on PATH, in a subprocess
+    (a JIT warm-up before the timed repeats), or ``{"found": False}``."""
+    executable = shutil.which("pypy3")
+    if executable is None:
+        return {"found": False}
+    progress(f"pypy: {executable}")
+    options = {"architectures": [list(sizes) for sizes in architectures],
+               "repeats": 3 if quick else 7, "min_time": 0.02 if quick else 0.2,
+               "warmup_time": 0.3 if quick else 2.0}
+    env = dict(os.environ, PYTHONPATH=PROJECT_ROOT)  # the checkout, not CPython's packages
+    try:
+        done = subprocess.run([executable, "-m", "benchmarks.neurons_timing", json.dumps(options)],
+                              capture_output=True, text=True, cwd=PROJECT_ROOT, env=env,
+                              timeout=900, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return {"found": True, "executable": executable, "error": str(error)}
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"found": True, "executable": executable,
+                "error": f"exit status {done.returncode}: {last}"}
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result.update(found=True, executable=executable, options=options)
+    return result
 
 
 def main(argv=None):

@@ -14,9 +14,8 @@ import numpy as np
 import neurons
 import vectorized
 
-from .formatting import ratio, sizes_name, table
+from .formatting import format_time, ratio, sizes_name, table
 from .neurons_timing import random_samples
-from .timing import format_time
 
 SIZES = (784, 300, 10)
 PHASES = ("forward", "deltas", "gradients", "update")

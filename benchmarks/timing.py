@@ -8,6 +8,7 @@ the *median* repeat is the one least affected by whatever else the machine was d
 """
 
 import gc
+import itertools
 import math
 import statistics
 import time
@@ -57,26 +58,19 @@ def measure(fn, **options):
     return measure_interleaved({"fn": fn}, **options)["fn"]
 
 
-def cycling(items):
-    """A function returning the next item of ``items`` on every call (round-robin), so that
-    repeated training steps do not all see the very same sample."""
-    position = [-1]
-
-    def next_item():
-        position[0] = (position[0] + 1) % len(items)
-        return items[position[0]]
-
-    return next_item
+def ratios(numerators, denominators):
+    """(median, [lowest, highest]) of the repeat-by-repeat ratios of two lists of times."""
+    values = sorted(a / b for a, b in zip(numerators, denominators))
+    return statistics.median(values), [values[0], values[-1]]
 
 
-def format_time(seconds):
-    """A duration with a unit a reader can compare at a glance: ns, µs, ms or s."""
-    if seconds is None or seconds != seconds:  # missing or NaN
-        return "–"
-    if seconds < 1e-6:
-        return f"{seconds * 1e9:.0f} ns"
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.1f} µs" if seconds < 1e-4 else f"{seconds * 1e6:.0f} µs"
-    if seconds < 1.0:
-        return f"{seconds * 1e3:.2f} ms" if seconds < 1e-2 else f"{seconds * 1e3:.1f} ms"
-    return f"{seconds:.2f} s"
+def stepper(net, pairs, rate=0.1):
+    """A function training ``net`` on the next (label, sample) of ``pairs`` at each call
+    (round-robin), so that repeated steps do not all see the very same sample."""
+    cycle = itertools.cycle(pairs)
+
+    def step():
+        label, sample = next(cycle)
+        net.train_one_sample(label, sample, rate)
+
+    return step

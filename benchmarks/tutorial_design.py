@@ -1,20 +1,15 @@
 """The tutorial's object design, re-created in Python 3 as a speed baseline for ``neurons``.
 
 "深度学习实战教程(三)" builds its network from Node, ConstNode, Layer, Connection, Connections and
-Network objects. This module re-creates that *design* (written here, not copied) so that
-``neurons`` can be timed against it in the same run: what matters for speed is kept as the
-tutorial has it,
-  - every layer, the output layer too, ends with a ConstNode (output 1);
-  - ``calc_delta`` visits every layer below the output layer, the input layer and the
-    ConstNodes included, each node summing over its downstream connections (式4);
-  - ``update_weight`` walks layer → node → downstream connection and calls
-    ``Connection.update_weight``, which calls ``calc_gradient`` (δ_j·x_i, the article's
-    negative gradient) and adds ``rate · gradient`` (式5);
-  - node sums are ``functools.reduce`` over the connections with a lambda, as in the code the
-    article links;
-and one choice is conservative, i.e. faster than the original: the sigmoid uses ``math.exp``
-(standard library, so this runs under PyPy), where the original calls NumPy's ``exp`` on a
-Python float and so turns every later number into a slower NumPy scalar.
+Network objects; this module re-creates that *design* (written here, not copied) and keeps what
+matters for speed as the tutorial has it: every layer, the output layer too, ends with a
+ConstNode (output 1); ``calc_delta`` visits every layer below the output, input layer and
+ConstNodes included, each node summing over its downstream connections (式4);
+``update_weight`` walks layer → node → connection, whose ``update_weight`` calls
+``calc_gradient`` (δ_j·x_i, the article's sign) and adds ``rate · gradient`` (式5); nodes sum
+with ``functools.reduce`` and a lambda, as the code the article links does. One choice is
+faster than the original: the sigmoid uses ``math.exp`` (stdlib, for PyPy), not NumPy's
+``exp`` on a float (slower NumPy scalars after).
 Sigmoid everywhere and ½Σ(t−y)², as in the tutorial.
 """
 
@@ -27,23 +22,7 @@ def sigmoid(x):
     return 1.0 / (1.0 + math.exp(-x))
 
 
-# The two sums every node computes, as the tutorial writes them (reduce with a lambda)
-def upstream_sum(node):
-    """Σ_i w_ji x_i over the node's upstream connections (式1)."""
-    return reduce(lambda ret, conn: ret + conn.upstream_node.output * conn.weight,
-                  node.upstream, 0.0)
-
-
-def downstream_sum(node):
-    """Σ_k w_kj δ_k over the node's downstream connections (式4)."""
-    return reduce(lambda ret, conn: ret + conn.downstream_node.delta * conn.weight,
-                  node.downstream, 0.0)
-
-
 class Node:
-    upstream_sum = staticmethod(upstream_sum)
-    downstream_sum = staticmethod(downstream_sum)
-
     def __init__(self, layer_index, node_index):
         self.layer_index = layer_index
         self.node_index = node_index
@@ -55,20 +34,22 @@ class Node:
     def set_output(self, output):
         self.output = output
 
-    def calc_output(self):  # 式1
-        self.output = sigmoid(self.upstream_sum(self))
+    def calc_output(self):  # 式1: σ(Σ_i w_ji x_i)
+        net = reduce(lambda ret, conn: ret + conn.upstream_node.output * conn.weight,
+                     self.upstream, 0.0)
+        self.output = sigmoid(net)
 
     def calc_output_layer_delta(self, label):  # 式3
         self.delta = self.output * (1.0 - self.output) * (label - self.output)
 
-    def calc_hidden_layer_delta(self):  # 式4
-        self.delta = self.output * (1.0 - self.output) * self.downstream_sum(self)
+    def calc_hidden_layer_delta(self):  # 式4: a(1 − a) Σ_k w_kj δ_k
+        downstream_delta = reduce(lambda ret, conn: ret + conn.downstream_node.delta * conn.weight,
+                                  self.downstream, 0.0)
+        self.delta = self.output * (1.0 - self.output) * downstream_delta
 
 
 class ConstNode:
     """Output 1; the tutorial gives it a delta too (always 0, since 1·(1 − 1) = 0)."""
-
-    downstream_sum = staticmethod(downstream_sum)
 
     def __init__(self, layer_index, node_index):
         self.layer_index = layer_index
@@ -78,7 +59,9 @@ class ConstNode:
         self.delta = 0.0
 
     def calc_hidden_layer_delta(self):
-        self.delta = self.output * (1.0 - self.output) * self.downstream_sum(self)
+        downstream_delta = reduce(lambda ret, conn: ret + conn.downstream_node.delta * conn.weight,
+                                  self.downstream, 0.0)
+        self.delta = self.output * (1.0 - self.output) * downstream_delta
 
 
 class Layer:

@@ -10,9 +10,6 @@ W, the article's sign. Sigmoid, squared error, U(−0.1, 0.1) weights, zero bias
 
 import numpy as np
 
-from .neurons_timing import N_SAMPLES, random_samples
-from .timing import cycling, measure
-
 
 def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
@@ -68,17 +65,3 @@ class Network:
         self.predict(sample)
         self.calc_gradient(label)
         self.update_weight(rate)
-
-
-def time_train_one_sample(sizes, *, repeats, min_time, seed=0):
-    """Median seconds per ``train_one_sample`` of the re-created design (columns, float64)."""
-    net = Network(list(sizes), seed)
-    pairs = [(np.asarray(t).reshape(-1, 1), np.asarray(x).reshape(-1, 1))
-             for t, x in random_samples(sizes[0], sizes[-1], N_SAMPLES, seed)]
-    next_pair = cycling(pairs)
-
-    def step():
-        label, sample = next_pair()
-        net.train_one_sample(label, sample, 0.1)
-
-    return measure(step, repeats=repeats, min_time=min_time)

@@ -163,9 +163,19 @@ def test_neurons_timing_of_a_cnn_counts_its_connections():
 
 
 def test_useful_flops_count():
-    # forward + weight gradient everywhere, input gradient after the first layer
-    assert minibatch.useful_flops_per_sample([784, 300, 10]) == 784 * 300 * 4 + 300 * 10 * 6
-    assert minibatch.useful_flops_per_sample([2, 3]) == 2 * 2 * 3 * 2
+    """Forward + weight gradient everywhere, input gradient after the first layer; the
+    issue's figures for the CNNs: CNN 1 ≈ 2.9 million useful FLOPs per sample, CNN 2 ≈ 9.2."""
+    from benchmarks.cnn import NETWORKS
+
+    flops = minibatch.useful_flops_per_sample
+    assert flops([784, 300, 10]) == 784 * 300 * 4 + 300 * 10 * 6
+    assert flops([2, 3]) == 2 * 2 * 3 * 2
+    assert flops(NETWORKS["CNN 1"][0]) == 2_886_000
+    assert flops(NETWORKS["CNN 2"][0]) == 9_222_000
+    # CNN 3: CNN 2's conv layers (3,024,000 + 9,216,000 − its 100-10 and 640-100 layers'
+    # 2·(640·100·3 + 100·10·3)) with 640-1000, 1000-1000, 1000-10 layers, 3 uses each
+    assert flops(NETWORKS["CNN 3"][0]) == (
+        9_222_000 - 2 * 3 * (640 * 100 + 100 * 10) + 2 * 3 * (640 * 1000 + 1000 * 1000 + 1000 * 10))
 
 
 def test_measure_interleaved_alternates_the_functions_repeat_by_repeat():
@@ -180,17 +190,8 @@ def test_measure_interleaved_alternates_the_functions_repeat_by_repeat():
         assert result[name]["min"] <= result[name]["median"] <= result[name]["max"]
 
 
-def test_cnn_section_counts_the_useful_flops_and_times_every_engine(quick_run):
-    """The issue's figures: a training step of CNN 1 ≈ 2.9 million useful FLOPs per sample,
-    CNN 2 ≈ 9.2 million; every engine has a row (PyTorch when installed)."""
-    from benchmarks import cnn
-
-    assert cnn.useful_flops_per_sample(cnn.NETWORKS["CNN 1"][0]) == 2_886_000
-    assert cnn.useful_flops_per_sample(cnn.NETWORKS["CNN 2"][0]) == 9_222_000
-    # CNN 3: CNN 2's conv layers (3,024,000 + 9,216,000 − its 100-10 and 640-100 layers'
-    # 2·(640·100·3 + 100·10·3)) with 640-1000, 1000-1000, 1000-10 layers, 3 uses each
-    assert cnn.useful_flops_per_sample(cnn.NETWORKS["CNN 3"][0]) == (
-        9_222_000 - 2 * 3 * (640 * 100 + 100 * 10) + 2 * 3 * (640 * 1000 + 1000 * 1000 + 1000 * 10))
+def test_cnn_section_times_every_engine(quick_run):
+    """Every engine has a row (PyTorch when installed)."""
     results = json.loads(quick_run[1].read_text(encoding="utf-8"))
     for net in results["cnn"]["networks"]:
         engines = [row["engine"] for row in net["rows"]]
