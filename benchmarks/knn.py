@@ -22,8 +22,13 @@ import tracemalloc
 import numpy as np
 
 from neurons_lab.training.data import load_mnist
-from neurons_lab.training.knn import DEFAULT_MEMORY_MB, DISTANCES, chunk_sizes, knn_predict
-from neurons_lab.training.knn_blocks import work_plan
+from neurons_lab.training.knn import (
+    DEFAULT_MEMORY_MB,
+    DISTANCES,
+    chunk_sizes,
+    knn_predict,
+    work_plan,
+)
 
 from .environment import load_average, set_blas_threads
 from .formatting import table
@@ -93,7 +98,7 @@ def main(argv=None):
     print(f"# k-NN on {args.data_dir}: {len(data.test_images):,} test × "
           f"{len(data.train_images):,} training images, memory budget {args.memory_mb:g} MiB "
           f"(blocks of {blocks[0]:,} test × {blocks[1]:,} training rows, products in "
-          f"{plan.dtype}{', exact' if plan.exact else ''}; {os.cpu_count()} CPUs)\n",
+          f"{plan.dtype}, exact; {os.cpu_count()} CPUs)\n",
           flush=True)
     rows = []
     for distance in args.distance:

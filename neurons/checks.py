@@ -18,6 +18,9 @@ def as_vector(values, length, what, expected):
     length or a NaN/infinity.
     """
     _check_sequence(values, what)
+    shape = getattr(values, "shape", None)  # an array (NumPy's): 1-D, as in vectorized
+    if shape is not None and len(shape) != 1:
+        raise ValueError(f"{what} must be 1-D with {length} values, got shape {tuple(shape)}")
     if len(values) != length:
         raise ValueError(f"{what} has {len(values)} values, {expected} has {length}")
     out = [_as_float(v, what) for v in values]
@@ -72,9 +75,7 @@ def as_finite_float(value, what, *, positive=False, non_negative=False):
 
 
 def check_layer_sizes(layer_sizes):
-    """At least two layers, each an int ≥ 1; any iterable (a generator too); returns a tuple."""
-    if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
-        raise TypeError(f"layer_sizes must be a list of ints, got {layer_sizes!r}")
+    """At least two layers, each an int ≥ 1 (``layer_sizes``: a tuple, in order)."""
     sizes = tuple(as_positive_int(s, "layer_sizes entry") for s in layer_sizes)
     if len(sizes) < 2:
         raise ValueError(f"layer_sizes needs at least two layers (input, output), got {sizes}")

@@ -13,6 +13,7 @@ above.
 """
 
 import random
+from numbers import Integral
 
 from . import checks, params
 from .activators import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activator
@@ -20,7 +21,7 @@ from .build import build, count_hidden
 from .dropout import DropoutLayer
 from .initialization import INITS, init_bound
 from .losses import get_loss
-from .spec import has_layer_names, parse_layer_sizes
+from .spec import has_layer_names, layer_entries, parse_layer_sizes
 
 __all__ = ["INITS", "Network"]
 
@@ -44,9 +45,7 @@ class Network:
 
     def __init__(self, layer_sizes, *, activation="sigmoid", output="sigmoid", loss="mse",
                  init="uniform", l2=0.0, seed=None):
-        if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
-            raise TypeError(f"layer_sizes must be a list of ints, got {layer_sizes!r}")
-        entries = tuple(layer_sizes)
+        entries = layer_entries(layer_sizes)
         sizes = entries if has_layer_names(entries) else checks.check_layer_sizes(entries)
         specs = parse_layer_sizes(sizes)
         hidden = _hidden_activations(activation, count_hidden(specs))
@@ -58,8 +57,9 @@ class Network:
             raise ValueError(f"loss 'cross_entropy' needs output='softmax', got output={output!r}")
         init_bound(init, 1, 1)  # validate the name before building anything
         self.l2 = checks.as_finite_float(l2, "l2", non_negative=True)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral)):
             raise TypeError(f"seed must be an int or None, got {seed!r}")
+        seed = None if seed is None else int(seed)  # NumPy's ints too: random.Random wants int
 
         self.layer_sizes = sizes
         self.input_shape = specs[0].in_shape  # (n,), or (C, H, W) for a CNN

@@ -57,8 +57,11 @@ def check(params, layers, all_layers):
 def _nested(values, lengths, what, kind, says):
     """``values`` as nested lists of the given leading ``lengths`` (the innermost rows are
     left to checks.as_vector); ``says[d]`` names where length d comes from."""
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+    shape = getattr(values, "shape", None)  # an array (NumPy's): its dimensions, checked once
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__") or shape == ():
         raise TypeError(f"{what} must be {kind}, got {type(values).__name__}")
+    if shape is not None and len(shape) != len(lengths) + 1:
+        raise ValueError(f"{what} must be {kind}, got shape {tuple(shape)}")
     if len(values) != lengths[0]:
         unit = "rows" if len(lengths) == 1 else ("filters", "channels", "rows")[3 - len(lengths)]
         raise ValueError(f"{what} has {len(values)} {unit}, {says[0]}")

@@ -18,8 +18,6 @@ encoding lacks are written as escapes instead of failing.
 import os
 import sys
 
-from neurons_lab.training.errors import TrainingError
-
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
 
@@ -128,6 +126,7 @@ def main(argv=None):
     except Exception as error:
         from neurons_lab.explain.errors import ExplainError
         from neurons_lab.lab.errors import LabError
+        from neurons_lab.training.errors import TrainingError
 
         if _interrupted(error):  # e.g. zipfile's ValueError when Ctrl-C lands inside np.savez
             message = "interrupted"

@@ -16,7 +16,7 @@ from neurons_lab.training.checkpoint import load_checkpoint, save_checkpoint
 from neurons_lab.training.data import Preprocessor
 from neurons_lab.training.knn import knn_predict
 from neurons_lab.training.saved import load_saved
-from neurons_lab.training.scoring import confusion_matrix, vote, vote_anatomy
+from neurons_lab.training.scoring import vote, vote_anatomy
 from neurons_lab.training.sets import fingerprint
 from vectorized import Network
 
@@ -118,6 +118,16 @@ def test_knn_auto_chooses_k_on_the_validation_split(tiny, capsys):
         100 * np.mean(predicted == data["t10k"][1]), abs=0.005)
 
 
+def test_knn_auto_on_a_tiny_set_says_what_the_user_did(tiny, capsys):
+    folder, _ = tiny
+    code, _, err = run(capsys, "knn", "--data-dir", folder, "--k", "auto", "--train-limit", "5")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "training set (5 images) is too small to hold out a validation part" in err
+    assert "--k N" in err and "--validation" not in err  # an option the user never gave
+    code, _, err = run(capsys, "knn", "--data-dir", folder, "--k", "auto", "--validation", "59")
+    assert code == 1 and "--validation 59: the training set has 60 images" in err
+
+
 def test_train_augment_shift_makes_five_times_the_training_part_only(tiny, tmp_path, capsys):
     folder, data = tiny
     text = train(capsys, folder, tmp_path / "run", "--validation", "10", "--augment", "shift",
@@ -161,7 +171,7 @@ def test_evaluate_uses_the_runs_centring_and_prints_the_confusion_matrix(tiny, t
     truth = data["t10k"][1]
     assert percent(out, "test accuracy") == pytest.approx(100 * np.mean(predicted == truth),
                                                           abs=0.005)
-    confusion = confusion_matrix(truth, predicted, 10)
+    confusion = np.bincount(10 * truth + predicted, minlength=100).reshape(10, 10)
     rows = out.split("columns: predicted digit):\n")[1].splitlines()[1:11]
     assert [[int(v) for v in row.split()[1:]] for row in rows] == confusion.tolist()
     # without the centring the network sees other inputs: the outputs differ

@@ -284,11 +284,11 @@ def test_a_stalled_mirror_is_abandoned_within_seconds_with_a_message(server, tmp
     assert f"timed out (no data for {DEFAULT_TIMEOUT:g} s); trying the next mirror" in heard[0]
 
 
-def test_the_part_file_of_a_killed_download_is_removed_by_the_next(server, tmp_path):
+def test_the_temporary_file_of_a_killed_download_is_removed_by_the_next(server, tmp_path):
     url, _ = server
     cache = tmp_path / "cache"
     cache.mkdir()
-    stale = cache / ".train-images-idx3-ubyte.gz.4242.0badc0de.part"
+    stale = cache / ".train-images-idx3-ubyte.gz.4242.0badc0de.tmp"
     stale.write_bytes(b"the first half of a download")
     _download(cache, [url + "/good/"])
     assert not stale.exists()

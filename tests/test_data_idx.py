@@ -11,11 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neurons_lab.training.data import (
+from neurons_lab.training.mnist import (
     MNIST_FILES,
     DataError,
     MnistData,
-    find_mnist_files,
     load_mnist,
     read_images,
     read_labels,
@@ -256,14 +255,13 @@ def test_missing_files_are_all_listed(mnist_dir):
     assert "expected the four files" in message
 
 
-def test_find_prefers_gz_but_accepts_raw(mnist_dir):
-    directory = mnist_dir[0]
+def test_gz_is_preferred_but_raw_accepted(mnist_dir):
+    directory, _, (_, test_labels) = mnist_dir
     gz = directory / "t10k-labels-idx1-ubyte.gz"
-    (directory / "t10k-labels-idx1-ubyte").write_bytes(gzip.decompress(gz.read_bytes()))
-    assert find_mnist_files(directory)["test_labels"] == gz
+    (directory / "t10k-labels-idx1-ubyte").write_bytes(labels_bytes(test_labels[::-1]))
+    np.testing.assert_array_equal(load_mnist(directory).test_labels, test_labels)
     gz.unlink()
-    assert find_mnist_files(directory)["test_labels"] == directory / "t10k-labels-idx1-ubyte"
-    load_mnist(directory)
+    np.testing.assert_array_equal(load_mnist(directory).test_labels, test_labels[::-1])
 
 
 def test_image_and_label_counts_must_match(mnist_dir):

@@ -105,7 +105,7 @@ def test_the_default_cache_is_the_users_cache_folder(monkeypatch, tmp_path, caps
 
 def test_demo_uses_the_cache_else_generated_images(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    from neurons_lab.commands.demo_cnn import digits
+    from neurons_lab.commands.demo import digits
 
     title, shape = digits(None, 10, 10)[:2]
     assert title.startswith("generated bars") and "--download" in title and shape == (1, 12, 12)

@@ -49,7 +49,7 @@ def test_a_history_without_curves_is_refused(tmp_path):
     with pytest.raises(ValueError, match="must end in .csv or .json"):
         read_history(tmp_path / "h.txt")
     (tmp_path / "bad.json").write_text("{")
-    with pytest.raises(ValueError, match="not a readable history"):
+    with pytest.raises(ValueError, match="bad.json is not a JSON file"):
         read_history(tmp_path / "bad.json")
 
 

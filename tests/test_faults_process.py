@@ -33,8 +33,12 @@ CONTENT = bytes(range(256)) * 40  # the file the mirrors serve: 10,240 bytes
 
 def neurons_command(*argv, **kwargs):
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", **kwargs.pop("env", {})}
+    # SIGINT back to its default: a suite started in the background (nohup … &) ignores it,
+    # and a child that inherits the ignore never sees Ctrl-C
     return subprocess.Popen([sys.executable, "-m", "neurons_lab", *argv], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+                            **kwargs)
 
 
 # --- downloads -------------------------------------------------------------------------------
@@ -82,7 +86,7 @@ def test_a_mirror_that_trickles_ends_early_or_never_ends_gives_way_to_the_next(t
     finally:
         server.shutdown()
     assert path.read_bytes() == CONTENT
-    assert [p.name for p in tmp_path.iterdir()] == ["f.gz"]  # no .part left
+    assert [p.name for p in tmp_path.iterdir()] == ["f.gz"]  # no temporary file left
     assert len(heard) == 3 and all("\n" not in line for line in heard)
     assert "too slow" in heard[0] and "closed after" in heard[1]
     assert "more than the 10,240 bytes" in heard[2]
@@ -116,8 +120,11 @@ def test_sigint_at_any_moment_is_one_line_and_exit_130(tmp_path):
         child.send_signal(signal.SIGINT)
         out, err = child.communicate(timeout=60)
         # -2: the signal came before Python's own handler existed (nothing ran yet)
+        if "Traceback" in err:  # only in Python's own start-up (a loaded machine makes it long)
+            assert "neurons_lab" not in err and "KeyboardInterrupt" in err, err
+            continue
         assert child.returncode in (130, -signal.SIGINT), err
-        assert "Traceback" not in err and len(err.strip().splitlines()) <= 1, err
+        assert len(err.strip().splitlines()) <= 1, err
         if (ck / "latest.json").exists():
             load_checkpoint(ck)  # every interrupted write left a loadable folder
 

@@ -57,7 +57,8 @@ ERRORS = [
     ([784, 10.0, "drop0"], TypeError,
      "layer_sizes[1] must be an int or a layer name such as 'conv20x5', got 10.0"),
     # (layer_sizes, exception, exact message)
-    ("1x28x28", TypeError, "layer_sizes must be a list of ints or layer names, got '1x28x28'"),
+    ("1x28x28", TypeError,
+     "layer_sizes must be a list or tuple of layer sizes, in order, got '1x28x28' (str)"),
     ([10], ValueError, "layer_sizes needs at least two layers (input, output), got [10]"),
     ([784, 10.0], TypeError,
      "layer_sizes[1] must be an int or a layer name such as 'conv20x5', got 10.0"),

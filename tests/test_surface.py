@@ -115,6 +115,21 @@ BAD_CALLS = [  # (what, call, error, message)
     ("a number", lambda n: n.predict(3.0), TypeError, "sample must contain numbers, got 3.0"),
     ("None", lambda n: n.predict(None), TypeError, "sample must contain numbers, got None"),
     ("a set", lambda n: n.predict({1.0}), TypeError, "sample must contain numbers, got {1.0}"),
+    ("2-D sample", lambda n: n.train_one_sample(T, np.zeros((1, 3)), 0.1), ValueError,
+     "sample must be 1-D with 3 values, got shape (1, 3)"),
+    ("square sample", lambda n: n.train_one_sample(T, np.zeros((3, 3)).tolist(), 0.1), TypeError,
+     "sample must contain numbers, got [0.0, 0.0, 0.0] (list)"),
+    ("0-d sample", lambda n: n.predict(np.array(1.0)), ValueError,
+     "sample must be 1-D with 3 values, got shape ()"),
+    ("0-d label", lambda n: n.train_one_sample(np.array(1.0), X, 0.1), ValueError,
+     "label must be 1-D with 2 values, got shape ()"),
+    ("masked sample", lambda n: n.predict(np.ma.masked_array(X, mask=[0, 1, 0])), TypeError,
+     "sample must contain numbers, got masked (MaskedConstant)"),
+    ("masked data row", lambda n: n.train([T, T], np.ma.masked_array(
+        [X, X], mask=[[0, 0, 0], [0, 1, 0]]), 0.1, 1), TypeError,
+     "data_set[1] must contain numbers, got masked (MaskedConstant)"),
+    ("masked and short", lambda n: n.predict(np.ma.masked_array([1.0, 2.0], mask=[0, 1])),
+     ValueError, "sample has 2 values, the input layer has 3"),
     ("short sample", lambda n: n.predict([1.0, 2.0]), ValueError,
      "sample has 2 values, the input layer has 3"),
     ("empty sample", lambda n: n.predict([]), ValueError,
@@ -185,6 +200,10 @@ BAD_CALLS = [  # (what, call, error, message)
      "params[0] must be a (W, b) pair, got int"),
     ("W a number", lambda n: n.set_parameters(layer2(W=1.0)), TypeError,
      "params[1] W must be a 2×4 matrix, got float"),
+    ("W 3-D", lambda n: n.set_parameters(layer2(W=np.zeros((2, 4, 1)))), ValueError,
+     "params[1] W must be a 2×4 matrix, got shape (2, 4, 1)"),
+    ("W 0-d", lambda n: n.set_parameters(layer2(W=np.array(1.0))), TypeError,
+     "params[1] W must be a 2×4 matrix, got ndarray"),
     ("W rows", lambda n: n.set_parameters(layer2(W=[[0.0] * 4] * 3)), ValueError,
      "params[1] W has 3 rows, layer 2 has 2 nodes"),
     ("W columns", lambda n: n.set_parameters(layer2(W=[[0.0] * 3] * 2)), ValueError,
@@ -223,9 +242,19 @@ BAD_CONSTRUCTORS = [  # (what, make(package), error, message)
      "layer_sizes entry must be an int, got True"),
     ("size '2'", lambda p: p.Network([3, "2"]), TypeError,
      "layer_sizes entry must be an int, got '2'"),
-    ("sizes 3", lambda p: p.Network(3), TypeError, "layer_sizes must be a list of ints, got 3"),
+    ("sizes 3", lambda p: p.Network(3), TypeError,
+     "layer_sizes must be a list or tuple of layer sizes, in order, got 3 (int)"),
     ("sizes text", lambda p: p.Network("784,10"), TypeError,
-     "layer_sizes must be a list of ints, got '784,10'"),
+     "layer_sizes must be a list or tuple of layer sizes, in order, got '784,10' (str)"),
+    ("sizes a set", lambda p: p.Network({3, 2}), TypeError,  # would build 2 → 3
+     "layer_sizes must be a list or tuple of layer sizes, in order, got {2, 3} (set)"),
+    ("sizes a dict", lambda p: p.Network({3: "in", 2: "out"}), TypeError,
+     "layer_sizes must be a list or tuple of layer sizes, in order, got {3: 'in', 2: 'out'} "
+     "(dict)"),
+    ("sizes a frozen set of layer names", lambda p: p.Network(frozenset({"1x4x4", "pool2", 2})),
+     TypeError, "layer_sizes must be a list or tuple of layer sizes, in order, got frozenset"),
+    ("sizes a 0-d array", lambda p: p.Network(np.array(3)), TypeError,
+     "layer_sizes must be a list or tuple of layer sizes, in order, got array(3) (ndarray)"),
     ("softmax hidden", lambda p: p.Network([2, 2, 2], activation="softmax"), ValueError,
      "activation 'softmax' is only allowed as the output layer's activation"),
     ("softmax in a list", lambda p: p.Network([2, 2, 2, 2], activation=["relu", "softmax"]),
@@ -272,6 +301,20 @@ def constructor_disagreements(make, error, message):
 def test_the_same_bad_constructor_gets_the_same_error_naming_the_same_facts(what, make, error,
                                                                              message):
     assert constructor_disagreements(make, error, message) == []
+
+
+def test_a_cnn_sample_of_the_wrong_length_and_a_numpy_seed_alike():
+    words = {}
+    for name, package in ENGINES.items():
+        net = package.Network(["1x4x4", "conv2x3", 2], seed=np.int64(3))  # NumPy's int: a seed
+        assert flat(net.parameters()) == pytest.approx(
+            flat(neurons.Network(["1x4x4", "conv2x3", 2], seed=3).parameters())), name
+        with pytest.raises(ValueError) as info:
+            net.predict(np.zeros(15))
+        words[name] = str(info.value)
+    assert words["neurons"] == "sample has 15 values, the input layer has 16"
+    assert not breaks_rule(ValueError, words["vectorized"], ValueError, words["neurons"])
+    assert words["fast"] == words["vectorized"]
 
 
 # -- hypothesis: one bad entry anywhere --------------------------------------------------------
@@ -328,8 +371,7 @@ def test_a_message_changed_in_one_engine_is_caught(monkeypatch):
         return activators.get_activator(name if name != "softmax" else "?", output=output)
 
     monkeypatch.setattr(checks, "get_activator", old_words)
-    what, make, error, message = BAD_CONSTRUCTORS[8]
-    assert what == "softmax hidden"
+    what, make, error, message = next(c for c in BAD_CONSTRUCTORS if c[0] == "softmax hidden")
     found = constructor_disagreements(make, error, message)
     assert [line.split(":")[0] for line in found] == ["vectorized", "fast"]
     assert "unknown hidden activation '?'" in found[0]

@@ -13,7 +13,7 @@ import numpy as np
 from .activators import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activator
 from .layer import INITS
 from .losses import LOSSES
-from .spec import has_layer_names, parse_layer_sizes
+from .spec import has_layer_names, layer_entries, parse_layer_sizes
 
 _PLAIN = {float, int}  # entry types that need no further look
 
@@ -54,6 +54,9 @@ def as_array(value, name, dtype, width, what, *, rows=None):
     refused, as by neurons), ValueError for a wrong length or a NaN/infinity; a message about
     one row names it (``data_set[3]``). No copy when ``value`` already is a fitting array.
     """
+    # a masked entry is refused after the shape is checked, as neurons checks the length first
+    masked = value if isinstance(value, np.ma.MaskedArray) and np.ma.is_masked(value) else None
+    value = _unmasked(value, None)
     if not isinstance(value, np.ndarray):
         _check_python(value, name, width, what, rows)
         value = np.asarray(value)
@@ -67,6 +70,8 @@ def as_array(value, name, dtype, width, what, *, rows=None):
         with np.errstate(over="ignore"):  # beyond float32's range gives inf: caught below
             value = value.astype(dtype)
     check_rows(value, name, width, what, batch=rows is not False)
+    if masked is not None:
+        _check_entries(masked, name)
     if not np.isfinite(value).all():
         bad = "" if value.ndim == 1 else f"[{int(np.argmin(np.isfinite(value).all(axis=1)))}]"
         raise ValueError(f"{name}{bad} contains non-finite values (NaN or inf)")
@@ -84,9 +89,8 @@ def check_rows(array, name, width, what, *, batch=True):
         if array.shape[1] != width:
             raise ValueError(f"{name}[0] has {array.shape[1]} values, {what} has {width}")
     else:
-        raise ValueError(
-            f"{name} must be a sample ({width},) or a batch (N, {width}), got shape {array.shape}"
-        )
+        raise ValueError(f"{name} must be 1-D with {width} values or a batch (N, {width}), got "
+                         f"shape {array.shape}")
 
 
 # -- nested lists, and arrays of other dtypes: the first entry that is not a number ---------
@@ -132,6 +136,17 @@ def _check_vector(value, name, width, what):
         _check_entries(value, name)
 
 
+def _unmasked(value, name):
+    """A NumPy masked array's data (its arithmetic would not be the textbook's); a masked
+    entry is no number: refused as neurons refuses it, naming the first one (unless ``name``
+    is None: the caller checks)."""
+    if not isinstance(value, np.ma.MaskedArray):
+        return value
+    if name is not None and np.ma.is_masked(value):
+        _check_entries(value, name)
+    return value.data
+
+
 def _check_entries(values, name):
     """TypeError naming the first entry that is not a real number (bools are not numbers)."""
     flat = values.ravel() if isinstance(values, np.ndarray) else values
@@ -148,6 +163,7 @@ def _check_entries(values, name):
 def as_map_array(value, name, dtype, *, shape=None):
     """``value`` (an array of any shape, or nested lists) as a finite array of ``dtype``, with
     the words of :func:`as_array`; ``shape``, when given, is the shape it must have."""
+    value = _unmasked(value, name)
     if not isinstance(value, np.ndarray):
         array = np.asarray(value, dtype=object)  # every entry as given: a bool stays a bool
         if any(_is_row(v) for v in array.ravel()):  # lists of different lengths
@@ -170,9 +186,7 @@ def as_map_array(value, name, dtype, *, shape=None):
 def check_settings(layer_sizes, activation, output, loss, init, l2, seed):
     """The Network constructor's arguments checked, before anything is built: returns
     (layer_sizes as a tuple, its LayerSpecs, the hidden activations, l2, seed)."""
-    if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
-        raise TypeError(f"layer_sizes must be a list of ints, got {layer_sizes!r}")
-    sizes = tuple(layer_sizes)
+    sizes = layer_entries(layer_sizes)
     if not has_layer_names(sizes):  # a CNN spec or dropout: one error naming the entry
         sizes = tuple(check_int(size, "layer_sizes entry", 1) for size in sizes)
         if len(sizes) < 2:
@@ -226,20 +240,18 @@ def check_parameters(params, layers, all_layers, dtype):
             raise ValueError(f"params[{k}] must be a (W, b) pair, got {type(pair).__name__}")
         W, b = pair
         i = place[id(layer)]
+        kind = f"a {'×'.join(map(str, layer.W.shape))} {'matrix' if layer.W.ndim == 2 else 'array'}"
+        if (isinstance(W, (str, bytes)) or not hasattr(W, "__len__")
+                or (isinstance(W, np.ndarray) and W.ndim == 0)):
+            raise TypeError(f"params[{k}] W must be {kind}, got {type(W).__name__}")
+        if isinstance(W, np.ndarray) and W.ndim != layer.W.ndim:
+            raise ValueError(f"params[{k}] W must be {kind}, got shape {W.shape}")
         if layer.W.ndim != 2:  # a conv layer's (N, C, K, K) filters
-            if (isinstance(W, (str, bytes)) or not hasattr(W, "__len__")
-                    or (isinstance(W, np.ndarray) and W.ndim == 0)):
-                raise TypeError(f"params[{k}] W must be a {'×'.join(map(str, layer.W.shape))} "
-                                f"array, got {type(W).__name__}")
             W = as_map_array(W, f"params[{k}] W", dtype, shape=layer.W.shape)
             b = as_array(b, f"params[{k}] b", dtype, len(layer.b), f"layer {i}", rows=False)
             checked.append((W, b))
             continue
         n_out, n_in = layer.W.shape
-        if (isinstance(W, (str, bytes)) or not hasattr(W, "__len__")
-                or (isinstance(W, np.ndarray) and W.ndim == 0)):
-            raise TypeError(f"params[{k}] W must be a {n_out}×{n_in} matrix, got "
-                            f"{type(W).__name__}")
         if len(W) != n_out:
             raise ValueError(f"params[{k}] W has {len(W)} rows, layer {i} has {n_out} nodes")
         W = as_array(W, f"params[{k}] W", dtype, n_in, f"layer {i - 1}", rows=True)

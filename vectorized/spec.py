@@ -15,6 +15,7 @@ Standard library only: the object-graph package holds its twin (neurons/spec.py)
 """
 
 import re
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from numbers import Integral
 
@@ -70,6 +71,18 @@ def conv_size(n, kernel, stride=1, padding=0):
     return (n + 2 * padding - kernel) // stride + 1
 
 
+def layer_entries(layer_sizes):
+    """``layer_sizes`` as a tuple, in the order given (a list, a tuple, any ordered iterable).
+
+    TypeError for a set or a dict (their order is not the network's: ``{3, 2}`` would build
+    2 → 3), a string, a single number or an array that is not 1-D."""
+    if (isinstance(layer_sizes, (str, bytes, Set, Mapping)) or not hasattr(layer_sizes, "__iter__")
+            or getattr(layer_sizes, "ndim", 1) != 1):
+        raise TypeError("layer_sizes must be a list or tuple of layer sizes, in order, got "
+                        f"{layer_sizes!r} ({type(layer_sizes).__name__})")
+    return tuple(layer_sizes)
+
+
 def has_layer_names(layer_sizes):
     """True when ``layer_sizes`` holds a layer name (a CNN spec or dropout): a string that is
     not just digits ('2' where a size belongs is a size given as text: refused as such)."""
@@ -84,9 +97,7 @@ def parse_layer_sizes(layer_sizes):
     TypeError/ValueError with one message naming the entry (``layer_sizes[k] = 'token': ...``)
     for anything the network could not build. A plain list of ints gives "full" layers only.
     """
-    if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):
-        raise TypeError(f"layer_sizes must be a list of ints or layer names, got {layer_sizes!r}")
-    entries = list(layer_sizes)
+    entries = list(layer_entries(layer_sizes))
     if len(entries) < 2:
         raise ValueError(f"layer_sizes needs at least two layers (input, output), got {entries}")
     for k, entry in enumerate(entries):

@@ -70,6 +70,9 @@ def as_maps(array, name, shape, *, batch=True):
         return array.reshape(shape)
     if batch and array.ndim in (2, 4) and array.shape[1:] in ((size,), shape):
         return array.reshape((array.shape[0],) + shape)
+    if array.ndim == 1:  # a flat sample of the wrong length: neurons' words
+        raise ValueError(f"{name} has {array.size} values, the input layer {_dims(shape)} has "
+                         f"{size}")
     dims = ", ".join(map(str, shape))
     forms = f"{size} values or ({dims})"
     if batch:

@@ -14,8 +14,6 @@ from ..training.networks import available_engines
 from ..training.saved import load_saved
 from ..training.scoring import network_outputs, score, vote, vote_anatomy
 
-DIGIT_WIDTH = 6  # characters per column of the confusion matrix
-
 
 def add_subcommands(subparsers):
     ev = subparsers.add_parser(
@@ -47,38 +45,32 @@ def _data_options(p):
     p.add_argument("--test-limit", type=int, help="score only the first N test images")
 
 
-def _load(args):
+def _test_set(args):
     if args.test_limit is not None and args.test_limit < 1:
         raise UsageError(f"--test-limit must be at least 1, got {args.test_limit}")
     args.mnist_dir = mnist_directory(args, args.command)
     mnist = datasets.load_mnist(args.mnist_dir)
-    classes = mnist.test_labels[:args.test_limit].astype(np.int64)
-    return mnist, mnist.test_images[:args.test_limit], classes
-
-
-def _source(args):
-    """How messages name the data: the option the user gave."""
-    return f"--data-dir {args.data_dir}" if args.data_dir else f"--download ({args.mnist_dir})"
+    return mnist, mnist.test_images[:args.test_limit], \
+        mnist.test_labels[:args.test_limit].astype(np.int64)
 
 
 def _saved(path, args, mnist):
+    """The saved network at ``path`` with its run's preprocessing, announced in one line."""
+    source = f"--data-dir {args.data_dir}" if args.data_dir else f"--download ({args.mnist_dir})"
     saved = load_saved(path, impl=args.impl, train_images=mnist.train_images,
                        train_labels=mnist.train_labels, n_inputs=mnist.train_images.shape[1],
-                       source=_source(args))
+                       source=source)
     n_out = saved.net.layer_sizes[-1]
     if n_out != datasets.N_CLASSES:
         raise CheckpointError(f"{saved.path}: the network has {n_out} outputs, MNIST has "
                               f"{datasets.N_CLASSES} classes")
-    return saved
-
-
-def _describe(saved):
     prep = "pixels scaled to [0, 1]"
     if saved.transform.mean is not None:
         prep += ", centred on the mean training image"
     if saved.recipe.get("augment"):
         prep += f"; trained with --augment {saved.recipe['augment']}"
-    return f"{saved.path} (epoch {saved.epoch}, run in {saved.engine}; {prep})"
+    print(f"{saved.path} (epoch {saved.epoch}, run in {saved.engine}; {prep})")
+    return saved
 
 
 def run_evaluate(args):
@@ -89,9 +81,8 @@ def run_evaluate(args):
 
         validate.output_file(args.mistakes, "--mistakes", (".png", ".svg", ".pdf"))
         pyplot()  # matplotlib is there: checked before any work
-    mnist, images, classes = _load(args)
+    mnist, images, classes = _test_set(args)
     saved = _saved(args.checkpoint, args, mnist)
-    print(_describe(saved))
     result = score(network_outputs(saved.net, images, transform=saved.transform), classes)
     errors = int(np.count_nonzero(result.predicted != classes))
     print(f"test accuracy {100 * result.accuracy:.2f} % ({errors} errors of {len(classes):,} "
@@ -101,7 +92,9 @@ def run_evaluate(args):
         shown = "   —   " if np.isnan(value) else f"{100 * value:6.2f} %"
         print(f"  {digit}: {shown} of {int(result.confusion[digit].sum()):,}")
     print("confusion matrix (rows: true digit, columns: predicted digit):")
-    print(format_confusion(result.confusion))
+    print("true" + "".join(f"{c:>6}" for c in range(len(result.confusion))))
+    for digit, row in enumerate(result.confusion):
+        print(f"{digit:>4}" + "".join(f"{v:>6}" for v in row))
     if args.mistakes is not None:
         from ..training.mistakes import plot_mistakes
 
@@ -110,26 +103,16 @@ def run_evaluate(args):
     return 0
 
 
-def format_confusion(confusion):
-    """The confusion matrix as text: a header of predicted classes, one row per true class."""
-    n = len(confusion)
-    lines = ["true" + "".join(f"{c:>{DIGIT_WIDTH}}" for c in range(n))]
-    for digit, row in enumerate(confusion):
-        lines.append(f"{digit:>4}" + "".join(f"{v:>{DIGIT_WIDTH}}" for v in row))
-    return "\n".join(lines)
-
-
 def run_vote(args):
     if len(args.checkpoints) < 2:
         raise UsageError("vote needs at least two checkpoints")
-    mnist, images, classes = _load(args)
+    mnist, images, classes = _test_set(args)
     outputs = []
     for path in args.checkpoints:
         saved = _saved(path, args, mnist)
-        y = network_outputs(saved.net, images, transform=saved.transform)
-        outputs.append(y)
-        correct = np.mean(np.argmax(y, axis=1) == classes)
-        print(f"{_describe(saved)}\n  alone: test accuracy {100 * correct:.2f} %")
+        outputs.append(network_outputs(saved.net, images, transform=saved.transform))
+        correct = np.mean(np.argmax(outputs[-1], axis=1) == classes)
+        print(f"  alone: test accuracy {100 * correct:.2f} %")
     predicted = vote(outputs)
     errors = int(np.count_nonzero(predicted != classes))
     print(f"majority vote of {len(outputs)} networks: test accuracy "

@@ -6,6 +6,7 @@ argparse's own checks, 1 for a value the command cannot use (a ``UsageError`` of
 line's helpers, or an ``ExplainError``).
 """
 
+import math
 import sys
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def choose_example(args):
 def cmd_explain(args, out=None):
     """Print the walkthrough (or write the page); returns the exit code."""
     out = out or sys.stdout
-    page = output_file(args.html, "--html", (".html", ".htm")) if args.html else None
+    page = None if args.html is None else output_file(args.html, "--html", (".html", ".htm"))
     lang = args.lang or default_lang()
     if args.example == "cnn":
         from .explain_cnn import explain_cnn
@@ -191,24 +192,27 @@ def cmd_draw(args, out=None):
     sizes = parse_layers(args.layers)
     if args.max_nodes < 3:
         raise UsageError(f"--max-nodes {args.max_nodes}: must be at least 3")
-    from ..explain.drawing import graph_of, to_dot, to_svg
+    from ..explain.drawing import check_size, graph_of, to_dot, to_svg
+    from ..training.files import atomic_write
 
+    check_size(sizes)  # before anything is built
     graph = graph_of(draw_network(args.impl, sizes, args.seed), max_nodes=args.max_nodes)
     body = to_svg(graph) if path.suffix.lower() == ".svg" else to_dot(graph)
-    path.write_text(body, encoding="utf-8")
+    atomic_write(path, body.encode("utf-8"))
     print(f"wrote {path}", file=out)
     return 0
 
 
 def _is_checkpoint(source):
-    import json
+    from ..explain.errors import ExplainError
+    from ..training.files import read_json
 
     if source.is_dir() or source.suffix.lower() == ".npz":
         return True
     if source.suffix.lower() == ".json" and source.is_file():
         try:
-            data = json.loads(source.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError):
+            data = read_json(source, ExplainError)  # bounded, as every reader
+        except ExplainError:
             return False  # read_history reports it
         return isinstance(data, dict) and data.get("format") == "neurons-checkpoint"
     return False
@@ -225,8 +229,8 @@ def cmd_plot(args, out=None):
             for name, value in (("--hidden", args.hidden), ("--epochs", args.epochs)):
                 if value < 1:
                     raise UsageError(f"{name} {value}: must be at least 1")
-            if not args.rate > 0:
-                raise UsageError(f"--rate {args.rate}: must be > 0")
+            if not (math.isfinite(args.rate) and args.rate > 0):
+                raise UsageError(f"--rate {args.rate}: must be a finite number > 0")
             plots.plot_spiral(path, args.activation, args.hidden, args.epochs, args.rate,
                               args.seed)
         else:

@@ -33,8 +33,11 @@ def draw_cnn(args, path, out):
     import random
 
     from ..explain.display import cnn_html
+    from ..explain.drawing import check_size
+    from ..training.files import atomic_write
 
     spec = [int(p) if p.strip().isdigit() else p.strip() for p in args.layers.split(",")]
+    check_size(spec)  # before anything is built
     try:
         net = importlib.import_module(args.impl).Network(spec, seed=args.seed)
     except (TypeError, ValueError) as exc:
@@ -48,8 +51,8 @@ def draw_cnn(args, path, out):
         sample, label = np.asarray(sample), np.asarray(label)
     net.predict(sample)
     net.calc_delta(label)
-    path.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
-                    f"{args.layers}</title></head><body style='font-family:sans-serif'>"
-                    f"{cnn_html(net)}</body></html>\n", encoding="utf-8")
+    atomic_write(path, ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
+                        f"{args.layers}</title></head><body style='font-family:sans-serif'>"
+                        f"{cnn_html(net)}</body></html>\n").encode())
     print(f"wrote {path}", file=out)
     return 0

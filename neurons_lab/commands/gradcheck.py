@@ -1,4 +1,10 @@
-"""`neurons gradcheck`: backprop against central differences (式6) on a small network."""
+"""`neurons gradcheck`: backprop against central differences (式6) on a small network.
+
+The verdict allows what a central difference itself errs by at ε in the float type: round-off
+of E about 100·u/ε (u the type's machine epsilon) plus truncation about ε² (式6 is exact to
+O(ε²)), and at least 1e-6. ε lies in 1e-10 … 1e-2 (below, round-off swamps the difference;
+above, the O(ε²) error does), and one whose own error allows more than LOOSEST is refused.
+"""
 
 import random
 
@@ -16,21 +22,9 @@ from ..training.options import (
     network_config,
 )
 
-THRESHOLD = 1e-6
 EXIT_DISAGREE = 4
-# ε of the central difference: below 1e-10 round-off swamps the difference, above 1e-2 the
-# O(ε²) error does
 EPS_RANGE = (1e-10, 1e-2)
-# A check that cannot fail is no check: no ε whose own error allows more than this.
-LOOSEST = 1e-2
-
-
-def threshold(eps, dtype):
-    """The relative error a correct gradient may show: what a central difference itself makes
-    at ``eps`` in ``dtype`` — round-off of E about 100·u/ε (u the float type's epsilon) plus
-    truncation about ε² (式6 is exact to O(ε²)) — and at least THRESHOLD."""
-    u = float(np.finfo(dtype).eps)
-    return max(THRESHOLD, 100 * u / eps + eps ** 2)
+LOOSEST = 1e-2  # a check that cannot fail is no check
 
 
 def add_subcommands(subparsers):
@@ -53,11 +47,12 @@ def run(args):
         args.eps = 1e-2 if args.dtype == "float32" else 1e-5
     with checked("--eps"):
         validate.real(args.eps, "eps", low=EPS_RANGE[0], high=EPS_RANGE[1])
-    limit = threshold(args.eps, args.dtype)
+    u = float(np.finfo(args.dtype).eps)
+    limit = max(1e-6, 100 * u / args.eps + args.eps ** 2)
     if limit > LOOSEST:
         raise UsageError(f"--eps {args.eps:g} with {args.dtype}: round-off alone makes a "
                          f"central difference uncertain by {limit:.1e}, no check at all; give "
-                         f"--eps {100 * np.finfo(args.dtype).eps / LOOSEST:.1e} … 1e-2")
+                         f"--eps {100 * u / LOOSEST:.1e} … 1e-2")
     config = network_config(args)
     nets = build_networks(args, config)
     rng = random.Random(args.sample_seed)

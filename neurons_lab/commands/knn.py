@@ -1,12 +1,7 @@
 """`neurons knn`: the cs231n notes' k-nearest-neighbour baseline on MNIST (training/knn.py).
+A fixed k scores the test set with every training image; ``--k auto`` first chooses k on a
+validation split of the training images, and the output says which set chose what."""
 
-A fixed k chooses nothing, so the test set is scored directly with all training images.
-``--k auto`` chooses k on the validation split (the last --validation training images,
-neighbours searched among the others), then scores the test set once with that k and every
-training image; the output says which set chose what.
-"""
-
-import sys
 import time
 
 import numpy as np
@@ -15,7 +10,7 @@ from ..training import data as datasets
 from ..training import validate
 from ..training.data_options import add_data_options, mnist_directory
 from ..training.errors import UsageError
-from ..training.knn import DEFAULT_MEMORY_MB, DISTANCES, knn_neighbors, majority_vote
+from ..training.knn import DEFAULT_MEMORY_MB, DISTANCES, knn_neighbors, knn_predict, majority_vote
 from ..training.options import checked, count_or
 from ..training.prepare import FULL_MNIST_VALIDATION
 
@@ -59,34 +54,36 @@ def run(args):
     train_x, train_c = mnist.train_images[:args.train_limit], mnist.train_labels[:args.train_limit]
     test_x, test_c = mnist.test_images[:args.test_limit], mnist.test_labels[:args.test_limit]
     train_c, test_c = train_c.astype(np.int64), test_c.astype(np.int64)
-    progress = False if args.no_progress else None
-    search = dict(distance=args.distance, memory_mb=args.memory_mb, progress=progress)
+    search = dict(distance=args.distance, memory_mb=args.memory_mb,
+                  progress=False if args.no_progress else None)
     print(f"mnist: {len(train_c):,} training and {len(test_c):,} test images; "
           f"{args.distance.upper()} distance, memory budget {args.memory_mb:g} MiB")
     if k is None:
-        k = _choose_k(train_x, train_c, args, search)
-    start = time.perf_counter()
+        k = _choose_k(train_x, train_c, args.validation, search)
     if k > len(train_c):
         raise UsageError(f"--k {k}: more neighbours than training images ({len(train_c)})")
-    indices, distances = knn_neighbors(train_x, test_x, k, **search)
-    predicted = majority_vote(train_c[indices], distances)
-    seconds = time.perf_counter() - start
-    errors = int(np.count_nonzero(predicted != test_c))
+    start = time.perf_counter()
+    errors = int(np.count_nonzero(knn_predict(train_x, train_c, test_x, k, **search) != test_c))
     print(f"  {k}-NN test accuracy {100 * (1 - errors / len(test_c)):.2f} % ({errors} errors "
           f"of {len(test_c):,}), neighbours among all {len(train_c):,} training images; "
-          f"scored once; {seconds:.1f} s")
+          f"scored once; {time.perf_counter() - start:.1f} s")
     return 0
 
 
-def _choose_k(train_x, train_c, args, search):
-    held = args.validation
+def _choose_k(train_x, train_c, held, search):
+    """k in AUTO_KS with the fewest errors on the last ``held`` training images (default: a
+    sixth of the set, at most FULL_MNIST_VALIDATION), neighbours among the others."""
+    n = len(train_c)
     if held is None:
-        held = FULL_MNIST_VALIDATION if len(train_c) >= 6 * FULL_MNIST_VALIDATION \
-            else len(train_c) // 6
-    if not 1 <= held < len(train_c) - 1:
-        raise UsageError(f"--validation {held}: the training set has {len(train_c)} images; "
-                         "--k auto needs a validation split and training images to search")
-    keep = len(train_c) - held
+        held = min(FULL_MNIST_VALIDATION, n // 6)
+        if held < 1:
+            raise UsageError(f"--k auto: the training set ({n} images) is too small to hold out "
+                             "a validation part for choosing k; give --k N, or more training "
+                             "images")
+    if held >= n - 1:
+        raise UsageError(f"--validation {held}: the training set has {n} images; --k auto "
+                         "needs a validation split and training images to search")
+    keep = n - held
     top = min(max(AUTO_KS), keep)
     start = time.perf_counter()
     indices, distances = knn_neighbors(train_x[:keep], train_x[keep:], top, **search)
@@ -97,6 +94,6 @@ def _choose_k(train_x, train_c, args, search):
     table = ", ".join(f"k={k}: {100 * e / held:.2f} %" for k, e in errors.items())
     print(f"  choosing k on the validation split (the last {held:,} training images, "
           f"neighbours among the first {keep:,}; {time.perf_counter() - start:.1f} s): "
-          f"error {table}", file=sys.stdout)
+          f"error {table}")
     print(f"  chose k={best} (validation error {100 * errors[best] / held:.2f} %)")
     return best

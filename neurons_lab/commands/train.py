@@ -13,7 +13,7 @@ from ..training.checkpoint import is_checkpoint_file, latest_epoch
 from ..training.data_options import add_data_options
 from ..training.errors import UsageError
 from ..training.history import SUFFIXES
-from ..training.networks import input_output_sizes, max_parameter_difference
+from ..training.networks import BOTH, input_output_sizes, max_parameter_difference
 from ..training.options import (
     add_engine_option,
     add_network_options,
@@ -137,11 +137,7 @@ def _check_checkpoints(args):
         args.resumes[impl] = resumed
     if args.resume is True and not any(args.resumes.values()):
         raise UsageError(f"--resume: {args.checkpoint_dir} holds no checkpoint to continue")
-    _check_outputs(args)
-
-
-def _check_outputs(args):
-    """No history file may be a checkpoint file of a folder the run writes or resumes from."""
+    # no history file may be a checkpoint file of a folder the run writes or resumes from
     folders = [Path(f).resolve() for f in checkpoint_dirs(args).values()]
     if args.resume not in (None, True):
         source = Path(args.resume)
@@ -157,17 +153,17 @@ def checkpoint_dirs(args):
     """{engine: folder} (a subfolder per engine with --impl both); empty without one."""
     if args.checkpoint_dir is None:
         return {}
-    if args.impl != "both":
-        return {args.impl: Path(args.checkpoint_dir)}
-    return {name: Path(args.checkpoint_dir) / name for name in ("neurons", "vectorized")}
+    folder = Path(args.checkpoint_dir)
+    return {name: folder / name for name in BOTH} if args.impl == "both" else {args.impl: folder}
 
 
 def history_paths(args):
-    path = None if args.history is None else Path(args.history)
-    if path is None or args.impl != "both":
-        return {} if path is None else {args.impl: path}
-    return {name: path.with_name(f"{path.stem}-{name}{path.suffix}")
-            for name in ("neurons", "vectorized")}
+    """{engine: file} (name-ENGINE.suffix with --impl both); empty without --history."""
+    if args.history is None:
+        return {}
+    path = Path(args.history)
+    return ({name: path.with_name(f"{path.stem}-{name}{path.suffix}") for name in BOTH}
+            if args.impl == "both" else {args.impl: path})
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -191,15 +187,14 @@ def run(args):
     status, seconds = 0, {}
     for impl, net in nets.items():
         print(f"\n{impl}: {net!r}")
-        trainer = _trainer(args, data, net, folders.get(impl))
-        resume = args.resumes.get(impl)
+        folder, trainer = folders.get(impl), _trainer(args, data, net, folders.get(impl))
         start = time.perf_counter()
         try:
-            result = trainer.fit(resume=resume, overwrite=args.overwrite)
+            result = trainer.fit(resume=args.resumes.get(impl), overwrite=args.overwrite)
         except KeyboardInterrupt:
-            return _interrupted(args, trainer, folders.get(impl), histories.get(impl))
+            return _interrupted(args, trainer, folder, histories.get(impl))
         seconds[impl] = time.perf_counter() - start
-        status = max(status, _report(args, trainer, result, seconds[impl], folders.get(impl)))
+        status = max(status, _report(result, seconds[impl], folder))
         if impl in histories:
             print(f"  history saved to {result.history.save(histories[impl])}")
     if len(nets) > 1:
@@ -236,7 +231,7 @@ def _print_epoch(record, args):
           f"({record.seconds:.1f} s)", flush=True)
 
 
-def _report(args, trainer, result, seconds, folder):
+def _report(result, seconds, folder):
     if result.threads is not None:  # on stdout: stderr stays for problems
         print(f"  BLAS threads: {result.threads.threads} ({result.threads.reason})")
     if result.diverged:
@@ -258,20 +253,11 @@ def _report(args, trainer, result, seconds, folder):
 
 def resume_command(args, folder):
     """The command line that continues this run from its checkpoint folder."""
-    argv, words, skip = [], list(args.argv), False
-    for k, word in enumerate(words):
-        if skip:
-            skip = False
-            continue
-        if word == "--resume" and args.resume not in (None, True) and \
-                k + 1 < len(words) and words[k + 1] == args.resume:
-            skip = True
-            continue
-        if word in ("--resume", "--overwrite") or word.startswith("--resume="):
-            continue
-        argv.append(word)
-    if "--checkpoint-dir" not in argv and not any(w.startswith("--checkpoint-dir=")
-                                                  for w in argv):
+    words = list(args.argv)
+    argv = [word for k, word in enumerate(words)
+            if word not in ("--resume", "--overwrite") and not word.startswith("--resume=")
+            and not (k and words[k - 1] == "--resume" and word == args.resume)]
+    if not any(w == "--checkpoint-dir" or w.startswith("--checkpoint-dir=") for w in argv):
         argv += ["--checkpoint-dir", str(folder)]
     return "neurons " + shlex.join(argv + ["--resume"])
 

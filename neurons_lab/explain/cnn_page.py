@@ -83,5 +83,7 @@ button{{font-size:15px;margin-right:.4em}}</style></head>
 
 
 def write_cnn_page(path, impl="neurons", lang="en"):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(cnn_page_html(impl, lang))
+    """Write the page to ``path`` atomically (training.files: whole or not there)."""
+    from neurons_lab.training.files import atomic_write
+
+    atomic_write(path, cnn_page_html(impl, lang).encode("utf-8"))

@@ -10,10 +10,12 @@ Drawing reads public attributes only.
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from .errors import ExplainError
 from .names import ArticleNames
 from .trace import edge_id, node_id, read_state, upstream_key
 
 MAX_NODES = 12
+MAX_CONNECTIONS = 300_000  # 784-300-10 (238,510) fits: neurons builds an object per connection
 POSITIVE, NEGATIVE = "#2563eb", "#dc2626"
 
 
@@ -41,6 +43,26 @@ class Graph:
     # the bias units: one "+1" node under each layer but the last, and its weights
     # (id, k, j, weight, title) into the drawn nodes of layer k + 1 (the biases b_j)
     bias_edges: list = field(default_factory=list)
+
+
+def check_size(layer_sizes):
+    """Refuse (ExplainError) ``layer_sizes`` — ints or a CNN spec — that cannot be built or
+    whose network has more than MAX_CONNECTIONS connections (each node's inputs and bias),
+    before anything is built: a drawing shows ``max_nodes`` nodes per layer, the network it
+    reads its numbers from has them all."""
+    from neurons.spec import parse_layer_sizes
+
+    try:
+        specs = parse_layer_sizes(layer_sizes)
+    except (TypeError, ValueError) as exc:
+        raise ExplainError(f"--layers: {exc}") from None
+    fan_in = {"full": lambda s: s.in_size, "conv": lambda s: s.in_shape[0] * s.kernel ** 2,
+              "pool": lambda s: s.kernel ** 2, "drop": lambda s: 1}
+    count = sum(s.out_size * (fan_in[s.kind](s) + 1) for s in specs)
+    if count > MAX_CONNECTIONS:
+        raise ExplainError(f"--layers: the network has {count:,} connections; a drawing builds "
+                           f"at most {MAX_CONNECTIONS:,} (it shows a few nodes per layer: "
+                           "smaller layers give the same picture)")
 
 
 def _shown(n, max_nodes):

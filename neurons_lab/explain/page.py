@@ -196,9 +196,8 @@ def page_html(trace, title, names, lang="en", *, matrices=None, impl="neurons",
 
 
 def write_page(path, trace, title, names, lang="en", **options):
-    """Write the page to ``path`` (UTF-8); returns the path. ``options``: see page_html."""
-    from pathlib import Path
+    """Write the page to ``path`` (UTF-8, atomically: training.files); returns the path.
+    ``options``: see page_html."""
+    from neurons_lab.training.files import atomic_write
 
-    path = Path(path)
-    path.write_text(page_html(trace, title, names, lang, **options), encoding="utf-8")
-    return path
+    return atomic_write(path, page_html(trace, title, names, lang, **options).encode("utf-8"))

@@ -12,13 +12,18 @@ matplotlib is imported only when a picture is drawn; without it these raise
 """
 
 import csv
-import json
+import io
 import math
 from pathlib import Path
 
 import numpy as np
 
+from neurons_lab.training.files import MAX_JSON_BYTES, atomic_write, read_bytes, read_json
+
 from .errors import ExplainError
+
+LIMIT = 1e300  # beyond it matplotlib's axis limits overflow (1.7e308 and a margin is inf)
+SPIRAL_MAX_HIDDEN = 1000  # 300 points in 2-D; the 200×200 grid costs 320 kB per unit
 
 
 class MatplotlibMissing(ImportError):
@@ -33,6 +38,7 @@ def pyplot():
         raise MatplotlibMissing("pictures need matplotlib: pip install 'neurons-lab[plot]' "
                                 "(or pip install matplotlib)") from None
     matplotlib.use("Agg")
+    matplotlib.rcParams["text.parse_math"] = False  # a '$' in a column or file name is text
     import matplotlib.pyplot as plt
 
     return plt
@@ -51,23 +57,23 @@ def _number(value):
 
 def read_history(path):
     """{column name: [float, …]} of a history file (.csv with a header row, or .json: a list
-    of objects). Missing values become NaN; columns are taken by name, whatever they are."""
+    of objects). Missing values become NaN; columns are taken by name, whatever they are.
+    Read as every reader of the tools reads (training.files): a regular file of at most
+    MAX_JSON_BYTES, JSON with its depth and integers bounded."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".json"):
         raise ExplainError(f"history file {path} must end in .csv or .json")
-    try:
-        if suffix == ".json":
-            rows = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(rows, dict) and "history" in rows:
-                rows = rows["history"]
-        else:
-            with path.open(newline="", encoding="utf-8") as f:
-                rows = list(csv.DictReader(f))
-    except OSError as exc:
-        raise ExplainError(f"cannot read history file {path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
-        raise ExplainError(f"{path} is not a readable history file ({exc})") from None
+    if suffix == ".json":
+        rows = read_json(path, ExplainError, "history file")
+        if isinstance(rows, dict) and "history" in rows:
+            rows = rows["history"]
+    else:
+        data = read_bytes(path, MAX_JSON_BYTES, ExplainError, "history file")
+        try:
+            rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise ExplainError(f"{path} is not a readable history file ({exc})") from None
     if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
         raise ExplainError(f"{path} holds no epochs (expected one row per epoch)")
     names = list(dict.fromkeys(k for r in rows for k in r if k))
@@ -79,10 +85,14 @@ def _label(name):
     return name.replace("_", " ")
 
 
+def _drawable(v):
+    return math.isfinite(v) and abs(v) <= LIMIT
+
+
 def history_series(columns):
     """(x, x label, [(loss column, values)], [(error column, values)]) of a history."""
     x = columns.get("epoch")
-    if x is None or all(math.isnan(v) for v in x):
+    if x is None or not all(map(_drawable, x)):  # the row number where epochs are unusable
         x = list(range(1, len(next(iter(columns.values()))) + 1))
     def keep(word):
         return [(n, v) for n, v in columns.items()
@@ -103,7 +113,11 @@ def plot_history(path, out):
     for ax, (series, title) in zip(axes[0], panels):
         for name, values in series:
             scale = 100.0 if "error" in name.lower() else 1.0
-            ax.plot(x, [v * scale for v in values], marker="o", markersize=3, label=_label(name))
+            shown = [v * scale if _drawable(v * scale) else math.nan for v in values]
+            gaps = sum(math.isnan(v) for v in shown)  # NaN/inf (a diverged run) or ~1e308
+            label = _label(name) + (f" ({gaps} of {len(shown)} not drawn: not finite or "
+                                    f"beyond ±{LIMIT:.0e})" if gaps else "")
+            ax.plot(x, shown, marker="o", markersize=3, label=label)
         ax.set_xlabel(xlabel)
         ax.set_title(title)
         ax.grid(alpha=0.3)
@@ -117,9 +131,14 @@ WEIGHT_CMAP = "RdBu"  # matplotlib's red → white → blue: negative red, posit
 
 
 def _save(fig, plt, out):
+    """Write the figure atomically (training.files): the image is whole or not there."""
     out = Path(out)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
+    image = io.BytesIO()
+    try:
+        fig.savefig(image, format=out.suffix[1:].lower(), dpi=110)
+    finally:
+        plt.close(fig)
+    atomic_write(out, image.getvalue())
     return out
 
 
@@ -135,7 +154,7 @@ def plot_first_layer(checkpoint, out, max_units=64):
     W = np.asarray(ckpt.parameters[0][0], dtype=float)
     if W.ndim == 4:  # conv (N, C, K, K): one image per filter and channel
         images = W.reshape(-1, W.shape[2], W.shape[3])
-        what = f"first conv layer's filters ({W.shape[0]} × {W.shape[1]} channel, " \
+        what = f"first conv layer's filters ({W.shape[0]} filters × {W.shape[1]} channels, " \
                f"{W.shape[2]}×{W.shape[3]})"
     elif W.ndim == 2:
         side = math.isqrt(W.shape[1])
@@ -151,12 +170,14 @@ def plot_first_layer(checkpoint, out, max_units=64):
     cols = math.ceil(math.sqrt(n))
     rows = math.ceil(n / cols)
     plt = pyplot()
-    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.3 * rows + 0.4), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(max(1.3 * cols, 7.0), 1.3 * rows + 0.4),
+                             squeeze=False)  # wide enough for the title
     for k, ax in enumerate(axes.flat):
         ax.axis("off")
         if k < n:
-            limit = float(np.abs(images[k]).max()) or 1.0  # one symmetric scale per image
-            ax.imshow(images[k], cmap=WEIGHT_CMAP, vmin=-limit, vmax=limit)
+            limit = float(np.abs(images[k]).max()) or 1.0  # one symmetric scale per image,
+            # applied first: vmax − vmin would overflow for weights near ±1.8e308
+            ax.imshow(images[k] / limit, cmap=WEIGHT_CMAP, vmin=-1.0, vmax=1.0)
     fig.suptitle(f"{what}, {n} of {len(images)} (blue +, red −), epoch {ckpt.epoch}")
     fig.tight_layout()
     return _save(fig, plt, out)
@@ -178,11 +199,17 @@ def train_spiral(activation="relu", hidden=30, epochs=200, rate=0.5, seed=1, poi
     import vectorized
     from neurons_lab.training.data import encode_labels, spiral_dataset
 
+    if hidden > SPIRAL_MAX_HIDDEN:
+        raise ExplainError(f"--hidden {hidden}: the spiral plot draws at most "
+                           f"{SPIRAL_MAX_HIDDEN:,} hidden units")
+    try:
+        net = vectorized.Network([2, hidden, 3], activation=activation, output="softmax",
+                                 loss="cross_entropy", seed=seed,
+                                 init="he" if "relu" in str(activation) else "xavier")
+    except (TypeError, ValueError) as exc:  # an unknown --activation, a bad --seed
+        raise ExplainError(str(exc)) from None
     x, classes = spiral_dataset(points, 3, seed=0)
     t = encode_labels(classes, 3)
-    net = vectorized.Network([2, hidden, 3], activation=activation, output="softmax",
-                             loss="cross_entropy", init="he" if "relu" in activation else "xavier",
-                             seed=seed)
     dead = []
     for _ in range(epochs):
         net.train(t, x, rate, 1, batch_size=10)

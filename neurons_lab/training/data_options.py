@@ -1,13 +1,6 @@
 """Where MNIST comes from, the same for every command that reads it (train, evaluate, vote, knn,
 demo): ``--data-dir DIR`` (any folder holding the four idx files) or ``--download`` (the
-official files, md5-checked, kept in ``--cache-dir``, by default :func:`default_cache_dir`:
-``$XDG_CACHE_HOME/neurons/mnist`` or ``~/.cache/neurons/mnist``).
-
-    add_data_options(parser)                       # the three options, one argparse group
-    directory = mnist_directory(args, "knn")       # the folder to read, or one UsageError
-
-The MNIST database is by Yann LeCun, Corinna Cortes and Christopher J. C. Burges (CC BY-SA 3.0);
-see docs/sources.md.
+official files, md5-checked, kept in ``--cache-dir``, by default :func:`default_cache_dir`).
 """
 
 import sys
@@ -16,10 +9,6 @@ from pathlib import Path
 from . import validate
 from .download import default_cache_dir, download_mnist
 from .errors import UsageError
-
-__all__ = ["add_data_options", "mnist_directory", "cached_mnist", "default_cache_dir"]
-
-CACHE_HELP = "$XDG_CACHE_HOME/neurons/mnist, else ~/.cache/neurons/mnist"
 
 
 def add_data_options(parser, *, note=""):
@@ -37,41 +26,35 @@ def add_data_options(parser, *, note=""):
                         help="download the official MNIST files into --cache-dir (md5 checked; "
                              "files already there are not downloaded again)")
     group.add_argument("--cache-dir", metavar="DIR",
-                       help=f"the download cache (default {CACHE_HELP})")
+                       help="the download cache (default $XDG_CACHE_HOME/neurons/mnist, else "
+                            "~/.cache/neurons/mnist)")
 
 
 def mnist_directory(args, command, *, progress=None):
     """The folder to read MNIST from: --data-dir, or --download's cache (filled first).
 
     ``command`` names the subcommand in messages. Raises UsageError (one line) when neither
-    option is given, a path is empty or not a folder, or the cache folder is unwritable;
-    a failed download raises the download's own DataError."""
-    for option in ("data_dir", "cache_dir"):
-        value = getattr(args, option, None)
+    option is given, a path is empty or not a folder, the cache folder is unwritable, or
+    --cache-dir comes without --download; a failed download raises the download's own DataError."""
+    data_dir, cache_dir = getattr(args, "data_dir", None), getattr(args, "cache_dir", None)
+    for flag, value in (("--data-dir", data_dir), ("--cache-dir", cache_dir)):
         if value is not None:
-            flag = "--" + option.replace("_", "-")
-            try:
-                validate.text(value, "the path")
-            except (ValueError, TypeError) as error:
-                raise UsageError(f"{flag}: {error}") from None
-    cache_dir = getattr(args, "cache_dir", None)
+            validate.text(value, f"{flag}: the path")
     if getattr(args, "download", False):
         if cache_dir is not None:
             validate.writable_directory(cache_dir, "--cache-dir")
-        cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-        return download_mnist(cache, progress=progress,
+        return download_mnist(cache_dir or default_cache_dir(), progress=progress,
                               report=lambda text: print(f"neurons {command}: {text}",
                                                         file=sys.stderr))
     if cache_dir is not None:
         raise UsageError("--cache-dir is where --download keeps the files: give --download too, "
                          "or read a folder with --data-dir")
-    if not getattr(args, "data_dir", None):
+    if data_dir is None:
         raise UsageError(f"{command} needs --data-dir DIR (a folder with the four MNIST idx "
                          f"files) or --download (into {default_cache_dir()})")
-    directory = Path(args.data_dir)
-    if not directory.is_dir():
-        raise UsageError(f"--data-dir {directory}: no such directory")
-    return directory
+    if not Path(data_dir).is_dir():
+        raise UsageError(f"--data-dir {data_dir}: no such directory")
+    return Path(data_dir)
 
 
 def cached_mnist(cache_dir=None):

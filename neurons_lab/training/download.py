@@ -1,21 +1,16 @@
 """Download the official MNIST files into a cache folder, each verified by its md5.
 
 MNIST is the work of Yann LeCun, Corinna Cortes and Christopher J. C. Burges
-(http://yann.lecun.com/exdb/mnist/), available under CC BY-SA 3.0; it is not part of this
-project (docs/sources.md).
+(http://yann.lecun.com/exdb/mnist/), under CC BY-SA 3.0; it is not part of this project.
 
     directory = download_mnist()          # ~/.cache/neurons/mnist by default
-    data = load_mnist(directory)          # training.data
+    data = load_mnist(directory)          # training/mnist.py
 
-Mirrors are tried in turn for each file; a mirror is abandoned, and ``report`` (e.g. print)
-told why before the next is tried, when it sends nothing for ``timeout`` seconds (5 by
-default), has not delivered the whole file after ``deadline`` seconds (a trickle: 300 by
-default), or sends more than the file's known size (an endless body never fills the disk).
-A file is written to a temporary name in the cache folder (``.NAME.*.part``), its md5
-checked, and only then renamed into place (``os.replace``), so an interrupted or corrupt
-download never leaves a file that looks complete. A download holds the cache folder's lock
-(training/runfolder.py), so ``.part`` files found there are a killed download's: they are
-removed. Files already in the cache with the right md5 are not downloaded again.
+Mirrors are tried in turn for each file; one is abandoned (``report`` hears why) when it
+sends nothing for ``timeout`` seconds, has not sent the whole file after ``deadline``
+seconds (a trickle), or sends more than the file's known size (an endless body). A file is
+kept only once its md5 matches, written atomically; the download holds the cache folder's
+lock (training/runfolder.py) and removes the temporary files a killed download left there.
 """
 
 from __future__ import annotations
@@ -23,18 +18,17 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
-import secrets
 import socket
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from tqdm import tqdm
 
 from neurons_lab.training import validate
-from neurons_lab.training.data import DataError, PathLike
+from neurons_lab.training.errors import DataError
+from neurons_lab.training.files import TEMPORARY, atomic_write
 from neurons_lab.training.runfolder import RunLock
 
 # Public mirrors of the original files (yann.lecun.com no longer serves them reliably).
@@ -43,19 +37,14 @@ MIRRORS = (
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
 
-# The official files, their sizes in bytes and md5 checksums.
-MNIST_SIZES = {
-    "train-images-idx3-ubyte.gz": 9_912_422,
-    "train-labels-idx1-ubyte.gz": 28_881,
-    "t10k-images-idx3-ubyte.gz": 1_648_877,
-    "t10k-labels-idx1-ubyte.gz": 4_542,
-}
+# The official files: md5 checksums and sizes in bytes.
 MNIST_MD5 = {
     "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
     "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
     "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
     "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
 }
+MNIST_SIZES = dict(zip(MNIST_MD5, (9_912_422, 28_881, 1_648_877, 4_542)))
 
 DEFAULT_TIMEOUT = 5.0  # seconds without data before a mirror counts as failed
 DEFAULT_DEADLINE = 300.0  # seconds for a whole file from one mirror
@@ -67,71 +56,42 @@ class DownloadError(DataError):
     """No mirror delivered a file with the expected checksum."""
 
 
+class _MirrorError(Exception):
+    """The mirror sent less or more than the file, too slowly, or other bytes."""
+
+
 def default_cache_dir() -> Path:
     """``$XDG_CACHE_HOME/neurons/mnist``, or ``~/.cache/neurons/mnist`` if that is unset."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "neurons" / "mnist"
 
 
-def file_md5(path: PathLike) -> str:
-    """The md5 of a file's bytes, as 32 hex digits."""
-    digest = hashlib.md5()
-    with open(path, "rb") as file:
-        for chunk in iter(lambda: file.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-class _CacheWriteError(Exception):
-    """Writing to the cache failed: a local problem, not the mirror's; re-raised as is."""
-
-    def __init__(self, error: OSError):
-        super().__init__(error)
-        self.error = error
-
-
-class _IncompleteResponse(Exception):
-    """The server sent less or more than the file, or too slowly."""
-
-
-def _fetch(url: str, out, timeout: float, progress: bool | None, name: str,
-           size: int | None, deadline: float) -> str:
-    """Stream ``url`` into the open file ``out``; return the md5 of what was received.
-    Never more than ``size`` bytes (or MAX_UNKNOWN_SIZE), nor for longer than ``deadline``."""
-    digest = hashlib.md5()
-    received = 0
+def _fetch(url: str, name: str, size: int | None, timeout: float, deadline: float,
+           progress: bool | None) -> bytearray:
+    """The body at ``url``: never more than ``size`` bytes (or MAX_UNKNOWN_SIZE), nor for
+    longer than ``deadline`` seconds."""
+    body = bytearray()
     ends = time.monotonic() + deadline
     with urllib.request.urlopen(url, timeout=timeout) as response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
         cap = size if size is not None else min(total or MAX_UNKNOWN_SIZE, MAX_UNKNOWN_SIZE)
-        if total is not None and total != cap and size is not None:
-            raise _IncompleteResponse(f"it announced {total:,} bytes, the file has {size:,}")
-        with tqdm(
-            total=total, desc=name, unit="B", unit_scale=True, leave=False,
-            disable=None if progress is None else not progress,  # None: only on a terminal
-        ) as bar:
-            while True:
-                chunk = response.read1(_CHUNK)  # what has arrived: a trickle is seen
-                if not chunk:
-                    break
-                digest.update(chunk)
-                received += len(chunk)
-                if received > cap:
-                    raise _IncompleteResponse(f"it sent more than the {cap:,} bytes of the file")
+        if size is not None and total not in (None, size):
+            raise _MirrorError(f"it announced {total:,} bytes, the file has {size:,}")
+        with tqdm(total=total, desc=name, unit="B", unit_scale=True, leave=False,
+                  disable=None if progress is None else not progress) as bar:  # None: a tty
+            while chunk := response.read1(_CHUNK):  # what has arrived: a trickle is seen
+                body += chunk
+                if len(body) > cap:
+                    raise _MirrorError(f"it sent more than the {cap:,} bytes of the file")
                 if time.monotonic() > ends:
-                    raise _IncompleteResponse(f"{received:,} of {cap:,} bytes after "
-                                              f"{deadline:g} s: too slow")
-                try:
-                    out.write(chunk)
-                except OSError as error:
-                    raise _CacheWriteError(error) from error
+                    raise _MirrorError(f"{len(body):,} of {cap:,} bytes after {deadline:g} s: "
+                                       "too slow")
                 bar.update(len(chunk))
-    if total is not None and received != total:
-        raise _IncompleteResponse(
-            f"the connection closed after {received:,} of the {total:,} bytes announced"
-        )
-    return digest.hexdigest()
+    if total is not None and len(body) != total:
+        raise _MirrorError(f"the connection closed after {len(body):,} of the {total:,} bytes "
+                           "announced")
+    return body
 
 
 def _describe(error: BaseException, timeout: float) -> str:
@@ -139,123 +99,79 @@ def _describe(error: BaseException, timeout: float) -> str:
     if isinstance(error, urllib.error.HTTPError):
         return f"HTTP {error.code} {error.reason}"
     if isinstance(error, urllib.error.URLError):
-        if not isinstance(error.reason, BaseException):
-            return str(error.reason)
-        error = error.reason
+        error = error.reason  # the cause, or a text
     if isinstance(error, (socket.timeout, TimeoutError)):
         return f"timed out (no data for {timeout:g} s)"
     if isinstance(error, http.client.IncompleteRead):
         return f"the connection closed after {len(error.partial):,} bytes"
-    if isinstance(error, _IncompleteResponse):
-        return str(error)
     if isinstance(error, OSError) and error.strerror:
         return error.strerror  # e.g. "Connection refused"
+    if isinstance(error, (str, _MirrorError)):
+        return " ".join(str(error).split())
     return " ".join(f"{type(error).__name__}: {error}".split())  # one line
 
 
-def download_file(
-    name: str,
-    md5: str,
-    directory: PathLike,
-    *,
-    mirrors: Iterable[str] = MIRRORS,
-    timeout: float = DEFAULT_TIMEOUT,
-    progress: bool | None = None,
-    report=None,
-    size: int | None = None,
-    deadline: float = DEFAULT_DEADLINE,
-) -> Path:
-    """Make sure ``directory/name`` exists with the given md5, downloading it if needed.
-
-    Each mirror base URL is tried in turn (``base + name``); the first download whose md5
-    matches is moved into place. ``report(text)`` hears of each mirror that failed. Returns
-    the file's path. Raises DownloadError listing every mirror and why it failed if none
-    delivered the right bytes; then nothing is written. Call it holding the folder's lock
-    (download_mnist does).
-    """
+def download_file(name: str, md5: str, directory, *, mirrors=MIRRORS,
+                  timeout: float = DEFAULT_TIMEOUT, progress: bool | None = None, report=None,
+                  size: int | None = None, deadline: float = DEFAULT_DEADLINE) -> Path:
+    """``directory/name`` with the given md5: kept if it is there, else downloaded from the
+    first mirror (``base + name``) that delivers it. Returns the file's path; raises
+    DownloadError listing every mirror and why it failed, and writes nothing, if none does.
+    Call it holding the folder's lock (download_mnist does)."""
     timeout = validate.real(timeout, "timeout", low=0, low_open=True)
     deadline = validate.real(deadline, "deadline", low=0, low_open=True)
-    directory = Path(directory)
-    target = directory / name
-    if size is None and MNIST_MD5.get(name) == md5.lower():  # the official file
+    md5, target = md5.lower(), Path(directory) / name
+    if size is None and MNIST_MD5.get(name) == md5:  # the official file
         size = MNIST_SIZES[name]
     if os.path.lexists(target) and not target.is_file():
         raise DownloadError(f"cannot download {name}: {target} is there and is not a file")
-    md5 = md5.lower()
     failures = []
     if target.is_file():
-        found = file_md5(target)
-        if found == md5:
+        digest = hashlib.md5()
+        with open(target, "rb") as file:
+            for chunk in iter(lambda: file.read(_CHUNK), b""):
+                digest.update(chunk)
+        if digest.hexdigest() == md5:
             return target
-        failures.append(f"(the cached {target} has md5 {found}, expected {md5})")
-    directory.mkdir(parents=True, exist_ok=True)
+        failures.append(f"(the cached {target} has md5 {digest.hexdigest()}, expected {md5})")
+    target.parent.mkdir(parents=True, exist_ok=True)
     mirrors = list(mirrors)
     for base in mirrors:
         url = base.rstrip("/") + "/" + name
-        # 0666 minus the umask: the cached file gets the user's normal permissions
-        temp_name = str(directory / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.part")
-        fd = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     0o666)
         try:
-            with os.fdopen(fd, "wb") as out:
-                try:
-                    received = _fetch(url, out, timeout, progress, name, size, deadline)
-                except _CacheWriteError as failure:
-                    raise DownloadError(f"cannot write {target}: "
-                                        f"{failure.error.strerror or failure.error}") from None
-                except (
-                    OSError,
-                    http.client.HTTPException,
-                    ValueError,
-                    _IncompleteResponse,
-                ) as error:
-                    # URLError, HTTPError, timeouts, resets are OSErrors; ValueError: bad URL.
-                    failures.append(f"{url}: {_describe(error, timeout)}")
-                    if report:
-                        report(f"{failures[-1]}; trying the next mirror" if base != mirrors[-1]
-                               else failures[-1])
-                    continue
-                if received != md5:
-                    failures.append(f"{url}: checksum mismatch, md5 {received}, expected {md5}")
-                    if report:
-                        report(failures[-1])
-                    continue
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp_name, target)
-            return target
-        finally:
-            if os.path.exists(temp_name):
-                os.remove(temp_name)
+            body = _fetch(url, name, size, timeout, deadline, progress)
+            received = hashlib.md5(body).hexdigest()
+            if received != md5:
+                raise _MirrorError(f"checksum mismatch, md5 {received}, expected {md5}")
+        except (OSError, http.client.HTTPException, ValueError, _MirrorError) as error:
+            # URLError, HTTPError, timeouts, resets are OSErrors; ValueError: a bad URL
+            failures.append(f"{url}: {_describe(error, timeout)}")
+            if report:
+                report(failures[-1] + ("; trying the next mirror" if base != mirrors[-1] else ""))
+            continue
+        try:
+            return atomic_write(target, body)
+        except OSError as error:
+            raise DownloadError(f"cannot write {target}: {error.strerror or error}") from None
     if not mirrors:
         failures.append("no mirrors were given")
     raise DownloadError(f"could not download {name} from any mirror: " + "; ".join(failures))
 
 
-def download_mnist(
-    directory: PathLike | None = None,
-    *,
-    mirrors: Iterable[str] = MIRRORS,
-    checksums: Mapping[str, str] = MNIST_MD5,
-    timeout: float = DEFAULT_TIMEOUT,
-    progress: bool | None = None,
-    report=None,
-    deadline: float = DEFAULT_DEADLINE,
-) -> Path:
-    """Download the MNIST files (``checksums``: file name → md5) into ``directory``.
-
-    directory defaults to :func:`default_cache_dir`. Files already there with the right md5
-    are kept without a request. Holds the folder's lock; removes the ``.part`` files of a
-    killed download. ``progress`` None shows bars only on a terminal; ``report(text)`` hears
-    of each failed mirror. Returns the directory, ready for ``load_mnist``. Raises
-    DownloadError, naming the file and each mirror's failure, if a file cannot be had.
-    """
+def download_mnist(directory=None, *, mirrors=MIRRORS, checksums=MNIST_MD5,
+                   timeout: float = DEFAULT_TIMEOUT, progress: bool | None = None, report=None,
+                   deadline: float = DEFAULT_DEADLINE) -> Path:
+    """The MNIST files (``checksums``: file name → md5) in ``directory`` (by default
+    :func:`default_cache_dir`), each downloaded by :func:`download_file` unless it is there
+    already. ``progress`` None shows bars only on a terminal. Returns the directory, ready
+    for ``load_mnist``; DownloadError (one line) if a file cannot be had."""
     directory = default_cache_dir() if directory is None else Path(directory)
     mirrors = tuple(mirrors)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
         with RunLock(directory, what="download"):
-            remove_partial_downloads(directory)
+            for stale in directory.iterdir():  # the temporary files of a killed download
+                if TEMPORARY.match(stale.name):
+                    stale.unlink()
             for name, md5 in checksums.items():
                 download_file(name, md5, directory, mirrors=mirrors, timeout=timeout,
                               progress=progress, report=report, deadline=deadline)
@@ -263,15 +179,3 @@ def download_mnist(
         raise DownloadError(f"cannot use the download cache {directory}: "
                             f"{error.strerror or error}") from None
     return directory
-
-
-def remove_partial_downloads(directory: PathLike) -> list:
-    """Delete the ``.NAME.*.part`` files a killed download left; returns their names."""
-    removed = []
-    for path in Path(directory).glob(".*.part"):
-        try:
-            path.unlink()
-            removed.append(path.name)
-        except OSError:
-            pass
-    return removed

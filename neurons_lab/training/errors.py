@@ -1,8 +1,6 @@
-"""The error types of `training/`: everything a user can cause, and nothing else.
-
-The command line catches :class:`TrainingError` (and only it): one line on stderr, exit
-status 1. Any other exception is a bug and shows its traceback.
-"""
+"""The error types of `training/`: everything a user can cause, and nothing else. The command
+line reports a :class:`TrainingError` as one line on stderr (exit status 1); any other
+exception is a bug and shows its traceback."""
 
 
 class TrainingError(ValueError):

@@ -31,46 +31,34 @@ def numerical_gradient(net, label, sample, eps=1e-5):
     central differences. Parameters are restored."""
     original = as_lists(net.parameters())
     work = as_lists(original)
-    grads = []
+
+    def central(nested):  # each number of ``nested``, a part of ``work``, perturbed in turn
+        grads = []
+        for i, w in enumerate(nested):
+            if isinstance(w, list):
+                grads.append(central(w))
+                continue
+            nested[i] = w + eps
+            net.set_parameters(work)
+            plus = total_loss(net, label, sample)
+            nested[i] = w - eps
+            net.set_parameters(work)
+            minus = total_loss(net, label, sample)
+            nested[i] = w
+            grads.append((plus - minus) / (2.0 * eps))
+        return grads
+
     try:
-        for W, b in work:
-            grads.append(tuple(_differences(net, work, label, sample, eps, array)
-                               for array in (W, b)))
+        return [(central(W), central(b)) for W, b in work]
     finally:
         net.set_parameters(original)
-    return grads
-
-
-def _differences(net, work, label, sample, eps, nested):
-    """The central difference of every number in ``nested`` (a part of ``work``), same shape."""
-    return [_differences(net, work, label, sample, eps, item) if isinstance(item, list)
-            else _diff(net, work, label, sample, eps, nested, i)
-            for i, item in enumerate(nested)]
-
-
-def _diff(net, work, label, sample, eps, vector, i):
-    """Central difference for the entry ``vector[i]`` of the working parameter copy."""
-    keep = vector[i]
-    vector[i] = keep + eps
-    net.set_parameters(work)
-    plus = total_loss(net, label, sample)
-    vector[i] = keep - eps
-    net.set_parameters(work)
-    minus = total_loss(net, label, sample)
-    vector[i] = keep
-    return (plus - minus) / (2.0 * eps)
-
-
-def relative_error(a, n, floor=FLOOR):
-    """|a − n| / max(|a|, |n|, floor)."""
-    return abs(a - n) / max(abs(a), abs(n), floor)
 
 
 @dataclass
 class LayerReport:
     layer: int          # 1 = the weights into the first hidden (or output) layer
-    worst_weight: float  # largest relative error over W
-    worst_bias: float    # largest relative error over b
+    worst_weight: float  # largest relative error |a − n| / max(|a|, |n|, floor) over W
+    worst_bias: float    # the same over b
 
     @property
     def worst(self):
@@ -87,20 +75,16 @@ def check_gradient(net, label, sample, eps=1e-5, floor=FLOOR):
     numeric = numerical_gradient(net, label, sample, eps)
     if len(analytic) != len(numeric):
         return [LayerReport(k, math.inf, math.inf) for k in range(1, len(numeric) + 1)]
-    reports = []
-    for k, ((aW, ab), (nW, nb)) in enumerate(zip(analytic, numeric), start=1):
-        ew = _worst(flatten(aW), flatten(nW), floor)
-        if _shape(aW) != _shape(nW):
-            ew = math.inf
-        reports.append(LayerReport(k, ew, _worst(ab, nb, floor)))
-    return reports
+    return [LayerReport(k, _worst(aW, nW, floor), _worst(ab, nb, floor))
+            for k, ((aW, ab), (nW, nb)) in enumerate(zip(analytic, numeric), start=1)]
 
 
 def _worst(analytic, numeric, floor):
-    """Largest relative error over two flat lists; inf when their lengths differ."""
-    if len(analytic) != len(numeric):
+    """Largest relative error over two nested lists; inf when their shapes differ."""
+    if _shape(analytic) != _shape(numeric):
         return math.inf
-    return max((relative_error(a, n, floor) for a, n in zip(analytic, numeric)), default=0.0)
+    return max((abs(a - n) / max(abs(a), abs(n), floor)
+                for a, n in zip(flatten(analytic), flatten(numeric))), default=0.0)
 
 
 def _shape(nested):

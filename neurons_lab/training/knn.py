@@ -1,119 +1,65 @@
 """k-nearest neighbours, the cs231n notes' first baseline: a test image takes the class most
 common among the k training images closest to it.
 
-Distances (cs231n notes, seed 003), between two images I₁, I₂ flattened to D pixels:
+Distances (cs231n notes), between two images I₁, I₂ flattened to D pixels:
 
     L1 (Manhattan)   d₁ = Σ_p |I₁ᵖ − I₂ᵖ|
     L2 (Euclidean)   d₂ = √(Σ_p (I₁ᵖ − I₂ᵖ)²)
 
-:func:`distance_matrix` computes them exactly as written (fine for a few hundred images).
-:func:`knn_neighbors` gives the same neighbours for 10,000 × 60,000 images in seconds and a
-bounded amount of memory:
+:func:`knn_neighbors` finds the nearest for 10,000 × 60,000 images in seconds and a bounded
+amount of memory, one block of test rows × training rows at a time (sizes from ``memory_mb``):
 
-* L2 by matrix products, ``d₂² = ‖a‖² + ‖b‖² − 2 a·b`` (clipped at 0), one block of test rows ×
-  training rows at a time, the block sizes derived from ``memory_mb``. Integer pixels give
-  *exact* distances whatever the block sizes or the BLAS summation order, so ties are real
-  ties: the pixels are first centred on the middle of their range (d₂ does not change), and
-  when every partial sum of a·b then stays below 2²⁴ (uint8: 784 · 128² < 2²⁴ for D = 784)
-  the product runs in float32, exactly and about 3× faster than float64; otherwise in
-  float64, exact for integers below 2⁵³. Float inputs run in float64 and round: the
-  expanded form loses digits for two close points far from 0 (d₂² is off by up to about
-  D·2⁻⁵³·(‖a‖² + ‖b‖²)); near-ties among such points may then order differently.
-* L1 has no matrix-product form, and computing all of it costs N·M·D subtractions (a
-  row-by-row NumPy loop took 12–17 minutes here for full MNIST). But every pixel difference
-  d obeys |d| ≤ R (R: the largest value minus the smallest in both sets), so |d| ≥ d²/R and
-  **d₁ ≥ d₂²/R**. The L2 block gives that lower bound for every pair cheaply; d₁ is then
-  computed only for the pairs whose bound does not exceed the k-th smallest d₁ found so far
-  (a few hundred per test image on MNIST). A pair left out has d₁ ≥ bound > k-th best, so
-  the result equals the brute-force one.
+* L2 by matrix products, ``d₂² = ‖a‖² + ‖b‖² − 2 a·b``. Integer pixels give *exact*
+  distances whatever the block sizes or the BLAS summation order, so ties are real ties: the
+  pixels are centred on the middle of their range (d₂ does not change), and when every
+  partial sum of a·b then stays below 2²⁴ (uint8: 784 · 128² < 2²⁴) the product runs in
+  float32, exactly and about 3× faster; otherwise in float64, exact below 2⁵³.
+* L1 has no matrix-product form, and all of it costs N·M·D subtractions. But every pixel
+  difference d obeys |d| ≤ R (the largest value minus the smallest in both sets), so
+  |d| ≥ d²/R and **d₁ ≥ d₂²/R**: the L2 block bounds every pair cheaply, and d₁ is computed
+  only where the bound does not exceed the k-th smallest d₁ found so far. A pair left out
+  has d₁ ≥ bound > k-th best, so the result equals the brute-force one.
 
-Rules, so that every result is reproducible:
-
-* **Nearest**: neighbours are ordered by distance, equal distances by the smaller training
-  index (the earlier training image comes first).
-* **Vote** (:func:`majority_vote`): the class with the most of the k votes; a tie between
-  classes goes to the one whose tied neighbours have the smallest *sum of distances*; if that
-  ties too, to the smallest class label. (k = 1 is simply the nearest neighbour's class.)
+Every result is reproducible: equal distances go to the smaller training index, and the vote
+(:func:`majority_vote`) has a tie rule.
 """
 
 import sys
+from typing import NamedTuple
 
 import numpy as np
 from tqdm import tqdm
 
-from .knn_blocks import one_training_block, work_plan
+from . import validate
 
 DISTANCES = ("l1", "l2")
 DEFAULT_MEMORY_MB = 256
+# How many rows nearest by the bound get their exact distance first, to find a k-th best that
+# prunes the rest. 16 is plenty on MNIST; any value ≥ k gives the same result.
+SEED_ROWS = 16
 
 
-def _as_features(x, name):
-    """A 2-D numeric array, checked for finite values; TypeError/ValueError naming ``name``."""
+def _as_pixels(x, name):
+    """A 2-D integer array (the exact distances above need integers), or an error naming
+    ``name``."""
     x = np.asarray(x)
-    if x.dtype.kind not in "uif" or x.dtype == np.float16:
-        raise TypeError(f"{name} must hold integers or floats (e.g. uint8 pixels), "
-                        f"got dtype {x.dtype}")
-    if x.ndim != 2:
+    if x.dtype.kind not in "ui":
+        raise TypeError(f"{name} must hold integer pixels (e.g. uint8), got dtype {x.dtype}")
+    if x.ndim != 2 or 0 in x.shape:
         raise ValueError(f"{name} must have shape (N, D), one flattened image per row, got "
                          f"shape {x.shape}" + (" (reshape it to (N, -1))" if x.ndim > 2 else ""))
-    if len(x) == 0 or x.shape[1] == 0:
-        raise ValueError(f"{name} is empty: shape {x.shape}")
-    if x.dtype.kind == "f" and not np.isfinite(x).all():
-        bad = np.argwhere(~np.isfinite(x))[0]
-        raise ValueError(f"{name} holds non-finite values (NaN or infinity); the first is at "
-                         f"row {bad[0]}, column {bad[1]}: {x[bad[0], bad[1]]}")
     return x
 
 
-def _check_k(k, n_train):
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        raise TypeError(f"k must be an integer, got {type(k).__name__} {k!r}")
-    if not 1 <= k <= n_train:
-        raise ValueError(f"k must be between 1 and the number of training images "
-                         f"({n_train}), got {k}")
-    return int(k)
-
-
-def _check_distance(distance):
-    if distance not in DISTANCES:
-        raise ValueError(f"unknown distance {distance!r}; choose one of "
-                         f"{', '.join(map(repr, DISTANCES))}")
-    return distance
-
-
-def _check_memory(memory_mb):
-    if isinstance(memory_mb, bool) or not isinstance(memory_mb, (int, float, np.number)) \
-            or not np.isfinite(memory_mb) or memory_mb <= 0:
-        raise ValueError(f"memory_mb must be a positive number of MiB, got {memory_mb!r}")
-    return float(memory_mb)
-
-
-def distance_matrix(test_x, train_x, distance="l2"):
-    """Every distance, computed as the formula reads: (M, N) float64, [i, j] = d(test i, train j).
-
-    Holds an (M, N, D) array of differences: for small sets (tests, learners) only.
-    """
-    distance = _check_distance(distance)
-    a = _as_features(test_x, "test_x").astype(np.float64)
-    b = _as_features(train_x, "train_x").astype(np.float64)
-    if a.shape[1] != b.shape[1]:
-        raise ValueError(f"test_x rows have {a.shape[1]} values, train_x rows {b.shape[1]}")
-    diff = a[:, None, :] - b[None, :, :]
-    if distance == "l1":
-        return np.abs(diff).sum(axis=-1)
-    return np.sqrt((diff * diff).sum(axis=-1))
-
-
 def chunk_sizes(n_test, n_train, n_features, memory_mb=DEFAULT_MEMORY_MB, itemsize=8):
-    """(test rows, training rows) per block so that the work arrays fit in ``memory_mb``.
+    """(test rows, training rows) per block so that the work arrays fit in ``memory_mb`` MiB.
 
     Half the budget holds the working copy of one block's training rows (``itemsize`` bytes a
-    value: 4 for float32, 8 for float64), the other half the block itself: per test row its
-    own working copy and itemsize + 17 bytes per training row (the product a·b in the working
-    dtype, the float64 distances, an int64 index from the partial sort and a bool mask). Both
-    at least 1. ``memory_mb`` counts MiB (2²⁰ bytes); the inputs themselves are not counted.
+    value), the other half the block itself: per test row its own working copy and
+    itemsize + 17 bytes per training row (a·b, the float64 distances, an int64 index from the
+    partial sort, a bool mask). Both at least 1; the inputs themselves are not counted.
     """
-    budget = _check_memory(memory_mb) * 2**20
+    budget = memory_mb * 2**20
     row = itemsize * n_features
     train_rows = int(min(n_train, max(1, budget / 2 // row)))
     per_pair = itemsize + 8 + 8 + 1
@@ -121,58 +67,128 @@ def chunk_sizes(n_test, n_train, n_features, memory_mb=DEFAULT_MEMORY_MB, itemsi
     return test_rows, train_rows
 
 
+class WorkPlan(NamedTuple):
+    """How the blocks are computed: working dtype, the value subtracted from every pixel, and
+    R, the largest possible difference of one pixel (for the L1 bound)."""
+
+    dtype: np.dtype
+    center: int
+    spread: int
+
+
+def work_plan(train_x, test_x):
+    """Choose float32 when it is exact (every partial sum below 2²⁴)."""
+    low = int(min(train_x.min(), test_x.min()))
+    high = int(max(train_x.max(), test_x.max()))
+    center = (low + high) // 2
+    largest = max(high - center, center - low)  # |pixel − center| ≤ largest
+    # |Σ a·b| ≤ D·largest² and Σ|a − b| ≤ D·spread: integers float32 holds exactly
+    fits = train_x.shape[1] * max(largest * largest, high - low) < 2**24
+    return WorkPlan(np.dtype(np.float32 if fits else np.float64), center, high - low)
+
+
 def knn_neighbors(train_x, test_x, k=1, *, distance="l2", memory_mb=DEFAULT_MEMORY_MB,
                   progress=None):
     """The k nearest training rows of every test row.
 
-    train_x (N, D), test_x (M, D): uint8, integer or float arrays, finite.
+    train_x (N, D), test_x (M, D): integer pixels (uint8 or any integer dtype).
     Returns (indices, distances): int64 (M, k) row numbers into train_x and float64 (M, k)
     distances (L2: the Euclidean distance itself, not its square), each row sorted by
     distance, equal distances by index. progress: a tqdm bar over the test rows on stderr;
     None shows it only when stderr is a terminal.
     """
-    distance = _check_distance(distance)
-    memory_mb = _check_memory(memory_mb)
-    train_x = _as_features(train_x, "train_x")
-    test_x = _as_features(test_x, "test_x")
+    if distance not in DISTANCES:
+        raise ValueError(f"unknown distance {distance!r}; choose one of "
+                         f"{', '.join(map(repr, DISTANCES))}")
+    memory_mb = validate.real(memory_mb, "memory_mb", low=0, low_open=True)
+    train_x, test_x = _as_pixels(train_x, "train_x"), _as_pixels(test_x, "test_x")
+    n_test, n_train = len(test_x), len(train_x)
     if train_x.shape[1] != test_x.shape[1]:
         raise ValueError(f"test_x rows have {test_x.shape[1]} values but train_x rows have "
                          f"{train_x.shape[1]}; both must hold images of the same size")
-    k = _check_k(k, len(train_x))
+    k = validate.integer(k, "k")
+    if not 1 <= k <= n_train:
+        raise ValueError(f"k must be between 1 and the number of training images "
+                         f"({n_train}), got {k}")
     plan = work_plan(train_x, test_x)
-    n_test, n_train = len(test_x), len(train_x)
     test_rows, train_rows = chunk_sizes(n_test, n_train, train_x.shape[1], memory_mb,
                                         plan.dtype.itemsize)
-    if progress is None:
-        progress = sys.stderr.isatty()
-
     indices = np.full((n_test, k), -1, dtype=np.int64)
     found = np.full((n_test, k), np.inf)
     with tqdm(total=n_test, desc=f"{k}-NN {distance}", unit="image", file=sys.stderr,
-              disable=not progress, dynamic_ncols=True) as bar:
+              disable=not (sys.stderr.isatty() if progress is None else progress),
+              dynamic_ncols=True) as bar:
         for t0 in range(0, n_train, train_rows):
-            one_training_block(plan, train_x[t0:t0 + train_rows], t0, test_x, test_rows,
-                               distance, indices, found)
+            _one_training_block(plan, train_x[t0:t0 + train_rows], t0, test_x, test_rows,
+                                distance, indices, found)
             bar.update(min(train_rows, n_train - t0) / n_train * n_test)
     if distance == "l2":
         np.sqrt(found, out=found)
     return indices, found
 
 
+def _working_copy(plan, rows):
+    x = rows.astype(plan.dtype)
+    if plan.center:
+        x -= plan.dtype.type(plan.center)
+    return x, np.einsum("ij,ij->i", x, x, dtype=np.float64)
+
+
+def _one_training_block(plan, train_block, t0, test_x, test_rows, distance, indices, found):
+    """Merge the nearest among ``train_block`` (rows t0…) into ``indices``/``found`` (M, k), in
+    place, test block by test block. A function of its own so its arrays are freed on return.
+    ``found`` holds d₂² (L2) or d₁ (L1); an empty slot has index −1 and distance +inf."""
+    b, b_sq = _working_copy(plan, train_block)
+    for s0 in range(0, len(test_x), test_rows):
+        rows = slice(s0, s0 + test_rows)
+        a, a_sq = _working_copy(plan, test_x[rows])
+        # d₂² = ‖a‖² + ‖b‖² − 2 a·b in float64 (the product itself may be float32), clipped at 0
+        block = np.multiply(a @ b.T, -2.0, dtype=np.float64)
+        block += a_sq[:, None]
+        block += b_sq[None, :]
+        np.maximum(block, 0.0, out=block)
+        block_update(block, plan.spread, a, b, t0, indices[rows], found[rows], distance)
+
+
+def block_update(block, spread, a, b, t0, indices, found, distance):
+    """Merge the k nearest of one block into ``indices``/``found`` (c, k), in place, row by row,
+    ordered by (distance, training index) so that the result does not depend on the blocks.
+
+    block   (c, t) d₂² of test rows ``a`` (c, D) and training rows ``b`` (t, D), rows t0…
+    spread  R, the largest possible |difference| of one pixel: d₁ ≥ d₂²/R bounds L1
+    Only the columns whose distance (L2) or bound (L1) is at most the k-th best distance so
+    far are looked at, and for L1 only they get their d₁ computed.
+    """
+    k = indices.shape[1]
+    for r in range(len(block)):
+        if distance == "l2":
+            bound = block[r]
+        else:
+            bound = block[r] / spread if spread > 0 else np.zeros(len(b))  # all equal: d₁ = 0
+        limit = found[r, k - 1]
+        if not np.isfinite(limit):
+            # The exact distance of the rows with the smallest bounds gives a finite limit.
+            m = min(len(b), max(k, SEED_ROWS))
+            seed = np.argpartition(bound, m - 1)[:m] if m < len(b) else np.arange(len(b))
+            seed_d = bound[seed] if distance == "l2" else np.abs(b[seed] - a[r]).sum(axis=1)
+            limit = np.sort(np.concatenate([found[r], seed_d]))[k - 1]
+        cand = np.flatnonzero(bound <= limit)  # the others are farther than the k-th best
+        d = bound[cand] if distance == "l2" else np.abs(b[cand] - a[r]).sum(axis=1)
+        idx, dist = np.concatenate([indices[r], cand + t0]), np.concatenate([found[r], d])
+        order = np.lexsort((idx, dist))[:k]
+        indices[r], found[r] = idx[order], dist[order]
+
+
 def majority_vote(neighbor_labels, neighbor_distances):
-    """The class each row of neighbours votes for: (M, k) labels and distances → (M,) int64.
+    """The class each row of neighbours votes for: (M, k) class indices ≥ 0 and distances →
+    (M,) int64.
 
     Most votes wins; a tie goes to the tied class with the smallest sum of its neighbours'
     distances, then to the smallest label.
     """
     labels = np.asarray(neighbor_labels)
     dist = np.asarray(neighbor_distances, dtype=np.float64)
-    if labels.ndim != 2 or labels.shape != dist.shape:
-        raise ValueError(f"neighbor_labels {labels.shape} and neighbor_distances {dist.shape} "
-                         "must have the same shape (M, k)")
-    if labels.dtype.kind not in "iu" or (labels.size and labels.min() < 0):
-        raise ValueError("neighbor_labels must be class indices ≥ 0")
-    n_classes = int(labels.max()) + 1 if labels.size else 1
+    n_classes = int(labels.max()) + 1
     rows = np.repeat(np.arange(len(labels)), labels.shape[1])
     votes = np.zeros((len(labels), n_classes), dtype=np.int64)
     np.add.at(votes, (rows, labels.ravel()), 1)
@@ -189,14 +205,9 @@ def knn_predict(train_x, train_y, test_x, k=1, distance="l2", memory_mb=DEFAULT_
     """Predicted class of every test row: (M,) int64. See :func:`knn_neighbors` for the inputs
     and :func:`majority_vote` for the vote; train_y is (N,) non-negative class indices."""
     train_y = np.asarray(train_y)
-    if train_y.ndim != 1 or train_y.dtype.kind not in "iu":
-        raise TypeError(f"train_y must be a 1-D array of integer class indices, got dtype "
-                        f"{train_y.dtype} shape {train_y.shape}")
-    n_train = np.shape(train_x)[0] if np.ndim(train_x) else 0
-    if len(train_y) != n_train:
-        raise ValueError(f"train_x has {n_train} rows but train_y has {len(train_y)} labels")
-    if train_y.size and train_y.min() < 0:
-        raise ValueError(f"train_y holds a negative class {train_y.min()}")
+    if train_y.shape != (len(train_x),) or train_y.dtype.kind not in "iu" or train_y.min() < 0:
+        raise ValueError(f"train_y must hold a class index ≥ 0 for each of the {len(train_x)} "
+                         f"rows of train_x, got dtype {train_y.dtype} shape {train_y.shape}")
     indices, dist = knn_neighbors(train_x, test_x, k, distance=distance, memory_mb=memory_mb,
                                   progress=progress)
     return majority_vote(train_y[indices], dist)

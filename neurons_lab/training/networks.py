@@ -1,16 +1,16 @@
-"""Choosing an engine by name, and comparing two networks through the shared API.
-
-The engines are the packages that export a ``Network`` with the shared API. Adding one is one
-line in ``ENGINES``; an engine whose package cannot be imported is simply not offered.
-"""
+"""Choosing an engine by name, the sizes of a spec, and comparing two networks through the
+shared API. An engine is a package exporting a ``Network``; one that cannot be imported is not
+offered."""
 
 import importlib
 import importlib.util
 import inspect
 import math
-from functools import cache
 
-from vectorized.spec import has_layer_names, parse_layer_sizes
+import numpy as np
+
+from vectorized.spec import has_layer_names as is_convolutional  # ["1x28x28", "conv20x5", …]
+from vectorized.spec import parse_layer_sizes
 
 # name on the command line → module exporting Network
 ENGINES = {
@@ -20,9 +20,9 @@ ENGINES = {
 }
 # `--impl both` trains these two in lockstep and compares them
 BOTH = ("neurons", "vectorized")
-# Rough bytes per parameter: a neurons Connection object (measured ≈120 bytes with
-# tracemalloc) and its node's share; a matrix engine's W, its gradient and a best copy, plus
-# the Python float and list slot (32 bytes) the initialisation rule draws each weight into.
+# Rough bytes per parameter: a neurons Connection object and its node's share; a matrix
+# engine's W, its gradient and a best copy, plus the Python float and list slot (32 bytes) the
+# initialisation rule draws each weight into.
 _NEURONS_BYTES_PER_PARAMETER = 160
 _MATRIX_COPIES = 3
 _DRAWN_BYTES = 32
@@ -32,7 +32,6 @@ _ROWS = 512
 _ACTIVATION_COPIES = 2
 
 
-@cache
 def _importable(module):
     try:
         return importlib.util.find_spec(module) is not None
@@ -46,7 +45,6 @@ def available_engines():
 
 
 def network_class(impl):
-    """The Network class of engine ``impl`` (a name of ``ENGINES``)."""
     if impl not in available_engines():
         raise ValueError(f"unknown implementation {impl!r}; choose one of "
                          f"{', '.join(available_engines())}")
@@ -54,7 +52,6 @@ def network_class(impl):
 
 
 def supports_dtype(impl):
-    """True when the engine's Network takes a ``dtype`` argument."""
     return "dtype" in inspect.signature(network_class(impl)).parameters
 
 
@@ -74,24 +71,14 @@ def engine_name(net):
     return max(known, key=len) if known else module.split(".")[0]
 
 
-def is_convolutional(layer_sizes):
-    """True for a spec with layer names (a CNN, or dropout): ``["1x28x28", "conv20x5", …]``."""
-    return has_layer_names(layer_sizes)
-
-
 def parameter_shapes(layer_sizes):
     """``[(W shape, b shape), …]`` per layer with parameters: fully connected (out, in) and
     (out,), conv (N, C, K, K) and (N,). ValueError/TypeError naming the entry of a bad spec."""
     if not is_convolutional(layer_sizes):
         return [((n_out, n_in), (n_out,)) for n_in, n_out in zip(layer_sizes, layer_sizes[1:])]
-    shapes = []
-    for spec in parse_layer_sizes(layer_sizes):
-        if spec.kind == "full":
-            shapes.append(((spec.out_size, spec.in_size), (spec.out_size,)))
-        elif spec.kind == "conv":
-            shapes.append(((spec.filters, spec.in_shape[0], spec.kernel, spec.kernel),
-                           (spec.filters,)))
-    return shapes
+    return [((s.out_size, s.in_size), (s.out_size,)) if s.kind == "full" else
+            ((s.filters, s.in_shape[0], s.kernel, s.kernel), (s.filters,))
+            for s in parse_layer_sizes(layer_sizes) if s.kind in ("full", "conv")]
 
 
 def input_output_sizes(layer_sizes):
@@ -103,41 +90,17 @@ def input_output_sizes(layer_sizes):
 
 
 def parameter_count(layer_sizes):
-    """Weights and biases of ``layer_sizes`` (fully connected or a CNN spec)."""
     return sum(math.prod(W) + math.prod(b) for W, b in parameter_shapes(layer_sizes))
 
 
 def connection_count(layer_sizes):
     """Connection objects of a ``neurons`` network (an upper bound for a padded conv layer):
-    a fully connected layer's weights and biases; a conv layer's N·OH·OW receptive fields of
-    C·K·K plus a bias each (its few shared weights are not what costs memory); a pool node's
-    K·K; a dropout node's one."""
-    if not is_convolutional(layer_sizes):
-        return parameter_count(layer_sizes)
-    count = 0
-    for spec in parse_layer_sizes(layer_sizes):
-        if spec.kind == "full":
-            count += (spec.in_size + 1) * spec.out_size
-        elif spec.kind == "conv":
-            count += spec.out_size * (spec.in_shape[0] * spec.kernel * spec.kernel + 1)
-        elif spec.kind == "pool":
-            count += spec.out_size * spec.kernel * spec.kernel
-        else:
-            count += spec.out_size
-    return count
-
-
-def activation_count(layer_sizes):
-    """Values one sample's forward pass holds: every layer's output, and for a conv layer its
-    unfolded input (C·K·K values per output position)."""
-    if not is_convolutional(layer_sizes):
-        return sum(layer_sizes)
-    count = 0
-    for spec in parse_layer_sizes(layer_sizes):
-        count += spec.out_size
-        if spec.kind == "conv":
-            count += math.prod(spec.out_shape[1:]) * spec.in_shape[0] * spec.kernel ** 2
-    return count
+    per output value, a fully connected node's inputs and bias, a conv node's C·K·K inputs and
+    bias, a pool node's K·K, a dropout node's one."""
+    per_value = {"full": lambda s: s.in_size + 1, "drop": lambda s: 1,
+                 "conv": lambda s: s.in_shape[0] * s.kernel ** 2 + 1,
+                 "pool": lambda s: s.kernel ** 2}
+    return sum(s.out_size * per_value[s.kind](s) for s in parse_layer_sizes(layer_sizes))
 
 
 def memory_needed(impl, layer_sizes, dtype="float64", rows=_ROWS):
@@ -147,17 +110,19 @@ def memory_needed(impl, layer_sizes, dtype="float64", rows=_ROWS):
     if impl == "neurons":
         return connection_count(layer_sizes) * _NEURONS_BYTES_PER_PARAMETER
     size = 4 if str(dtype) == "float32" else 8
+    activations = input_output_sizes(layer_sizes)[0]  # the input rows
+    for s in parse_layer_sizes(layer_sizes):
+        activations += s.out_size
+        if s.kind == "conv":  # its unfolded input: C·K·K values per output position
+            activations += s.out_size // s.filters * s.in_shape[0] * s.kernel ** 2
     return (parameter_count(layer_sizes) * (_MATRIX_COPIES * size + _DRAWN_BYTES)
-            + activation_count(layer_sizes) * rows * _ACTIVATION_COPIES * size)
+            + activations * rows * _ACTIVATION_COPIES * size)
 
 
 def as_lists(params):
     """[(W, b), …] of either package as nested Python lists of floats."""
-    def plain(a):
-        if hasattr(a, "tolist"):
-            return a.tolist()
-        return [plain(v) if hasattr(v, "__len__") else float(v) for v in a]
-    return [(plain(W), plain(b)) for W, b in params]
+    return [(np.asarray(W, dtype=np.float64).tolist(), np.asarray(b, dtype=np.float64).tolist())
+            for W, b in params]
 
 
 def flatten(nested):

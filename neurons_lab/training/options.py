@@ -1,29 +1,15 @@
-"""Command-line options shared by the subcommands, and turning their text into checked values.
-
-Only syntax is left to argparse (an unknown option, a word where a number belongs, a name not
-among the choices: argparse's usage message and exit status 2). Everything else is checked
-here, before any work starts, and a problem is one :class:`UsageError` naming the option.
-"""
+"""Command-line options shared by the subcommands, and turning their text into checked values:
+argparse keeps the syntax (its usage message, exit status 2); everything else is checked here,
+before any work starts, as one :class:`UsageError` naming the option."""
 
 import contextlib
 
 from neurons import HIDDEN_ACTIVATIONS as ACTIVATIONS  # the names both packages share
+from vectorized.spec import parse_layer_sizes
 
 from . import validate
 from .errors import UsageError
-from .networks import (
-    BOTH,
-    available_engines,
-    build,
-    is_convolutional,
-    memory_needed,
-    parameter_shapes,
-    supports_dtype,
-)
-
-__all__ = ["UsageError", "ACTIVATIONS", "add_engine_option", "add_network_options",
-           "parse_layers", "parse_activation", "network_config", "engines", "build_networks",
-           "checked"]
+from .networks import BOTH, available_engines, build, memory_needed, supports_dtype
 
 
 @contextlib.contextmanager
@@ -54,19 +40,11 @@ def parse_layers(text):
     with checked("--layers"):
         validate.text(text, "--layers")
     parts = [part.strip() for part in text.split(",")]
-    sizes = [int(part) if part.isdigit() else part for part in parts]
-    if is_convolutional(sizes):
-        with checked(f"--layers {text!r}"):
-            parameter_shapes(sizes)  # one error naming the entry
-        return sizes
-    try:
-        sizes = [int(part) for part in parts]
-    except ValueError:
-        raise UsageError(f"--layers {text!r}: give sizes as integers separated by commas, "
-                         "e.g. 784,300,10, or a CNN such as 1x28x28,conv20x5,pool2,100,10") \
-            from None
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise UsageError(f"--layers {text!r}: need at least two sizes, each at least 1")
+    sizes = [int(part) if part.lstrip("+-").isdigit() else part for part in parts]
+    if len(sizes) < 2:
+        raise UsageError(f"--layers {text!r}: need at least two sizes, e.g. 784,300,10")
+    with checked(f"--layers {text!r}"):
+        parse_layer_sizes(sizes)  # one error naming the entry
     return sizes
 
 
@@ -118,22 +96,16 @@ def network_config(args):
     return config
 
 
-def engines(args):
-    """The engine names ``--impl`` asks for; refuses ``--dtype`` where an engine has none."""
-    names = BOTH if args.impl == "both" else (args.impl,)
-    if args.dtype != "float64":
-        plain = [name for name in names if not supports_dtype(name)]
-        if plain:
-            raise UsageError(f"--dtype {args.dtype}: the {plain[0]} engine computes in float64 "
-                             "only; choose an engine with a dtype (vectorized, fast)")
-    return names
-
-
 def build_networks(args, config):
     """{engine: Network} for ``--impl``, each checked to fit in memory before it is built;
     the constructor's refusal of a name or value becomes a UsageError."""
+    names = BOTH if args.impl == "both" else (args.impl,)
+    plain = [name for name in names if not supports_dtype(name)]
+    if args.dtype != "float64" and plain:
+        raise UsageError(f"--dtype {args.dtype}: the {plain[0]} engine computes in float64 "
+                         "only; choose an engine with a dtype (vectorized, fast)")
     nets = {}
-    for name in engines(args):
+    for name in names:
         validate.fits_in_memory(memory_needed(name, config["layer_sizes"], args.dtype),
                                 f"--layers {args.layers} with the {name} engine")
         with checked("network"):

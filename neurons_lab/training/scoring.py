@@ -1,52 +1,31 @@
 """Scoring networks on a labelled set — the one evaluation path of the tools: the mean loss
 and error rate the trainer judges by, accuracy, per-digit accuracy, the confusion matrix, a
-majority vote of several networks (and where it gains and loses against its
-members), and the most confident mistakes.
+majority vote of several networks (and where it gains and loses against its members), and
+the most confident mistakes.
 
-Works on any network-like object with ``predict``: a batch (B, n_in) → (B, n_out) when the
-object has ``batched = True`` (``vectorized``), one sample → one output vector otherwise
-(``neurons``); the class of a sample is the index of its largest output. Loading checkpoints
-is the caller's business (training/checkpoint.py). One loop predicts (:func:`_predicted`, in
-chunks of ``CHUNK`` rows), one type holds a result (:class:`Evaluation`)::
+Works on any network with ``predict``: a batch (B, n_in) → (B, n_out) when it has
+``batched = True`` (``vectorized``), one sample → one output vector otherwise (``neurons``);
+the class of a sample is the index of its largest output. One loop predicts
+(:func:`network_outputs`), one type holds a result (:class:`Evaluation`)::
 
     result = evaluate(net, test_images, test_labels, transform=prep)  # .loss, .error_rate
-    result = evaluate_network(net, test_images, test_labels, transform=prep)  # no loss
-    print(f"{100 * result.accuracy:.2f} %", result.per_class, result.confusion, sep="\\n")
-    worst = confident_mistakes(result.outputs, test_labels)[:16]    # for a picture
-
     outputs = [network_outputs(net, test_images, transform=prep) for net in nets]
     predicted = vote(outputs)                                       # the ensemble's classes
-
-**Vote rule** (:func:`vote`): each network votes for its predicted class; the class with the
-most votes wins. A tie between classes goes to the tied class with the highest *mean output*
-(the mean of the networks' output vectors, probabilities for a softmax output, raw sigmoid
-values otherwise); if the means tie too, to the smallest class.
 """
 
 from dataclasses import dataclass
 from functools import partial
+from types import SimpleNamespace
 from typing import Optional
 
 import numpy as np
 
 from .data import one_hot
 from .errors import TrainingError
-from .networks import input_output_sizes
 
-# Rows per predict call of a batched network. A CNN's intermediate maps grow with it: scoring
-# CNN 3 on 10,000 images peaked at 2.1 GB resident with 4096 rows, 0.42 GB with 512, which was
-# also a little faster (neurons evaluate: 4.1 s against 3.6 s).
+# Rows per predict call of a batched network. A CNN's intermediate maps grow with it (scoring
+# CNN 3 on 10,000 images peaked at 2.1 GB resident with 4096 rows, 0.42 GB with 512).
 CHUNK = 512
-
-
-def _classes(values, name):
-    values = np.asarray(values)
-    if values.ndim != 1 or values.dtype.kind not in "iu":
-        raise TypeError(f"{name} must be a 1-D array of integer class indices, got dtype "
-                        f"{values.dtype} shape {values.shape}")
-    if values.size and values.min() < 0:
-        raise ValueError(f"{name} holds a negative class {values.min()}")
-    return values
 
 
 def as_float64(batch):
@@ -58,36 +37,32 @@ def one_hot_encoder(n_classes):
     return partial(one_hot, n_classes=n_classes)
 
 
-def _predicted(net, features, transform, chunk_size):
-    """(rows, x, y) per chunk: ``y`` float64 (k, n_out) the outputs of ``x = transform(rows)``
-    (one ``predict`` per chunk for a batched network, one per row otherwise)."""
-    transform = transform or as_float64
-    if len(features) == 0:
-        raise ValueError("cannot evaluate on an empty set")
-    for start in range(0, len(features), chunk_size):
-        x = transform(features[start:start + chunk_size])
-        if getattr(net, "batched", False):
-            y = np.asarray(net.predict(x), dtype=np.float64)
-        else:
-            y = np.array([net.predict(row) for row in np.asarray(x).tolist()],
-                         dtype=np.float64)
-        if y.ndim != 2 or len(y) != len(x):
-            raise ValueError(f"predict gave outputs of shape {y.shape} for {len(x)} rows")
-        yield slice(start, start + len(x)), x, y
-
-
-def network_outputs(net, features, *, transform=None, chunk_size=CHUNK):
-    """Outputs of ``net`` for every row of ``features``: float64 (N, n_out).
+def network_outputs(net, features, *, transform=None, chunk_size=CHUNK, finite=True):
+    """Outputs of ``net`` for every row of ``features``: float64 (N, n_out), one ``predict``
+    per ``chunk_size`` rows for a batched network, one per row otherwise.
 
     transform: selected rows → floats the network takes (e.g. a training.data.Preprocessor);
-    default ``astype(float64)``. Raises TrainingError (a ValueError) if any output is NaN or
-    infinite (a diverged network), naming how many rows and the first.
+    default ``astype(float64)``. With ``finite``, raises TrainingError (a ValueError) if any
+    output is NaN or infinite (a diverged network), naming how many rows and the first.
     """
+    if len(features) == 0:
+        raise ValueError("cannot evaluate on an empty set")
+    transform = transform or as_float64
+    chunks = []
     with np.errstate(all="ignore"):
-        outputs = np.concatenate([y for _, _, y in _predicted(net, features, transform,
-                                                              chunk_size)])
+        for start in range(0, len(features), chunk_size):
+            x = transform(features[start:start + chunk_size])
+            if getattr(net, "batched", False):
+                y = np.asarray(net.predict(x), dtype=np.float64)
+            else:
+                y = np.array([net.predict(row) for row in np.asarray(x).tolist()],
+                             dtype=np.float64)
+            if y.ndim != 2 or len(y) != len(x):
+                raise ValueError(f"predict gave outputs of shape {y.shape} for {len(x)} rows")
+            chunks.append(y)
+    outputs = np.concatenate(chunks)
     bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
-    if bad.size:
+    if finite and bad.size:
         raise TrainingError(f"the network's outputs hold NaN or infinity for {bad.size:,} of "
                             f"{len(outputs):,} samples (the first is #{bad[0]}): it has "
                             "diverged")
@@ -98,55 +73,23 @@ def evaluate(net, features, classes, *, encode=None, transform=None, chunk_size=
     """:class:`Evaluation` of ``net`` on (features, classes), with the mean loss (``net.loss``
     of ``encode(classes)``, default one-hot; no L2 term). A sample whose output holds NaN or
     infinity counts as an error and makes the loss inf (a diverged network is scored, not
-    crashed on; NumPy's overflow warnings are silenced)."""
-    encode = encode or one_hot_encoder(input_output_sizes(net.layer_sizes)[1])
+    crashed on)."""
+    outputs = network_outputs(net, features, transform=transform, chunk_size=chunk_size,
+                              finite=False)
+    encode = encode or one_hot_encoder(outputs.shape[1])
     classes = np.asarray(classes)
-    batched = getattr(net, "batched", False)
-    outputs, total = [], 0.0
+    if not np.isfinite(outputs).all():
+        return score(outputs, classes, loss=float("inf"))
+    total = 0.0
     with np.errstate(all="ignore"):
-        for rows, _, y in _predicted(net, features, transform, chunk_size):
-            outputs.append(y)
-            t = encode(classes[rows])
-            if not np.isfinite(y).all():
-                total = float("inf")
-            elif batched:
+        for start in range(0, len(outputs), chunk_size):
+            y, t = outputs[start:start + chunk_size], encode(classes[start:start + chunk_size])
+            if getattr(net, "batched", False):
                 total += net.loss(y, t) * len(y)  # loss of a 2-D batch is the row mean
             else:
                 total += sum(net.loss(y_row, t_row)
                              for y_row, t_row in zip(y.tolist(), np.asarray(t).tolist()))
-    return score(np.concatenate(outputs), classes, loss=float(total / len(classes)))
-
-
-def accuracy(true, predicted):
-    """Fraction of samples whose predicted class is the true one."""
-    true, predicted = _classes(true, "true"), _classes(predicted, "predicted")
-    if true.shape != predicted.shape or true.size == 0:
-        raise ValueError(f"true {true.shape} and predicted {predicted.shape} must be the same "
-                         "non-empty shape")
-    return float(np.mean(true == predicted))
-
-
-def confusion_matrix(true, predicted, n_classes):
-    """int64 (n_classes, n_classes): [i, j] counts samples of true class i predicted as j
-    (rows true, columns predicted; the diagonal is the correct ones)."""
-    true, predicted = _classes(true, "true"), _classes(predicted, "predicted")
-    if true.shape != predicted.shape:
-        raise ValueError(f"true {true.shape} and predicted {predicted.shape} differ in shape")
-    top = max(int(true.max(initial=0)), int(predicted.max(initial=0)))
-    if top >= n_classes:
-        raise ValueError(f"class {top} found, but n_classes is {n_classes}")
-    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(matrix, (true, predicted), 1)
-    return matrix
-
-
-def per_class_accuracy(confusion):
-    """(n_classes,) float64: the diagonal over each row's total; NaN for a class absent from
-    the true labels."""
-    confusion = np.asarray(confusion)
-    totals = confusion.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(totals > 0, np.diag(confusion) / totals, np.nan)
+    return score(outputs, classes, loss=float(total / len(classes)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,53 +115,34 @@ class Evaluation:
 def score(outputs, true, *, loss=None):
     """An :class:`Evaluation` of outputs (N, C) against true classes (N,)."""
     outputs = np.asarray(outputs, dtype=np.float64)
-    true = _classes(true, "true")
+    true = np.asarray(true)
+    if true.ndim != 1 or true.dtype.kind not in "iu":
+        raise TypeError(f"true must be a 1-D array of integer class indices, got dtype "
+                        f"{true.dtype} shape {true.shape}")
     if outputs.ndim != 2 or len(outputs) != len(true):
         raise ValueError(f"outputs {outputs.shape} must be (N, C) with N = {len(true)} labels")
+    n = outputs.shape[1]
+    if true.size and (true.min() < 0 or true.max() >= n):
+        raise ValueError(f"true holds classes {true.min()} … {true.max()}, but the outputs "
+                         f"have {n} columns")
     finite = np.isfinite(outputs).all(axis=1)
     predicted = np.where(finite, np.argmax(np.where(finite[:, None], outputs, 0), axis=1), -1)
-    predicted = predicted.astype(np.int64)
-    confusion = confusion_matrix(true[finite], predicted[finite], outputs.shape[1])
+    confusion = np.zeros((n, n), dtype=np.int64)
+    np.add.at(confusion, (true[finite], predicted[finite]), 1)
+    totals = np.bincount(true, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        totals = np.bincount(true, minlength=outputs.shape[1])[:outputs.shape[1]]
         per_class = np.where(totals > 0, np.diag(confusion) / totals, np.nan)
-    return Evaluation(outputs, predicted, np.count_nonzero(predicted == true) / len(true),
-                      per_class, confusion, true, loss)
-
-
-def evaluate_network(net, features, true, *, transform=None, chunk_size=CHUNK):
-    """Score ``net`` on (features, true classes); see :func:`network_outputs`, :func:`score`."""
-    true = _classes(true, "true")
-    if len(features) != len(true):
-        raise ValueError(f"features has {len(features)} rows but true has {len(true)} labels")
-    return score(network_outputs(net, features, transform=transform, chunk_size=chunk_size),
-                 true)
-
-
-def _stacked(outputs):
-    """Several networks' outputs as one finite float64 array (networks, N, C), or ValueError."""
-    try:
-        stack = np.asarray(outputs, dtype=np.float64)
-    except ValueError:
-        shapes = [np.shape(y) for y in outputs]
-        raise ValueError(f"every network's outputs must have the same shape (N, C), got "
-                         f"{shapes}") from None
-    if stack.ndim != 3 or 0 in stack.shape:
-        raise ValueError(f"outputs must be one (N, C) array per network, got an array of "
-                         f"shape {stack.shape}")
-    if not np.isfinite(stack).all():
-        raise ValueError("the outputs hold NaN or infinity")
-    return stack
+    return Evaluation(outputs, predicted.astype(np.int64),
+                      np.count_nonzero(predicted == true) / len(true), per_class, confusion,
+                      true, loss)
 
 
 def vote(outputs):
-    """The ensemble's class per sample from several networks' outputs.
-
-    outputs: a sequence of (N, C) arrays, one per network (or an array (networks, N, C)).
-    Returns (N,) int64: the class most networks predict; ties to the highest mean output,
-    then to the smallest class.
-    """
-    stack = _stacked(outputs)
+    """The ensemble's class per sample: outputs, finite, one (N, C) array per network →
+    (N,) int64. Each network votes for its predicted class, the class with the most votes
+    wins; a tie goes to the tied class with the highest *mean output* (probabilities for a
+    softmax output, raw sigmoid values otherwise), then to the smallest class."""
+    stack = np.asarray(outputs, dtype=np.float64)  # (networks, N, C)
     _, n, n_classes = stack.shape
     votes = np.zeros((n, n_classes), dtype=np.int64)
     for y in stack:
@@ -228,37 +152,18 @@ def vote(outputs):
     return np.argmax(mean, axis=1).astype(np.int64)  # argmax takes the first of equal means
 
 
-@dataclass(frozen=True)
-class VoteAnatomy:
-    """Where an ensemble's vote gains and loses, against its members (counts of samples).
-
-    disagree: the members do not all predict the same class; all_wrong: every member is
-    wrong (no vote can be right there); best: index of the member with the fewest errors
-    (the first of equals), best_errors its errors; fixed: the best member is wrong and the
-    vote right; broken: the best member is right and the vote wrong.
-    """
-
-    disagree: int
-    all_wrong: int
-    best: int
-    best_errors: int
-    fixed: int
-    broken: int
-
-
 def vote_anatomy(outputs, predicted, true):
-    """VoteAnatomy of the vote ``predicted`` (N,) from ``outputs`` (networks, N, C), labels
-    ``true`` (N,)."""
-    classes = np.argmax(_stacked(outputs), axis=2)  # (networks, N): each member's class per sample
-    predicted = _classes(predicted, "predicted")
-    true = _classes(true, "true")
-    if classes.shape[1:] != true.shape or predicted.shape != true.shape:
-        raise ValueError(f"outputs {classes.shape[:2]} (networks, N), predicted "
-                         f"{predicted.shape} and true {true.shape} must agree on N")
+    """Where the vote ``predicted`` (N,) gains and loses against its members, ``outputs`` one
+    (N, C) array per network, labels ``true`` (N,), in counts of samples: disagree (the
+    members do not all predict the same class), all_wrong (every member is wrong: no vote can
+    be right there), best (index of the member with the fewest errors, the first of equals)
+    and best_errors, fixed (the best member is wrong and the vote right), broken (the best
+    member is right and the vote wrong)."""
+    classes = np.argmax(outputs, axis=2)  # (networks, N): each member's class per sample
     wrong = classes != true
     best = int(np.argmin(wrong.sum(axis=1)))
     vote_right = predicted == true
-    return VoteAnatomy(
+    return SimpleNamespace(
         disagree=int(np.count_nonzero((classes != classes[0]).any(axis=0))),
         all_wrong=int(np.count_nonzero(wrong.all(axis=0))),
         best=best, best_errors=int(wrong[best].sum()),
@@ -268,11 +173,9 @@ def vote_anatomy(outputs, predicted, true):
 
 def confident_mistakes(outputs, true):
     """Indices of the wrongly classified samples, most confident first: sorted by the output
-    of the predicted class, highest first, equal outputs by index. (M,) int64."""
-    outputs = np.asarray(outputs, dtype=np.float64)
-    true = _classes(true, "true")
-    if outputs.ndim != 2 or len(outputs) != len(true):
-        raise ValueError(f"outputs {outputs.shape} must be (N, C) with N = {len(true)} labels")
+    of the predicted class, highest first, equal outputs by index. (M,) int64.
+
+    outputs (N, C) finite, true (N,): an :class:`Evaluation`'s ``outputs`` and ``true``."""
     predicted = np.argmax(outputs, axis=1)
     wrong = np.flatnonzero(predicted != true)
     confidence = outputs[wrong, predicted[wrong]]

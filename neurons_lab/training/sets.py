@@ -10,15 +10,11 @@ def check_set(features, classes, name, trainer):
     ``trainer.encode`` make of the first row. ``name`` is "features/classes". (None, None)
     passes; one of the two without the other is refused."""
     f_name, c_name = name.split("/")
-    if c_name.startswith("_"):
-        c_name = f_name.rsplit("_", 1)[0] + c_name
     if (features is None) != (classes is None):
         raise ValueError(f"give both {f_name} and {c_name}, or neither")
     if features is None:
         return None, None
-    if not isinstance(features, np.ndarray):
-        features = np.asarray(features)
-    classes = np.asarray(classes)
+    features, classes = np.asarray(features), np.asarray(classes)
     if classes.ndim != 1 or classes.dtype.kind not in "iu":
         raise TypeError(f"{c_name} must be a 1-D array of integer class indices, "
                         f"got dtype {classes.dtype} shape {classes.shape}")

@@ -1,9 +1,8 @@
 """When to stop: early stopping on the validation error rate, divergence, and "not learning".
 
 Early stopping follows the tutorial: stop as soon as the validation error rate rises above the
-best so far (``patience=0``). An evaluation *improves* when its error rate is strictly below
-the best so far; with ``patience=k`` training stops at an evaluation whose error rate is above
-the best once more than k evaluations have passed without improvement. A tie is not a rise.
+best so far (``patience=0``); ``patience=k`` allows k evaluations without improvement (a
+strictly lower error rate). A tie is not a rise.
 """
 
 import math
@@ -22,21 +21,16 @@ class EarlyStopping:
     """The best evaluation so far, its parameters, and evaluations since it."""
 
     def __init__(self):
-        self.best_epoch = None
-        self.best_error_rate = None
-        self.best_loss = None
-        self.best_parameters = None
+        self.best_epoch = self.best_error_rate = self.best_loss = self.best_parameters = None
         self.evals_since_best = 0
 
     def judge(self, epoch, scores, patience, parameters):
-        """Record an evaluation; return why to stop, or None to go on. ``parameters`` (the
-        network's, or None) are copied when the evaluation is the best so far."""
+        """Record an evaluation; return why to stop, or None to go on (``parameters``, the
+        network's, are copied when the evaluation is the best so far)."""
         if self.best_error_rate is None or scores.error_rate < self.best_error_rate:
             self.best_epoch, self.best_error_rate = epoch, scores.error_rate
-            self.best_loss = scores.loss
-            self.evals_since_best = 0
-            if parameters is not None:
-                self.best_parameters = copy_parameters(parameters)
+            self.best_loss, self.evals_since_best = scores.loss, 0
+            self.best_parameters = copy_parameters(parameters)
             return None
         self.evals_since_best += 1
         return self.verdict(epoch, scores.error_rate, patience)
@@ -59,8 +53,7 @@ class EarlyStopping:
     def from_dict(cls, saved, best_parameters):
         """The bookkeeping of a checkpoint (KeyError/TypeError/ValueError if malformed)."""
         stopping = cls()
-        epoch = saved["epoch"]
-        stopping.best_epoch = None if epoch is None else int(epoch)
+        stopping.best_epoch = None if saved["epoch"] is None else int(saved["epoch"])
         stopping.best_error_rate = decode_float(saved["error_rate"])
         stopping.best_loss = decode_float(saved["loss"])
         stopping.evals_since_best = int(saved["evals_since_best"])
@@ -70,10 +63,12 @@ class EarlyStopping:
 
 def divergence(epoch, train_loss, parameters, rate):
     """One line saying how the run diverged in ``epoch``, or None if it did not."""
-    if math.isfinite(train_loss) and all_finite(parameters):
+    if not math.isfinite(train_loss):
+        what = f"the mean training loss is {train_loss}"
+    elif not all(np.isfinite(W).all() and np.isfinite(b).all() for W, b in parameters):
+        what = "some parameters are NaN or infinite"
+    else:
         return None
-    what = (f"the mean training loss is {train_loss}" if not math.isfinite(train_loss)
-            else "some parameters are NaN or infinite")
     return f"training diverged in epoch {epoch}: {what}; try a smaller rate than {rate:g}"
 
 
@@ -86,10 +81,14 @@ def not_learning(history, n_classes):
     """The "not learning" note when the first few validation error rates are all at chance
     level (given once: at the evaluation that completes the count), else None."""
     rates = [r.validation_error_rate for r in history if r.validation_error_rate is not None]
-    if len(rates) != NOT_LEARNING_EVALUATIONS or not all(at_chance(e, n_classes) for e in rates):
-        return None
-    return (f"not learning: the validation error rate is {100 * rates[-1]:.1f} % after "
-            f"{len(rates)} evaluations, chance level is {100 * (1 - 1 / n_classes):.0f} %; "
+    if len(rates) == NOT_LEARNING_EVALUATIONS and all(at_chance(e, n_classes) for e in rates):
+        return chance_note(f"validation error rate is {100 * rates[-1]:.1f} % after "
+                           f"{len(rates)} evaluations", n_classes)
+    return None
+
+
+def chance_note(what, n_classes):
+    return (f"not learning: the {what}, chance level is {100 * (1 - 1 / n_classes):.0f} %; "
             "the rate may be too large (or too small)")
 
 
@@ -99,8 +98,3 @@ def copy_parameters(params):
         array = np.array(value)
         return array if array.dtype.kind == "f" else array.astype(np.float64)
     return [(copy(W), copy(b)) for W, b in params]
-
-
-def all_finite(params):
-    return all(np.isfinite(np.asarray(W)).all() and np.isfinite(np.asarray(b)).all()
-               for W, b in params)

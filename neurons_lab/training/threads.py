@@ -1,17 +1,18 @@
 """How many BLAS threads a training run of a NumPy engine uses. The rule:
 
 1. one thread: a small product gains little from a second, and on a shared machine a split
-   product waits for the core another process holds (3–100× slower, measured);
+   product waits for the core another process holds;
 2. every core this process may use once a step's largest matrix product reaches
    ``LARGE_PRODUCT`` multiply-adds (784-300-10 from batch 256 on);
 3. ``--threads N`` (``TrainSettings.threads``) overrides.
 
-:func:`choose_threads` applies the rule; ``with blas_threads(choice):`` sets the count for the
-run and gives every BLAS its own count back afterwards. Setting it needs ``threadpoolctl``
-(the ``threads``/``fast`` extras); without it BLAS keeps its count, said once, and no number
-changes. ``python -m benchmarks.busy`` checks the rule on a busy machine.
+Setting the count needs ``threadpoolctl`` (the ``threads``/``fast`` extras); without it BLAS
+keeps its count, said once, and no number changes. ``python -m benchmarks.busy`` checks the
+rule on a busy machine.
 """
 
+import argparse
+import contextlib
 import os
 import warnings
 from typing import NamedTuple
@@ -19,14 +20,13 @@ from typing import NamedTuple
 from vectorized.spec import has_layer_names, parse_layer_sizes
 
 #: Multiply-adds in a step's largest product (batch × the widest layer's in·out) from which
-#: two threads pay clearly (×1.5; ×1.2 at 15 M: not worth a busy core's risk).
+#: two threads pay clearly.
 LARGE_PRODUCT = 50_000_000
 
 
 class ThreadChoice(NamedTuple):
-    """``threads`` for BLAS and the reason, in words."""
     threads: int
-    reason: str
+    reason: str  # in words
 
 
 def available_cores():
@@ -38,8 +38,7 @@ def available_cores():
 
 
 def check_threads(value, cores=None, name="threads"):
-    """``value`` as a whole number from 1 to ``cores`` (default: the cores available); else a
-    ValueError (TypeError for a non-number) naming ``name``."""
+    """``value`` as a whole number from 1 to ``cores`` (default: the cores available)."""
     cores = available_cores() if cores is None else cores
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -53,17 +52,14 @@ def check_threads(value, cores=None, name="threads"):
 
 def threads_argument(text):
     """argparse ``type=`` for ``--threads``: ``auto`` (None: the rule decides) or a count."""
-    import argparse
-
     text = text.strip()
     if text.lower() == "auto":
         return None
-    if not text.lstrip("+-").isdigit():
-        raise argparse.ArgumentTypeError(
-            f"--threads must be a whole number of threads or 'auto', got {text!r}")
     try:
+        if not text.lstrip("+-").isdigit():
+            raise TypeError(f"--threads must be a whole number of threads or 'auto', got {text!r}")
         return check_threads(int(text), name="--threads")
-    except ValueError as error:
+    except (TypeError, ValueError) as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
@@ -72,10 +68,9 @@ def largest_product(layer_sizes):
     connected layer, ``N·C·K·K·H_out·W_out`` of a convolution (one product after im2col)."""
     if not has_layer_names(layer_sizes):
         return max(a * b for a, b in zip(layer_sizes, layer_sizes[1:]))
-    sizes = [spec.in_size * spec.out_size if spec.kind == "full" else
-             spec.out_size * spec.in_shape[0] * spec.kernel ** 2 if spec.kind == "conv" else 0
-             for spec in parse_layer_sizes(layer_sizes)]
-    return max(sizes)
+    return max(spec.in_size * spec.out_size if spec.kind == "full" else
+               spec.out_size * spec.in_shape[0] * spec.kernel ** 2 if spec.kind == "conv" else 0
+               for spec in parse_layer_sizes(layer_sizes))
 
 
 def choose_threads(layer_sizes, batch_size, *, threads=None, cores=None):
@@ -95,33 +90,25 @@ def choose_threads(layer_sizes, batch_size, *, threads=None, cores=None):
 _warned = []
 
 
-class blas_threads:
-    """``with blas_threads(n):`` every BLAS loaded so far uses ``n`` threads (an int, a
-    :class:`ThreadChoice`, or None: change nothing) inside the block, and gets its own count
-    back on leaving it, also by an exception. ``as`` gives the count applied, or None."""
-
-    def __init__(self, threads):
-        threads = threads.threads if isinstance(threads, ThreadChoice) else threads
-        self.threads = None if threads is None else check_threads(threads)
-        self._limits = None
-
-    def __enter__(self):
-        if self.threads is None:
-            return None
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:
-            if not _warned:
-                _warned.append(True)
-                warnings.warn("threadpoolctl is not installed, so BLAS keeps its own thread "
-                              "count (pip install threadpoolctl, or the 'fast' extra)",
-                              RuntimeWarning, stacklevel=2)
-            return None
-        self._limits = threadpool_limits(limits=self.threads, user_api="blas")
-        return self.threads
-
-    def __exit__(self, *exc_info):
-        limits, self._limits = self._limits, None
-        if limits is not None:
-            limits.restore_original_limits()
-        return False
+@contextlib.contextmanager
+def blas_threads(threads):
+    """``with blas_threads(n) as applied:`` every BLAS loaded so far uses ``n`` threads (an
+    int, a :class:`ThreadChoice`, or None: change nothing) inside the block, and gets its own
+    count back on leaving it, also by an exception; ``applied`` is the count, or None."""
+    threads = threads.threads if isinstance(threads, ThreadChoice) else threads
+    if threads is None:
+        yield None
+        return
+    check_threads(threads)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        if not _warned:
+            _warned.append(True)
+            warnings.warn("threadpoolctl is not installed, so BLAS keeps its own thread "
+                          "count (pip install threadpoolctl, or the 'fast' extra)",
+                          RuntimeWarning, stacklevel=3)
+        yield None
+        return
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield threads

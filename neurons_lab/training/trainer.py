@@ -1,9 +1,5 @@
 """The training loop for either network: shuffled mini-batches, validation, early stopping,
-checkpoints, a history of every epoch, and the test set scored once at the end.
-
-It talks to the network through the shared API only (``train``, ``predict``, ``loss``,
-``parameters``, ``set_parameters``, ``config()``, ``layer_sizes``) plus the class attribute
-``batched`` (True: ``predict`` takes a 2-D batch; missing means False)::
+checkpoints, a history of every epoch, and the test set scored once at the end::
 
     trainer = Trainer(net, train_images, train_classes,
                       transform=scale, encode=encode,  # uint8 rows → floats, classes → targets
@@ -13,17 +9,10 @@ It talks to the network through the shared API only (``train``, ``predict``, ``l
     result = trainer.fit()              # or trainer.fit(resume="runs/mnist") after a crash
     print(result.history, result.test)  # result.history.save("history.csv")
 
-One epoch: a permutation of the training rows drawn from a NumPy Generator seeded once from
-``settings.seed`` (its state is part of a checkpoint, so a resumed run is bitwise the same as
-an uninterrupted one); then, for each run of ``batch_size`` consecutive permuted rows, one
-step by the batch's mean gradient (``net.train``). Features stay in their stored dtype (e.g.
-uint8) until a batch needs them: ``transform`` turns rows into floats, ``encode`` class
-indices into target vectors (default one-hot).
-
-Honest evaluation: choices made during training (early stopping, the best epoch) use the
-validation set (``settings.validation``: the last N training samples, or explicit
-``validation_features``/``validation_classes``), never the test set; the test set is scored
-once, after training, and reported as ``result.test``.
+One epoch: a permutation of the training rows from a NumPy Generator seeded once (its state
+is in each checkpoint: a resumed run is bitwise an uninterrupted one), then one step
+(``net.train``) per ``batch_size`` consecutive permuted rows. Choices made during training
+(early stopping, the best epoch) use the validation set, never the test set.
 """
 
 import math
@@ -43,7 +32,7 @@ from .runfolder import FitResult, RunState
 from .scoring import Evaluation, as_float64, evaluate, one_hot_encoder
 from .sets import check_set, fingerprint
 from .settings import TrainSettings
-from .stopping import at_chance, copy_parameters, divergence, not_learning
+from .stopping import at_chance, chance_note, copy_parameters, divergence, not_learning
 from .threads import available_cores, blas_threads, choose_threads
 
 # The public names of the training loop, wherever they live.
@@ -55,25 +44,18 @@ CHUNK_SAMPLES = 256
 
 
 class Trainer:
-    """Trains ``net`` on (features, classes).
+    """Trains ``net`` (the shared API; ``batched`` True: ``predict`` takes a 2-D batch).
 
-    features      training inputs, one row per sample (e.g. uint8 (N, 784)); indexed with
-                  an array of row numbers and passed through ``transform``
-    classes       (N,) class indices
-    encode        classes (k,) → targets (k, n_out); default one-hot
-    transform     selected feature rows → float64 (k, n_in); default astype(float64)
-    validation_features, validation_classes
-                  an explicit validation set (instead of ``settings.validation``)
-    test_features, test_classes
-                  the test set, scored once by ``fit`` after training
-    settings      a :class:`TrainSettings` (default: TrainSettings())
-    recipe        a JSON dict of whatever else changes the numbers (e.g. preprocessing): kept
-                  in checkpoints, and a resume with another recipe is refused
-    preprocessing a JSON dict of what was fitted on the training data and is needed to use
-                  the network later (e.g. the mean image of --center): kept in checkpoints,
-                  not compared on resume (the data fingerprint already pins it)
-    on_epoch      called with each :class:`EpochRecord` after its epoch (e.g. to print it)
-    on_note       called with each note (e.g. "not learning: …") when it arises
+    features, classes  training rows in their stored dtype (e.g. uint8 (N, 784)), (N,) indices
+    transform          selected rows → float64 (k, n_in); default astype(float64)
+    encode             classes (k,) → targets (k, n_out); default one-hot
+    validation_*, test_*  an explicit validation set (instead of ``settings.validation``: its
+                       last N training rows); the test set, scored once after training
+    recipe             a JSON dict of whatever else changes the numbers (kept in checkpoints;
+                       a resume with another is refused)
+    preprocessing      a JSON dict needed to use the network later (e.g. --center's mean
+                       image; kept in checkpoints, not compared on resume)
+    on_epoch, on_note  called with each EpochRecord, each note ("not learning: …")
     """
 
     def __init__(self, net, features, classes, *, encode=None, transform=None,
@@ -111,20 +93,17 @@ class Trainer:
         if self.settings.patience is not None and self.validation_classes is None:
             raise ValueError("patience (early stopping) needs a validation set: "
                              "settings.validation = N, or validation_features/_classes")
-        self.history, self.epoch, self.saved_epoch, self.notes = History(), 0, None, []
+        self.history, self.epoch, self.notes = History(), 0, []
         self._fingerprint = None
 
     # --- the loop ---------------------------------------------------------------------------
     def fit(self, resume=None, *, overwrite=False):
         """Train up to epoch ``settings.epochs``; returns a :class:`FitResult`.
 
-        Without ``resume`` this is a new run from the network's current parameters; a
-        checkpoint folder that already holds a run is refused unless ``overwrite`` (which
-        deletes that run's checkpoints). With ``resume`` (a checkpoint folder, or an
-        epoch-NNNN.json file) the whole checkpoint is checked against this run before the
-        network changes, then the run continues after its epoch. A run that stopped early
-        continues if the new ``patience`` lets it. The epochs run with the BLAS threads of
-        :meth:`thread_choice` (``result.threads``); the previous limits come back afterwards.
+        A new run refuses a checkpoint folder holding another unless ``overwrite`` (which
+        deletes it). ``resume`` (a folder or an epoch-NNNN.json) is checked whole against this
+        run before the network changes; a run that stopped early continues if the new
+        ``patience`` lets it. The BLAS threads of :meth:`thread_choice` hold for the run only.
         """
         point = runfolder.read_resume(resume, self) if resume is not None else None
         self.notes = []
@@ -139,7 +118,6 @@ class Trainer:
                     record = self._train_and_judge(run)
                     if self._checkpoint_due(run):
                         runfolder.save(self, run)
-                        self.saved_epoch = run.epoch
                     if self.on_epoch:
                         self.on_epoch(record)
             result = self._finish(run)
@@ -147,9 +125,7 @@ class Trainer:
         return result
 
     def thread_choice(self):
-        """The BLAS threads of a run (``training.threads.choose_threads`` from the network's
-        largest product and the batch size, or ``settings.threads``), or None for an engine
-        that does not batch into NumPy (neurons: plain Python, no BLAS to set)."""
+        """The run's :class:`ThreadChoice`, or None for an engine without BLAS (neurons)."""
         if not self.batched:
             return None
         return choose_threads(self.net.layer_sizes, self.settings.batch_size,
@@ -185,7 +161,8 @@ class Trainer:
         parameters = self.net.parameters()
         problem = divergence(epoch, train_loss, parameters, s.rate)
         scores = None
-        if problem is None and self._evaluating(epoch):
+        if problem is None and self.validation_classes is not None and (
+                epoch % s.eval_every == 0 or epoch == s.epochs):
             scores = self.evaluate()
             if not math.isfinite(scores.loss):
                 problem = (f"training diverged in epoch {epoch}: the validation loss is "
@@ -232,25 +209,22 @@ class Trainer:
                     record.test_error_rate = result.test.error_rate
             said = any(note.startswith("not learning") for note in self.notes)
             if not run.diverged and not said and at_chance(result.test.error_rate, self.n_out):
-                self._note(f"not learning: the test error rate is "
-                           f"{100 * result.test.error_rate:.1f} %, chance level is "
-                           f"{100 * (1 - 1 / self.n_out):.0f} %; the rate may be too large "
-                           "(or too small)")
+                self._note(chance_note(f"test error rate is {100 * result.test.error_rate:.1f} "
+                                       "%", self.n_out))
         return result
 
     # --- pieces ------------------------------------------------------------------------------
     def _train_epoch(self, order, epoch):
         """One step per batch of consecutive rows of ``order``; the sample-weighted mean loss
-        (inf when pure-Python arithmetic overflows, where NumPy would give inf).
-
-        Each ``net.train`` call gets a chunk of whole batches (it steps batch by batch in the
-        given order, so the numbers are those of one call per batch) to spend less time per
-        call converting and checking: for batch size 1 that overhead would rival the step.
-        """
+        (inf when pure-Python arithmetic overflows). Each ``net.train`` call gets a chunk of
+        whole batches (the same steps as one call per batch, less converting and checking)."""
         s = self.settings
         chunk = s.batch_size * max(1, -(-CHUNK_SAMPLES // s.batch_size))
         total, seen = 0.0, 0
-        with self._bar(epoch, len(order)) as bar, np.errstate(all="ignore"):
+        bar = tqdm(total=len(order), desc=f"epoch {epoch}/{s.epochs}", unit="sample",
+                   file=sys.stderr, leave=False, dynamic_ncols=True,
+                   disable=None if s.progress is None else not s.progress)
+        with bar, np.errstate(all="ignore"):
             try:
                 for start in range(0, len(order), chunk):
                     rows = order[start:start + chunk]
@@ -265,16 +239,6 @@ class Trainer:
             except (OverflowError, FloatingPointError):
                 return math.inf
         return total / seen
-
-    def _bar(self, epoch, n):
-        progress = self.settings.progress
-        return tqdm(total=n, desc=f"epoch {epoch}/{self.settings.epochs}", unit="sample",
-                    file=sys.stderr, disable=None if progress is None else not progress,
-                    leave=False, dynamic_ncols=True)
-
-    def _evaluating(self, epoch):
-        return self.validation_classes is not None and (
-            epoch % self.settings.eval_every == 0 or epoch == self.settings.epochs)
 
     def evaluate(self):
         """Loss and error rate on the validation set (None without one)."""

@@ -1,11 +1,6 @@
-"""Every check of a value or path, written once (the trainer, data, download and CLI use these).
-
-Numbers: ``integer``, ``boolean``, ``real``. Paths, checked before any work starts so that a
-bad path never costs a training run: ``text`` (no empty strings), ``output_file`` (a file that
-can be written, with a known extension), ``writable_directory`` (a folder that exists or can
-be made, and can be written). Memory: ``fits_in_memory``. Range and path problems raise
-:class:`UsageError` (a ValueError), wrong types TypeError.
-"""
+"""Every check of a value or path, written once: numbers, paths (checked before any work starts,
+so that a bad path never costs a training run) and memory. Range and path problems raise
+:class:`UsageError` (a ValueError), wrong types TypeError."""
 
 import math
 import os
@@ -32,19 +27,18 @@ def boolean(value, name):
 
 
 def real(value, name, *, low=None, high=None, low_open=False):
-    """``value`` as a finite float in [low, high] (``low_open``: (low, high])."""
+    """``value`` as a finite float: at least ``low`` (``low_open``: greater than ``low``), or in
+    [low, high] when ``high`` is given."""
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{name} must be a number, not {type(value).__name__} {value!r}")
     value = float(value)
     if not math.isfinite(value):
         raise UsageError(f"{name} must be a finite number, got {value}")
-    too_low = low is not None and (value <= low if low_open else value < low)
-    if too_low or (high is not None and value > high):
-        left = "(" if low_open else "["
-        raise UsageError(f"{name} must lie in {left}{low:g}, {high:g}], got {value:g}"
-                         if high is not None else
-                         f"{name} must be {'greater than' if low_open else 'at least'} "
-                         f"{low:g}, got {value:g}")
+    if high is not None and not low <= value <= high:
+        raise UsageError(f"{name} must lie in [{low:g}, {high:g}], got {value:g}")
+    if low is not None and (value <= low if low_open else value < low):
+        raise UsageError(f"{name} must be {'greater than' if low_open else 'at least'} {low:g}, "
+                         f"got {value:g}")
     return value
 
 
@@ -70,19 +64,14 @@ def _probe(directory, name, path):
                          f"({error.strerror or error})") from None
 
 
-def _existing_ancestor(path):
-    path = Path(os.path.abspath(path))
-    while not path.exists():
-        path = path.parent
-    return path
-
-
 def writable_directory(path, name):
     """A folder that is there or can be made, and can be written; nothing is created."""
     path = Path(text(path, name))
     if path.exists() and not path.is_dir():
         raise UsageError(f"{name} {path} is a file, not a folder")
-    ancestor = _existing_ancestor(path)
+    ancestor = Path(os.path.abspath(path))
+    while not ancestor.exists():
+        ancestor = ancestor.parent
     if not ancestor.is_dir():
         raise UsageError(f"{name} {path}: {ancestor} is a file, not a folder")
     _probe(ancestor, name, path)
@@ -120,23 +109,20 @@ def _proc_number(path, key=None, scale=1):
 
 
 def available_memory():
-    """Bytes a new allocation may take: the least of the machine's available memory
-    (MemAvailable; total RAM elsewhere), what the process's address-space limit (RLIMIT_AS)
-    leaves, and what its cgroup's memory.max leaves."""
+    """Bytes a new allocation may take: the least of the machine's available memory, what the
+    process's address-space limit (RLIMIT_AS) leaves, and what its cgroup's memory.max leaves
+    (None when none of them is known)."""
     limits = [_proc_number("/proc/meminfo", "MemAvailable:", 1024)]
-    if limits[0] is None:
-        try:
-            limits[0] = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        except (AttributeError, ValueError, OSError):
-            limits[0] = None
     try:
+        if limits[0] is None:  # not Linux: the total RAM
+            limits[0] = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
         import resource
 
         soft = resource.getrlimit(resource.RLIMIT_AS)[0]
         used = _proc_number("/proc/self/status", "VmSize:", 1024)
         if soft != resource.RLIM_INFINITY and used is not None:
             limits.append(max(0, soft - used))
-    except (ImportError, OSError, ValueError):
+    except (ImportError, AttributeError, OSError, ValueError):
         pass
     cap = _proc_number("/sys/fs/cgroup/memory.max")  # "max" (no limit) reads as None
     used = _proc_number("/sys/fs/cgroup/memory.current")
