@@ -4,7 +4,7 @@ order of the copies, labels, dtype, both layouts, and bad input."""
 import numpy as np
 import pytest
 
-from neurons_lab.training.augment import COPIES, shift_augment
+from neurons_lab.training.data import COPIES, shift_augment
 
 # 3 rows × 4 columns (not square, so a transposed shift cannot pass), no zero pixel
 IMAGE = np.array([[1, 2, 3, 4],

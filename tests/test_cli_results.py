@@ -11,13 +11,11 @@ import pytest
 
 from neurons_lab.cli import main
 from neurons_lab.commands.evaluate import ordinal
-from neurons_lab.training.augment import shift_augment
 from neurons_lab.training.checkpoint import load_checkpoint, save_checkpoint
-from neurons_lab.training.data import Preprocessor
+from neurons_lab.training.data import Preprocessor, fingerprint, shift_augment
 from neurons_lab.training.knn import knn_predict
 from neurons_lab.training.saved import load_saved
 from neurons_lab.training.scoring import vote, vote_anatomy
-from neurons_lab.training.sets import fingerprint
 from vectorized import Network
 
 SIDE = 6

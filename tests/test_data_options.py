@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from neurons_lab.cli import main
-from neurons_lab.training import data_options
+from neurons_lab.training import download as data_options
 from tests.test_cli_results import SIDE, write_set
 
 MNIST_COMMANDS = ("train", "evaluate", "vote", "knn", "demo")
@@ -55,7 +55,7 @@ def test_no_command_defines_its_own_data_options():
     pattern = re.compile(r"""add_argument\(\s*["']--(data-dir|download|cache-dir)["']""")
     owners = [path.relative_to(ROOT).as_posix() for path in (ROOT / "neurons_lab").rglob("*.py")
               if pattern.search(path.read_text(encoding="utf-8"))]
-    assert owners == ["neurons_lab/training/data_options.py"]
+    assert owners == ["neurons_lab/training/download.py"]
 
 
 @pytest.mark.parametrize("command", ["knn", "evaluate", "train"])

@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from neurons_lab.training.data import encode_bits, encode_labels, scale_pixels, spiral_dataset
-from neurons_lab.training.data_options import add_data_options, cached_mnist, mnist_directory
+from neurons_lab.training.download import add_data_options, cached_mnist, mnist_directory
 from neurons_lab.training.errors import DataError
 from neurons_lab.training.mnist import load_mnist
 from neurons_lab.training.networks import build, flat_parameters, max_parameter_difference

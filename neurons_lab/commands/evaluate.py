@@ -8,7 +8,7 @@ import numpy as np
 
 from ..training import data as datasets
 from ..training import validate
-from ..training.data_options import add_data_options, mnist_directory
+from ..training.download import add_data_options, mnist_directory
 from ..training.errors import CheckpointError, UsageError
 from ..training.networks import available_engines
 from ..training.saved import load_saved

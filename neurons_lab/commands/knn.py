@@ -8,7 +8,7 @@ import numpy as np
 
 from ..training import data as datasets
 from ..training import validate
-from ..training.data_options import add_data_options, mnist_directory
+from ..training.download import add_data_options, mnist_directory
 from ..training.errors import UsageError
 from ..training.knn import DEFAULT_MEMORY_MB, DISTANCES, knn_neighbors, knn_predict, majority_vote
 from ..training.options import checked, count_or

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..training import runfolder, validate
 from ..training.checkpoint import is_checkpoint_file, latest_epoch
-from ..training.data_options import add_data_options
+from ..training.download import add_data_options
 from ..training.errors import UsageError
 from ..training.history import SUFFIXES
 from ..training.networks import BOTH, input_output_sizes, max_parameter_difference

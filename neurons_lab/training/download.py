@@ -1,4 +1,6 @@
-"""Download the official MNIST files into a cache folder, each verified by its md5.
+"""Download the official MNIST files into a cache folder, each verified by its md5, and the
+data options of every command that reads MNIST (train, evaluate, vote, knn, demo):
+``--data-dir DIR`` or ``--download`` into ``--cache-dir``.
 
 MNIST is the work of Yann LeCun, Corinna Cortes and Christopher J. C. Burges
 (http://yann.lecun.com/exdb/mnist/), under CC BY-SA 3.0; it is not part of this project.
@@ -19,6 +21,7 @@ import hashlib
 import http.client
 import os
 import socket
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -27,7 +30,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from neurons_lab.training import validate
-from neurons_lab.training.errors import DataError
+from neurons_lab.training.errors import DataError, UsageError
 from neurons_lab.training.files import TEMPORARY, atomic_write
 from neurons_lab.training.runfolder import RunLock
 
@@ -179,3 +182,55 @@ def download_mnist(directory=None, *, mirrors=MIRRORS, checksums=MNIST_MD5,
         raise DownloadError(f"cannot use the download cache {directory}: "
                             f"{error.strerror or error}") from None
     return directory
+
+
+def add_data_options(parser, *, note=""):
+    """--data-dir and --download (one or the other), and --cache-dir, in one group; ``note``
+    ends the group's description (what this command does with the data)."""
+    group = parser.add_argument_group(
+        "MNIST data", "a folder with the four idx files (.gz or raw), or the official files "
+                      "downloaded once into the cache (MNIST by LeCun, Cortes and Burges, "
+                      "CC BY-SA 3.0)." + (" " + note if note else ""))
+    source = group.add_mutually_exclusive_group()
+    source.add_argument("--data-dir", metavar="DIR",
+                        help="folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, "
+                             "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (.gz or raw)")
+    source.add_argument("--download", action="store_true",
+                        help="download the official MNIST files into --cache-dir (md5 checked; "
+                             "files already there are not downloaded again)")
+    group.add_argument("--cache-dir", metavar="DIR",
+                       help="the download cache (default $XDG_CACHE_HOME/neurons/mnist, else "
+                            "~/.cache/neurons/mnist)")
+
+
+def mnist_directory(args, command, *, progress=None):
+    """The folder to read MNIST from: --data-dir, or --download's cache (filled first).
+
+    ``command`` names the subcommand in messages. Raises UsageError (one line) when neither
+    option is given, a path is empty or not a folder, the cache folder is unwritable, or
+    --cache-dir comes without --download; a failed download raises the download's own DataError."""
+    data_dir, cache_dir = getattr(args, "data_dir", None), getattr(args, "cache_dir", None)
+    for flag, value in (("--data-dir", data_dir), ("--cache-dir", cache_dir)):
+        if value is not None:
+            validate.text(value, f"{flag}: the path")
+    if getattr(args, "download", False):
+        if cache_dir is not None:
+            validate.writable_directory(cache_dir, "--cache-dir")
+        return download_mnist(cache_dir or default_cache_dir(), progress=progress,
+                              report=lambda text: print(f"neurons {command}: {text}",
+                                                        file=sys.stderr))
+    if cache_dir is not None:
+        raise UsageError("--cache-dir is where --download keeps the files: give --download too, "
+                         "or read a folder with --data-dir")
+    if data_dir is None:
+        raise UsageError(f"{command} needs --data-dir DIR (a folder with the four MNIST idx "
+                         f"files) or --download (into {default_cache_dir()})")
+    if not Path(data_dir).is_dir():
+        raise UsageError(f"--data-dir {data_dir}: no such directory")
+    return Path(data_dir)
+
+
+def cached_mnist(cache_dir=None):
+    """The cache folder if an earlier --download left files in it, else None (nothing read)."""
+    directory = Path(cache_dir) if cache_dir else default_cache_dir()
+    return directory if directory.is_dir() and any(directory.glob("*-ubyte*")) else None

@@ -7,8 +7,8 @@ from typing import Callable, Optional
 import numpy as np
 
 from . import data as datasets
-from .augment import shift_augment
-from .data_options import mnist_directory
+from .data import shift_augment
+from .download import mnist_directory
 from .errors import UsageError
 from .scoring import as_float64
 

@@ -14,14 +14,10 @@ from typing import Callable
 
 import numpy as np
 
-from .augment import shift_augment
 from .checkpoint import load_checkpoint, set_parameters
-from .data import Preprocessor
+from .data import COPIES, Preprocessor, fingerprint, shift_augment
 from .errors import CheckpointError, UsageError
 from .networks import ENGINES, available_engines, build, input_output_sizes
-from .sets import fingerprint
-
-AUGMENT_COPIES = {"shift": 5}  # --augment name → training rows per original image
 
 
 @dataclass
@@ -84,7 +80,7 @@ def _run_mean(checkpoint, recipe, train_images, train_labels, n_in, source):
         mean.setflags(write=False)
         return mean
     data = checkpoint.trainer.get("data") or {}
-    copies = AUGMENT_COPIES.get(recipe.get("augment"), 1)
+    copies = len(COPIES) if recipe.get("augment") == "shift" else 1  # rows per image
     n_train, n_val, digest = data.get("n_train"), data.get("n_validation"), data.get("sha256")
     if (not isinstance(n_train, int) or n_train < copies or n_train % copies
             or not isinstance(n_val, int) or n_val < 0 or not isinstance(digest, str)):

@@ -25,12 +25,12 @@ from tqdm import tqdm
 
 from . import runfolder
 from .checkpoint import set_parameters
+from .data import check_set, fingerprint
 from .errors import UsageError
 from .history import EpochRecord, History
 from .networks import input_output_sizes
 from .runfolder import FitResult, RunState
 from .scoring import Evaluation, as_float64, evaluate, one_hot_encoder
-from .sets import check_set, fingerprint
 from .settings import TrainSettings
 from .stopping import at_chance, chance_note, copy_parameters, divergence, not_learning
 from .threads import available_cores, blas_threads, choose_threads
