@@ -34,7 +34,7 @@ import numpy as np
 from vectorized.spec import parse_layer_sizes
 
 from .errors import CheckpointError
-from .files import TEMPORARY, atomic_write, read_bytes, read_json
+from .files import TEMPORARY, atomic_write, read_bytes, read_json, remove_temporaries
 from .networks import engine_name, parameter_shapes
 from .validate import fits_in_memory
 
@@ -69,23 +69,17 @@ def save_checkpoint(directory, net, epoch, *, trainer=None, best_parameters=None
     numbered checkpoints up to this one are kept, older ones deleted except the epochs in
     ``protect``. ``name`` (e.g. "best") writes NAME.json/.npz and leaves latest.json alone.
     """
-    directory = Path(directory)
-    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
-        raise ValueError(f"epoch must be an integer ≥ 0, got {epoch!r}")
-    if keep is not None and (isinstance(keep, bool) or not isinstance(keep, int) or keep < 1):
-        raise ValueError(f"keep must be None or an integer ≥ 1, got {keep!r}")
-    stem = name or f"epoch-{epoch:04d}"
+    directory, stem = Path(directory), name or f"epoch-{epoch:04d}"
     arrays = {}  # W1, b1, …, best_W1, …: lists become float64, float32 stays float32
     for prefix, params in (("", net.parameters()), ("best_", best_parameters or [])):
         for k, pair in enumerate(params, start=1):
             for n, value in zip("Wb", pair):
-                array = np.array(value)
-                arrays[f"{prefix}{n}{k}"] = array.astype(float) if array.dtype.kind != "f" \
-                    else array
-    for array_name, array in arrays.items():
-        if not np.isfinite(array).all():
-            raise CheckpointError(f"not saving checkpoint {directory / stem}: {array_name} "
-                                  "contains NaN or infinity (the training has diverged)")
+                a = np.asarray(value)
+                arrays[f"{prefix}{n}{k}"] = a if a.dtype.kind == "f" else a.astype(float)
+    bad = [key for key, array in arrays.items() if not np.isfinite(array).all()]
+    if bad:
+        raise CheckpointError(f"not saving checkpoint {directory / stem}: {bad[0]} contains NaN "
+                              "or infinity (the training has diverged)")
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     npz_bytes = buffer.getvalue()
@@ -106,9 +100,7 @@ def save_checkpoint(directory, net, epoch, *, trainer=None, best_parameters=None
                               f"plain JSON ({exc})") from None
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        for path in directory.iterdir():  # left by a killed writer (we hold the .lock)
-            if TEMPORARY.match(path.name):
-                path.unlink(missing_ok=True)
+        remove_temporaries(directory)  # left by a killed writer (we hold the .lock)
         atomic_write(directory / f"{stem}.npz", npz_bytes)
         atomic_write(directory / f"{stem}.json", json_bytes)  # the checkpoint exists
         if name is None:
@@ -165,8 +157,7 @@ def load_checkpoint(path):
     as a :class:`Checkpoint`; any problem raises :class:`CheckpointError`."""
     json_path = _json_path(Path(path))
     meta = read_meta(json_path)
-    sizes = meta["config"]["layer_sizes"]
-    parameters, best = _read_npz(json_path, meta["parameters"], sizes)
+    parameters, best = _read_npz(json_path, meta["parameters"], meta["config"]["layer_sizes"])
     return Checkpoint(json_path, meta["epoch"], meta["implementation"], meta["config"],
                       parameters, best, meta["trainer"])
 
@@ -227,9 +218,7 @@ def read_meta(path):
 
 def _read_npz(json_path, named, sizes):
     """(parameters, best parameters or None) from the .npz ``named`` {"file", "sha256"} by
-    ``json_path``, after its size, sha256 and each member's header (a float array of the
-    shape ``sizes`` gives it) were checked: nothing is read beyond what the sizes need; every
-    value finite (one pair per layer with parameters: pooling and dropout have none)."""
+    ``json_path``, read as the module says (one pair per layer with parameters)."""
     path = json_path.parent / named["file"]
     pairs = parameter_shapes(sizes)
     shapes = {f"{p}{n}{k}": shape for p in ("", "best_") for k, pair in enumerate(pairs, 1)
@@ -261,8 +250,13 @@ def _read_npz(json_path, named, sizes):
                         raise CheckpointError(f"{path}: {name} has shape {tuple(shape)}, "
                                               f"expected {shapes[name]} for layer sizes {sizes}")
                     raw = f.read(math.prod(shape) * dtype.itemsize)  # short: reshape fails
-                    arrays[name] = np.frombuffer(raw, dtype=dtype).reshape(
-                        shape, order="F" if fortran else "C").copy()
+                    array = np.frombuffer(raw, dtype=dtype).reshape(
+                        shape, order="F" if fortran else "C")
+                if not np.isfinite(array).all():
+                    bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+                    raise CheckpointError(f"{path}: {name}[{', '.join(map(str, bad))}] is "
+                                          f"{float(array[bad])}: values must be finite")
+                arrays[name] = array.copy()
     except CheckpointError:
         raise
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as exc:
@@ -272,11 +266,6 @@ def _read_npz(json_path, named, sizes):
     missing = [n for n in shapes if n not in arrays and (best or not n.startswith("best_"))]
     if missing:
         raise CheckpointError(f"{path} lacks the arrays {', '.join(missing)}")
-    for name, array in arrays.items():
-        if not np.isfinite(array).all():
-            bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-            raise CheckpointError(f"{path}: {name}[{', '.join(map(str, bad))}] is "
-                                  f"{float(array[bad])}: values must be finite")
     found = [[(arrays[f"{p}W{k}"], arrays[f"{p}b{k}"]) for k in range(1, len(pairs) + 1)]
              for p in ("", "best_") if p == "" or best]
     return found[0], found[1] if best else None

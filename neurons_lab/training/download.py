@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 from neurons_lab.training import validate
 from neurons_lab.training.errors import DataError, UsageError
-from neurons_lab.training.files import TEMPORARY, atomic_write
+from neurons_lab.training.files import atomic_write, read_bytes, remove_temporaries
 from neurons_lab.training.runfolder import RunLock
 
 # Public mirrors of the original files (yann.lecun.com no longer serves them reliably).
@@ -109,9 +109,8 @@ def _describe(error: BaseException, timeout: float) -> str:
         return f"the connection closed after {len(error.partial):,} bytes"
     if isinstance(error, OSError) and error.strerror:
         return error.strerror  # e.g. "Connection refused"
-    if isinstance(error, (str, _MirrorError)):
-        return " ".join(str(error).split())
-    return " ".join(f"{type(error).__name__}: {error}".split())  # one line
+    text = error if isinstance(error, (str, _MirrorError)) else f"{type(error).__name__}: {error}"
+    return " ".join(str(text).split())  # one line
 
 
 def download_file(name: str, md5: str, directory, *, mirrors=MIRRORS,
@@ -126,17 +125,12 @@ def download_file(name: str, md5: str, directory, *, mirrors=MIRRORS,
     md5, target = md5.lower(), Path(directory) / name
     if size is None and MNIST_MD5.get(name) == md5:  # the official file
         size = MNIST_SIZES[name]
-    if os.path.lexists(target) and not target.is_file():
-        raise DownloadError(f"cannot download {name}: {target} is there and is not a file")
     failures = []
-    if target.is_file():
-        digest = hashlib.md5()
-        with open(target, "rb") as file:
-            for chunk in iter(lambda: file.read(_CHUNK), b""):
-                digest.update(chunk)
-        if digest.hexdigest() == md5:
+    if os.path.lexists(target):  # a regular file of at most MAX_UNKNOWN_SIZE, or refused
+        held = hashlib.md5(read_bytes(target, MAX_UNKNOWN_SIZE, DownloadError, "cached file"))
+        if held.hexdigest() == md5:
             return target
-        failures.append(f"(the cached {target} has md5 {digest.hexdigest()}, expected {md5})")
+        failures.append(f"(the cached {target} has md5 {held.hexdigest()}, expected {md5})")
     target.parent.mkdir(parents=True, exist_ok=True)
     mirrors = list(mirrors)
     for base in mirrors:
@@ -172,9 +166,7 @@ def download_mnist(directory=None, *, mirrors=MIRRORS, checksums=MNIST_MD5,
     mirrors = tuple(mirrors)
     try:
         with RunLock(directory, what="download"):
-            for stale in directory.iterdir():  # the temporary files of a killed download
-                if TEMPORARY.match(stale.name):
-                    stale.unlink()
+            remove_temporaries(directory)  # the temporary files of a killed download
             for name, md5 in checksums.items():
                 download_file(name, md5, directory, mirrors=mirrors, timeout=timeout,
                               progress=progress, report=report, deadline=deadline)
@@ -207,15 +199,13 @@ def mnist_directory(args, command, *, progress=None):
     """The folder to read MNIST from: --data-dir, or --download's cache (filled first).
 
     ``command`` names the subcommand in messages. Raises UsageError (one line) when neither
-    option is given, a path is empty or not a folder, the cache folder is unwritable, or
-    --cache-dir comes without --download; a failed download raises the download's own DataError."""
+    option is given, a path is empty or not a folder, or --cache-dir comes without --download;
+    a failed download (an unwritable cache too) raises the download's own DataError."""
     data_dir, cache_dir = getattr(args, "data_dir", None), getattr(args, "cache_dir", None)
     for flag, value in (("--data-dir", data_dir), ("--cache-dir", cache_dir)):
         if value is not None:
             validate.text(value, f"{flag}: the path")
-    if getattr(args, "download", False):
-        if cache_dir is not None:
-            validate.writable_directory(cache_dir, "--cache-dir")
+    if getattr(args, "download", False):  # an unusable cache is download_mnist's one line
         return download_mnist(cache_dir or default_cache_dir(), progress=progress,
                               report=lambda text: print(f"neurons {command}: {text}",
                                                         file=sys.stderr))

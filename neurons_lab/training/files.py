@@ -74,16 +74,23 @@ def read_json(path, error, what="file", limit=MAX_JSON_BYTES):
             from None
 
 
+def remove_temporaries(folder):
+    """Delete the temporary files a killed :func:`atomic_write` left in ``folder`` (call it
+    holding the folder's lock: another writer's temporaries would go too)."""
+    for path in Path(folder).iterdir():
+        if TEMPORARY.match(path.name):
+            path.unlink(missing_ok=True)
+
+
 def atomic_write(path, data):
     """Write bytes ``data`` to ``path`` atomically, the rename made durable (the folder synced
     where it can be opened); returns ``path``. OSError on failure (a full disk, a folder at
     ``path``…), with nothing left behind."""
     path = Path(path)
     temporary = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                 0o666)
+    file = open(temporary, "xb")  # O_EXCL, mode 0666 minus the umask
     try:
-        with os.fdopen(fd, "wb") as f:
+        with file as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())

@@ -16,7 +16,7 @@ import numpy as np
 
 from .checkpoint import load_checkpoint, set_parameters
 from .data import COPIES, Preprocessor, fingerprint, shift_augment
-from .errors import CheckpointError, UsageError
+from .errors import CheckpointError
 from .networks import ENGINES, available_engines, build, input_output_sizes
 
 
@@ -40,9 +40,7 @@ def load_saved(path, *, impl=None, train_images=None, train_labels=None, n_input
     train_images uint8 (N, D), train_labels (N,): the data set's training rows, needed only to
     refit an older centred run's mean (``source`` names them in messages, e.g. "--data-dir D");
     n_inputs: the data's values per sample (another input size is refused). Raises
-    CheckpointError/UsageError naming the checkpoint."""
-    if not Path(path).exists():
-        raise UsageError(f"checkpoint {path}: no such file or folder")
+    CheckpointError naming the checkpoint."""
     checkpoint = load_checkpoint(path)
     where, sizes = checkpoint.path, checkpoint.config["layer_sizes"]
     n_in = input_output_sizes(sizes)[0]  # a valid spec: load_checkpoint checked it
