@@ -21,7 +21,6 @@ import tracemalloc
 
 import numpy as np
 
-from neurons_lab.training.data import load_mnist
 from neurons_lab.training.knn import (
     DEFAULT_MEMORY_MB,
     DISTANCES,
@@ -29,6 +28,7 @@ from neurons_lab.training.knn import (
     knn_predict,
     work_plan,
 )
+from neurons_lab.training.mnist import load_mnist
 
 from .environment import load_average, set_blas_threads
 from .formatting import table

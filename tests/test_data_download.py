@@ -15,7 +15,6 @@ import time
 import numpy as np
 import pytest
 
-from neurons_lab.training.data import load_mnist
 from neurons_lab.training.download import (
     DEFAULT_TIMEOUT,
     MIRRORS,
@@ -25,6 +24,7 @@ from neurons_lab.training.download import (
     download_file,
     download_mnist,
 )
+from neurons_lab.training.mnist import load_mnist
 
 # Small synthetic MNIST: 6 training and 4 test images of 28×28, gzipped as the official files.
 _rng = np.random.default_rng(0)

@@ -167,7 +167,7 @@ def test_chunk_sizes_follow_the_budget():
 @pytest.mark.parametrize("distance", ["l1", "l2"])
 def test_real_digits_match_scipy(distance):
     distance_module = pytest.importorskip("scipy.spatial.distance")
-    from neurons_lab.training.data import load_mnist
+    from neurons_lab.training.mnist import load_mnist
 
     data = load_mnist(MNIST)
     train, test = data.train_images[:2000], data.test_images[:60]

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 import vectorized
-from neurons_lab.training import data as training_data
+from neurons_lab.training import prepare as preparing
 from neurons_lab.training.checkpoint import load_checkpoint
+from neurons_lab.training.mnist import MnistData
 from neurons_lab.training.prepare import prepare
 from neurons_lab.training.trainer import Trainer
 from tests.helpers import FakeNet, fake_trainer, quiet
@@ -106,8 +107,8 @@ def test_divergence_restores_the_last_finite_epoch_writes_best_and_warns_nothing
 def test_the_full_training_set_validates_on_its_last_10000(monkeypatch):
     images = np.arange(60_000 * 4, dtype=np.int64).reshape(-1, 4).astype(np.uint8)
     labels = (np.arange(60_000) % 10).astype(np.uint8)
-    fake = training_data.MnistData(images, labels, images[:100], labels[:100], (2, 2))
-    monkeypatch.setattr(training_data, "load_mnist", lambda directory: fake)
+    fake = MnistData(images, labels, images[:100], labels[:100], (2, 2))
+    monkeypatch.setattr(preparing, "load_mnist", lambda directory: fake)
     args = SimpleNamespace(dataset="mnist", labels=None, output="sigmoid", center=True,
                            download=False, data_dir=".", train_limit=None, test_limit=None,
                            validation=None)

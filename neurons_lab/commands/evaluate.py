@@ -6,7 +6,7 @@ read from its checkpoint (training/saved.py)."""
 
 import numpy as np
 
-from ..training import data as datasets
+from ..training import mnist as datasets
 from ..training import validate
 from ..training.download import add_data_options, mnist_directory
 from ..training.errors import CheckpointError, UsageError

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from ..training import data as datasets
+from ..training import mnist as datasets
 from ..training import validate
 from ..training.download import add_data_options, mnist_directory
 from ..training.errors import UsageError

@@ -10,6 +10,7 @@ from . import data as datasets
 from .data import shift_augment
 from .download import mnist_directory
 from .errors import UsageError
+from .mnist import N_CLASSES, load_mnist
 from .scoring import as_float64
 
 # The CNN article's split of the full training set: the last 10,000 of 60,000 validate.
@@ -59,11 +60,11 @@ def prepare(args):
         n_in, n_classes = 2, 3
     else:
         quiet = getattr(args, "no_progress", False)
-        mnist = datasets.load_mnist(mnist_directory(args, "train",
+        mnist = load_mnist(mnist_directory(args, "train",
                                                     progress=False if quiet else None))
         train = mnist.train_images, mnist.train_labels
         test = mnist.test_images, mnist.test_labels
-        n_in, n_classes = mnist.train_images.shape[1], datasets.N_CLASSES
+        n_in, n_classes = mnist.train_images.shape[1], N_CLASSES
     train_x, train_c = train[0][:args.train_limit], np.asarray(train[1][:args.train_limit],
                                                                dtype=np.int64)
     test_x, test_c = test[0][:args.test_limit], np.asarray(test[1][:args.test_limit],

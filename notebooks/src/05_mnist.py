@@ -18,9 +18,9 @@ epochs = 4
 import numpy as np
 
 import neurons_lab  # noqa: F401
-from neurons_lab.training.data import DataError, one_hot, scale_pixels
+from neurons_lab.training.data import one_hot, scale_pixels
 from neurons_lab.training.download import default_cache_dir
-from neurons_lab.training.mnist import load_mnist
+from neurons_lab.training.mnist import DataError, load_mnist
 
 folder = data_dir or default_cache_dir()
 try:
