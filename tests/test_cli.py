@@ -54,7 +54,7 @@ def test_train_saves_history_and_resumes(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv,words", [
-    (["train", "--dataset", "mnist", "--data-dir", "/nonexistent/mnist"], "no such directory"),
+    (["train", "--dataset", "mnist", "--data-dir", "/nonexistent/mnist"], "does not exist"),
     (["train", "--dataset", "mnist"], "needs --data-dir"),
     (["train", "--dataset", "bits", "--layers", "8,x,8"], "--layers '8,x,8'"),
     (["train", "--dataset", "bits", "--layers", "8"], "at least two sizes"),

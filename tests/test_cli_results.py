@@ -213,13 +213,13 @@ def test_evaluate_draws_the_most_confident_mistakes(tiny, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["knn", "--data-dir", "{tmp}/nowhere"], "--data-dir"),
+    (["knn", "--data-dir", "{tmp}/nowhere"], "nowhere does not exist"),
     (["knn", "--data-dir", "{data}", "--k", "0"], "--k must be at least 1"),
     (["knn", "--data-dir", "{data}", "--k", "many"], "'many'"),
     (["knn", "--data-dir", "{data}", "--k", "61"], "more neighbours than training images"),
     (["knn", "--data-dir", "{data}", "--memory-mb", "-1"], "--memory-mb"),
     (["evaluate", "{tmp}/nothing", "--data-dir", "{data}"], "nothing does not exist"),
-    (["evaluate", "{run}", "--data-dir", "{tmp}/nowhere"], "no such directory"),
+    (["evaluate", "{run}", "--data-dir", "{tmp}/nowhere"], "nowhere does not exist"),
     (["evaluate", "{run}", "--data-dir", "{small}"], "takes 36 inputs"),
     (["evaluate", "{run}", "--data-dir", "{data}", "--mistakes", "{tmp}/x.txt"], ".png"),
     (["evaluate", "{run}", "--data-dir", "{data}", "--test-limit", "0"], "--test-limit"),

@@ -112,7 +112,7 @@ def test_encode_bits_is_the_tutorials_encoding():
     # least significant bit first, as the tutorial's Normalizer masks 0x1, 0x2, …, 0x80
     np.testing.assert_array_equal(encode_bits(6), [0.1, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1, 0.1])
     np.testing.assert_array_equal(encode_bits(128), [0.1] * 7 + [0.9])
-    assert encode_bits([0, 255], on=1.0, off=0.0).tolist() == [[0.0] * 8, [1.0] * 8]
+    assert encode_bits([0, 255]).tolist() == [[0.1] * 8, [0.9] * 8]
     with pytest.raises(ValueError, match="0…255"):
         encode_bits([256])
 
@@ -130,9 +130,7 @@ def test_spiral_shapes_classes_and_determinism():
     np.testing.assert_array_equal(points, again[0])
     np.testing.assert_array_equal(classes, again[1])
     assert not np.array_equal(points, spiral_dataset(50, 4, seed=4)[0])
-    ordered = spiral_dataset(50, 4, seed=3, shuffle=False)[1]
-    np.testing.assert_array_equal(ordered, np.repeat(np.arange(4), 50))
-    assert not np.array_equal(classes, ordered)
+    assert not np.array_equal(classes, np.sort(classes))  # the arms are mixed
 
 
 @pytest.mark.parametrize(

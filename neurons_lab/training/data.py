@@ -114,29 +114,27 @@ def encode_labels(classes, n_classes: int = N_CLASSES, *, on: float = 1.0, off: 
 one_hot = encode_labels  # its defaults, on=1 and off=0, are the one-hot code
 
 
-def encode_bits(numbers, *, on: float = 0.9, off: float = 0.1) -> np.ndarray:
+def encode_bits(numbers) -> np.ndarray:
     """Numbers 0…255, integers (N,), to float64 (N, 8) (one number → (8,)), least significant
-    bit first as the tutorial's ``Normalizer``: element k is ``on`` where bit k is 1, else
-    ``off``."""
+    bit first as the tutorial's ``Normalizer``: element k is 0.9 where bit k is 1, else 0.1."""
     values = np.asarray(numbers)
     if values.dtype.kind not in "iu":
         raise TypeError(f"numbers must be integers, got dtype {values.dtype}")
     if values.size and (values.min() < 0 or values.max() > 255):
         raise ValueError(f"numbers must lie in 0…255, got values from {values.min()} to "
                          f"{values.max()}")
-    on, off = validate.real(on, "on"), validate.real(off, "off")
     bits = (values[..., None].astype(np.int64) >> np.arange(8)) & 1
-    return np.where(bits == 1, on, off).astype(np.float64)
+    return np.where(bits == 1, 0.9, 0.1)
 
 
 def spiral_dataset(points_per_class: int = 100, n_classes: int = 3, *, noise: float = 0.2,
-                   seed: int = 0, shuffle: bool = True) -> tuple[np.ndarray, np.ndarray]:
+                   seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """K interleaved spiral arms in the plane, one class per arm (after CS231n's example).
 
     Arm j holds points (r sin θ, r cos θ) at radius r = 0…1 (evenly spaced), angle
     θ = 2πj/K + 4r + noise·N(0, 1), drawn from ``numpy.random.default_rng(seed)``; no straight
-    line separates the arms, one hidden layer of a few dozen units does. ``shuffle`` mixes
-    the classes. Returns (points float64 (points_per_class·K, 2), classes int64 (…,)).
+    line separates the arms, one hidden layer of a few dozen units does. Returns (points
+    float64 (points_per_class·K, 2), classes int64 (…,)), the classes mixed.
     """
     points_per_class = validate.integer(points_per_class, "points_per_class", 1)
     n_classes = validate.integer(n_classes, "n_classes", 2)
@@ -147,10 +145,8 @@ def spiral_dataset(points_per_class: int = 100, n_classes: int = 3, *, noise: fl
     angle = 2 * np.pi * classes / n_classes + 4.0 * radius + noise * rng.standard_normal(
         len(classes))
     points = np.column_stack([radius * np.sin(angle), radius * np.cos(angle)])
-    if shuffle:
-        order = rng.permutation(len(classes))
-        points, classes = points[order], classes[order]
-    return points, classes
+    order = rng.permutation(len(classes))
+    return points[order], classes[order]
 
 
 COPIES = ("original", "up", "down", "left", "right")

@@ -101,8 +101,7 @@ def _describe(error: BaseException, timeout: float) -> str:
     """One line saying why a mirror failed."""
     if isinstance(error, urllib.error.HTTPError):
         return f"HTTP {error.code} {error.reason}"
-    if isinstance(error, urllib.error.URLError):
-        error = error.reason  # the cause, or a text
+    error = getattr(error, "reason", error)  # a URLError's cause, or a text
     if isinstance(error, (socket.timeout, TimeoutError)):
         return f"timed out (no data for {timeout:g} s)"
     if isinstance(error, http.client.IncompleteRead):
@@ -199,8 +198,8 @@ def mnist_directory(args, command, *, progress=None):
     """The folder to read MNIST from: --data-dir, or --download's cache (filled first).
 
     ``command`` names the subcommand in messages. Raises UsageError (one line) when neither
-    option is given, a path is empty or not a folder, or --cache-dir comes without --download;
-    a failed download (an unwritable cache too) raises the download's own DataError."""
+    option is given, a path is empty, or --cache-dir comes without --download; a failed
+    download (an unwritable cache too) raises the download's own DataError."""
     data_dir, cache_dir = getattr(args, "data_dir", None), getattr(args, "cache_dir", None)
     for flag, value in (("--data-dir", data_dir), ("--cache-dir", cache_dir)):
         if value is not None:
@@ -215,9 +214,7 @@ def mnist_directory(args, command, *, progress=None):
     if data_dir is None:
         raise UsageError(f"{command} needs --data-dir DIR (a folder with the four MNIST idx "
                          f"files) or --download (into {default_cache_dir()})")
-    if not Path(data_dir).is_dir():
-        raise UsageError(f"--data-dir {data_dir}: no such directory")
-    return Path(data_dir)
+    return Path(data_dir)  # load_mnist says if it is not a folder
 
 
 def cached_mnist(cache_dir=None):

@@ -57,14 +57,10 @@ class History(list):
     @classmethod
     def from_dicts(cls, rows):
         """What :meth:`to_dicts` gave, back (KeyError, TypeError or ValueError for other rows)."""
-        history = cls()
-        for row in rows:
-            history.append(EpochRecord(
-                epoch=int(row["epoch"]), train_loss=float(row["train_loss"]),
-                **{name: decode_float(row.get(name)) for name in COLUMNS[2:] if name != "seconds"},
-                seconds=float(row.get("seconds", 0.0)),
-            ))
-        return history
+        return cls(EpochRecord(
+            epoch=int(row["epoch"]), train_loss=float(row["train_loss"]),
+            **{name: decode_float(row.get(name)) for name in COLUMNS[2:] if name != "seconds"},
+            seconds=float(row.get("seconds", 0.0))) for row in rows)
 
     def save(self, path):
         """Write as CSV or JSON, chosen by the file's extension; returns the path."""
