@@ -178,7 +178,7 @@ def test_diverged_parameters_are_not_saved(tmp_path):
 def test_missing_files_are_refused(tmp_path):
     with pytest.raises(CheckpointError, match="no checkpoint in .*latest.json is missing"):
         load_checkpoint(tmp_path)
-    with pytest.raises(CheckpointError, match="epoch-0009.json does not exist"):
+    with pytest.raises(CheckpointError, match="checkpoint file .*epoch-0009.json: no such file"):
         load_checkpoint(tmp_path / "epoch-0009.json")
     saved_pair(tmp_path, epochs=(2,))
     (tmp_path / "epoch-0002.npz").unlink()

@@ -218,7 +218,7 @@ def test_evaluate_draws_the_most_confident_mistakes(tiny, tmp_path, capsys):
     (["knn", "--data-dir", "{data}", "--k", "many"], "'many'"),
     (["knn", "--data-dir", "{data}", "--k", "61"], "more neighbours than training images"),
     (["knn", "--data-dir", "{data}", "--memory-mb", "-1"], "--memory-mb"),
-    (["evaluate", "{tmp}/nothing", "--data-dir", "{data}"], "nothing does not exist"),
+    (["evaluate", "{tmp}/nothing", "--data-dir", "{data}"], "nothing: no such file"),
     (["evaluate", "{run}", "--data-dir", "{tmp}/nowhere"], "nowhere does not exist"),
     (["evaluate", "{run}", "--data-dir", "{small}"], "takes 36 inputs"),
     (["evaluate", "{run}", "--data-dir", "{data}", "--mistakes", "{tmp}/x.txt"], ".png"),
