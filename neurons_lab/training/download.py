@@ -145,10 +145,7 @@ def download_file(name: str, md5: str, directory, *, mirrors=MIRRORS,
             if report:
                 report(failures[-1] + ("; trying the next mirror" if base != mirrors[-1] else ""))
             continue
-        try:
-            return atomic_write(target, body)
-        except OSError as error:
-            raise DownloadError(f"cannot write {target}: {error.strerror or error}") from None
+        return atomic_write(target, body)  # OSError: download_mnist's one line
     if not mirrors:
         failures.append("no mirrors were given")
     raise DownloadError(f"could not download {name} from any mirror: " + "; ".join(failures))
