@@ -304,3 +304,11 @@ def test_downloaded_files_get_normal_permissions(server, tmp_path):
         os.umask(old)
     modes = {stat.S_IMODE((tmp_path / "cache" / name).stat().st_mode) for name in FILES}
     assert modes == {0o644}
+
+
+def test_a_cached_name_that_is_not_a_regular_file_is_refused_not_read(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "t10k-labels-idx1-ubyte.gz").symlink_to("/dev/zero")  # read, it would never end
+    with pytest.raises(DownloadError, match="cached file .* not a regular file"):
+        download_file("t10k-labels-idx1-ubyte.gz", "0" * 32, cache, mirrors=[])
