@@ -1,16 +1,8 @@
-"""Scoring networks on a labelled set — the one evaluation path of the tools: the mean loss
-and error rate the trainer judges by, accuracy, per-digit accuracy, the confusion matrix, a
-majority vote of several networks (and where it gains and loses against its members), and
-the most confident mistakes.
-
-Works on any network with ``predict``: a batch (B, n_in) → (B, n_out) when it has
-``batched = True`` (``vectorized``), one sample → one output vector otherwise (``neurons``);
-the class of a sample is the index of its largest output. One loop predicts
-(:func:`network_outputs`), one type holds a result (:class:`Evaluation`)::
-
-    result = evaluate(net, test_images, test_labels, transform=prep)  # .loss, .error_rate
-    outputs = [network_outputs(net, test_images, transform=prep) for net in nets]
-    predicted = vote(outputs)                                       # the ensemble's classes
+"""Scoring networks on a labelled set — the one evaluation path of the tools: one loop predicts
+(:func:`network_outputs`), one type holds a result (:class:`Evaluation`: loss, error rate,
+per-digit accuracy, confusion matrix); a majority vote of several networks; the most confident
+mistakes. A network with ``batched = True`` (``vectorized``) predicts (B, n_in) → (B, n_out),
+any other (``neurons``) one sample at a time; a sample's class is its largest output's index.
 """
 
 from dataclasses import dataclass
@@ -57,8 +49,6 @@ def network_outputs(net, features, *, transform=None, chunk_size=CHUNK, finite=T
             else:
                 y = np.array([net.predict(row) for row in np.asarray(x).tolist()],
                              dtype=np.float64)
-            if y.ndim != 2 or len(y) != len(x):
-                raise ValueError(f"predict gave outputs of shape {y.shape} for {len(x)} rows")
             chunks.append(y)
     outputs = np.concatenate(chunks)
     bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
@@ -113,18 +103,10 @@ class Evaluation:
 
 
 def score(outputs, true, *, loss=None):
-    """An :class:`Evaluation` of outputs (N, C) against true classes (N,)."""
+    """An :class:`Evaluation` of outputs (N, C) against true classes (N,) int, 0 … C − 1."""
     outputs = np.asarray(outputs, dtype=np.float64)
     true = np.asarray(true)
-    if true.ndim != 1 or true.dtype.kind not in "iu":
-        raise TypeError(f"true must be a 1-D array of integer class indices, got dtype "
-                        f"{true.dtype} shape {true.shape}")
-    if outputs.ndim != 2 or len(outputs) != len(true):
-        raise ValueError(f"outputs {outputs.shape} must be (N, C) with N = {len(true)} labels")
     n = outputs.shape[1]
-    if true.size and (true.min() < 0 or true.max() >= n):
-        raise ValueError(f"true holds classes {true.min()} … {true.max()}, but the outputs "
-                         f"have {n} columns")
     finite = np.isfinite(outputs).all(axis=1)
     predicted = np.where(finite, np.argmax(np.where(finite[:, None], outputs, 0), axis=1), -1)
     confusion = np.zeros((n, n), dtype=np.int64)
