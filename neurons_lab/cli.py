@@ -41,7 +41,7 @@ class _Output:
     other failure to write stops the command with one line."""
 
     def __init__(self, stream, command):
-        self._stream, self._command, self._closed = stream, command, False
+        self._stream, self._command = stream, command
 
     def _failed(self, error):
         try:  # later flushes, Python's at exit included, go nowhere
@@ -52,10 +52,8 @@ class _Output:
             self._stream = open(os.devnull, "w")
         if not isinstance(error, BrokenPipeError):
             raise _OutputLost(f"cannot write the output: {error.strerror or error}") from None
-        if not self._closed:
-            self._closed = True
-            print(f"neurons {self._command}: the output was closed (broken pipe); "
-                  "carrying on without printing", file=sys.stderr)
+        print(f"neurons {self._command}: the output was closed (broken pipe); carrying on "
+              "without printing", file=sys.stderr)  # once: the stream now goes nowhere
 
     def write(self, text):
         try:
