@@ -110,7 +110,7 @@ def test_the_full_training_set_validates_on_its_last_10000(monkeypatch):
     monkeypatch.setattr(training_data, "load_mnist", lambda directory: fake)
     args = SimpleNamespace(dataset="mnist", labels=None, output="sigmoid", center=True,
                            download=False, data_dir=".", train_limit=None, test_limit=None,
-                           validation=None)
+                           validation=None, no_progress=True, augment=None)
     data = prepare(args)
     assert data.validation == 10_000
     # the mean image is that of the 50,000 samples trained on, not of the held-out ones

@@ -89,7 +89,8 @@ def add_subcommands(subparsers):
 # --- checks before any work ------------------------------------------------------------------
 
 def check(args):
-    """Every number and path, before data is loaded or a network built."""
+    """Every number and output path, before data is loaded or a network built (--l2 and the
+    data paths: when the network is built, the data read)."""
     minimum = {"epochs": 0, "batch_size": 1, "eval_every": 1, "checkpoint_every": 1,
                "train_limit": 1, "test_limit": 1, "patience": 0, "validation": 0}
     for name, low in minimum.items():
@@ -98,38 +99,37 @@ def check(args):
             raise UsageError(f"--{name.replace('_', '-')} must be at least {low}, got {value}")
     with checked("--rate"):
         validate.real(args.rate, "the rate", low=0, low_open=True)
-    with checked("--l2"):
-        validate.real(args.l2, "λ", low=0)
     args.keep = count_or(args.keep, "--keep", "all", "checkpoints")
-    for option in ("data_dir", "cache_dir", "checkpoint_dir", "history"):
+    for option in ("checkpoint_dir", "history"):  # "" would be Path("."): the current folder
         if getattr(args, option) is not None:
             with checked("--" + option.replace("_", "-")):
                 validate.text(getattr(args, option), "the path")
-    if args.cache_dir is not None and args.download:
-        validate.writable_directory(args.cache_dir, "--cache-dir")
-    for path in history_paths(args).values():
-        validate.output_file(path, "--history", SUFFIXES)
     _check_checkpoints(args)
+    for path in args.histories.values():
+        validate.output_file(path, "--history", SUFFIXES)
 
 
 def _check_checkpoints(args):
-    if args.resume not in (None, True) and args.impl == "both":
-        raise UsageError("--resume CHECKPOINT names one engine's checkpoint; with --impl both "
-                         "give --checkpoint-dir and a plain --resume")
-    if args.resume not in (None, True):
-        validate.text(args.resume, "--resume")
-        if not Path(args.resume).exists():
+    source = None if args.resume in (None, True) else Path(validate.text(args.resume, "--resume"))
+    if source is not None:
+        if args.impl == "both":
+            raise UsageError("--resume CHECKPOINT names one engine's checkpoint; with --impl "
+                             "both give --checkpoint-dir and a plain --resume")
+        if not source.exists():
             raise UsageError(f"--resume {args.resume}: no such checkpoint file or folder")
+        source = source if source.is_dir() else source.parent
         if args.checkpoint_dir is None:  # continue writing beside the checkpoint
-            args.checkpoint_dir = str(Path(args.resume) if Path(args.resume).is_dir()
-                                      else Path(args.resume).parent)
+            args.checkpoint_dir = str(source)
     elif args.resume and args.checkpoint_dir is None:
         raise UsageError("--resume needs --checkpoint-dir (where the checkpoint is), "
                          "or a checkpoint: --resume FOLDER/epoch-NNNN.json")
+    args.folders = per_engine(args.checkpoint_dir, args.impl, lambda path, name: path / name)
+    args.histories = per_engine(args.history, args.impl,  # h-neurons.csv, h-vectorized.csv
+                                lambda path, name: path.with_stem(f"{path.stem}-{name}"))
     args.resumes = {}
-    for impl, folder in checkpoint_dirs(args).items():
+    for impl, folder in args.folders.items():
         validate.writable_directory(folder, "--checkpoint-dir")
-        resumed = Path(args.resume) if args.resume not in (None, True) else None
+        resumed = None if source is None else Path(args.resume)
         if args.resume is True and latest_epoch(folder) is not None:
             resumed = folder  # with --impl both, an engine not reached yet starts anew
         if not args.overwrite:
@@ -138,32 +138,20 @@ def _check_checkpoints(args):
     if args.resume is True and not any(args.resumes.values()):
         raise UsageError(f"--resume: {args.checkpoint_dir} holds no checkpoint to continue")
     # no history file may be a checkpoint file of a folder the run writes or resumes from
-    folders = [Path(f).resolve() for f in checkpoint_dirs(args).values()]
-    if args.resume not in (None, True):
-        source = Path(args.resume)
-        folders.append((source if source.is_dir() else source.parent).resolve())
-    for path in history_paths(args).values():
+    folders = [Path(f).resolve() for f in [*args.folders.values(), source] if f is not None]
+    for path in args.histories.values():
         target = Path(path).resolve()
         if target.parent in folders and is_checkpoint_file(target.name):
             raise UsageError(f"--history {path} is a checkpoint file of the run's folder "
                              f"{target.parent}: name another file")
 
 
-def checkpoint_dirs(args):
-    """{engine: folder} (a subfolder per engine with --impl both); empty without one."""
-    if args.checkpoint_dir is None:
+def per_engine(path, impl, own):
+    """{engine: Path} of an output option (empty when not given); with --impl both, each
+    engine's own is ``own(path, engine)``."""
+    if path is None:
         return {}
-    folder = Path(args.checkpoint_dir)
-    return {name: folder / name for name in BOTH} if args.impl == "both" else {args.impl: folder}
-
-
-def history_paths(args):
-    """{engine: file} (name-ENGINE.suffix with --impl both); empty without --history."""
-    if args.history is None:
-        return {}
-    path = Path(args.history)
-    return ({name: path.with_name(f"{path.stem}-{name}{path.suffix}") for name in BOTH}
-            if args.impl == "both" else {args.impl: path})
+    return {name: own(Path(path), name) for name in BOTH} if impl == "both" else {impl: Path(path)}
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -176,27 +164,23 @@ def run(args):
     if input_output_sizes(config["layer_sizes"]) != (data.n_in, data.n_classes):
         raise UsageError(f"--layers {args.layers}: the {data.name} data set needs "
                          f"{data.n_in} inputs and {data.n_classes} outputs")
-    if args.patience is not None and not data.n_validation:
-        raise UsageError("--patience needs a validation set: give --validation N (the last N "
-                         "training samples are held out)")
     shifted = " (with their 1-pixel shifts)" if data.recipe.get("augment") else ""
     print(f"{data.name}: {len(data.train_c) - data.validation} training{shifted}, "
           f"{data.n_validation} validation and {len(data.test_c)} test samples; rate "
           f"{args.rate}, batch {args.batch_size}, {args.epochs} epochs")
-    folders, histories = checkpoint_dirs(args), history_paths(args)
     status, seconds = 0, {}
     for impl, net in nets.items():
         print(f"\n{impl}: {net!r}")
-        folder, trainer = folders.get(impl), _trainer(args, data, net, folders.get(impl))
+        folder, trainer = args.folders.get(impl), _trainer(args, data, net, args.folders.get(impl))
         start = time.perf_counter()
         try:
             result = trainer.fit(resume=args.resumes.get(impl), overwrite=args.overwrite)
         except KeyboardInterrupt:
-            return _interrupted(args, trainer, folder, histories.get(impl))
+            return _interrupted(args, trainer, folder, args.histories.get(impl))
         seconds[impl] = time.perf_counter() - start
         status = max(status, _report(result, seconds[impl], folder))
-        if impl in histories:
-            print(f"  history saved to {result.history.save(histories[impl])}")
+        if impl in args.histories:
+            print(f"  history saved to {result.history.save(args.histories[impl])}")
     if len(nets) > 1:
         _compare(nets, data, seconds)
     return status
@@ -263,10 +247,10 @@ def resume_command(args, folder):
 
 
 def _interrupted(args, trainer, folder, history_path):
-    if history_path is not None and trainer.history:
-        trainer.history.save(history_path)
+    if history_path is not None and trainer.run.history:
+        trainer.run.history.save(history_path)
     saved = latest_epoch(folder) if folder is not None else None
-    where = f"interrupted with {trainer.epoch} epoch(s) done"
+    where = f"interrupted with {trainer.run.epoch} epoch(s) done"
     if saved:
         print(f"neurons train: {where}; the checkpoint of epoch {saved} is in {folder}; "
               f"continue with: {resume_command(args, folder)}", file=sys.stderr)

@@ -58,9 +58,8 @@ def prepare(args):
         train, test = (datasets.spiral_dataset(100, 3, seed=seed) for seed in (0, 1))
         n_in, n_classes = 2, 3
     else:
-        quiet = getattr(args, "no_progress", False)
         mnist = datasets.load_mnist(mnist_directory(args, "train",
-                                                    progress=False if quiet else None))
+                                                    progress=False if args.no_progress else None))
         train = mnist.train_images, mnist.train_labels
         test = mnist.test_images, mnist.test_labels
         n_in, n_classes = mnist.train_images.shape[1], datasets.N_CLASSES
@@ -85,8 +84,7 @@ def prepare(args):
                     {"dataset": name, "labels": coding, "center": bool(args.center)})
     if name == "mnist" and transform.mean is not None:
         data.preprocessing["mean"] = transform.mean.tolist()  # exact in JSON (repr)
-    augment = getattr(args, "augment", None)  # "shift" (argparse's only choice)
-    if augment is not None:  # the training part and its four 1-pixel shifts, uint8
+    if args.augment is not None:  # "shift": the training part and its 4 1-pixel shifts, uint8
         side = int(round(n_in ** 0.5))
         if name != "mnist" or side * side != n_in:
             raise UsageError(f"--augment shift needs square images (MNIST), not the {name} "
@@ -96,5 +94,5 @@ def prepare(args):
         data.train_x, data.train_c = shift_augment(train_x[:keep], train_c[:keep],
                                                    image_shape=(side, side))
         data.validation = 0
-        data.recipe["augment"] = augment
+        data.recipe["augment"] = args.augment
     return data

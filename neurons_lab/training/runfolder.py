@@ -11,14 +11,14 @@ thread count is recorded and kept (multi-threaded BLAS sums in another order).
 """
 
 import contextlib
+import copy
 import fcntl
 import json
 import os
 import random
 import secrets
 import stat
-import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -122,17 +122,10 @@ def claim(folder, *, resumed, overwrite):
         yield
 
 
-def save_best(trainer, epoch, reason):
-    """After a divergence: the restored parameters (of ``epoch``) as best.json/.npz."""
-    save_checkpoint(trainer.settings.checkpoint_dir, trainer.net, epoch, name="best",
-                    trainer={"note": f"the parameters of epoch {epoch}; {reason}"})
-
-
-def resumed_threads(point, choice, cores):
-    """The BLAS threads of a resumed run, and a note when its last bits may differ: the
-    recorded count when the run chose its own (``choice`` not "set explicitly") and the
-    cores allow it."""
-    recorded = None if point is None else point.blas_threads
+def resumed_threads(recorded, choice, cores):
+    """The BLAS threads of a run resumed from a checkpoint that ``recorded`` a count (None: a new
+    run), and a note when its last bits may differ: the recorded count when the run chose its
+    own (``choice`` not "set explicitly") and the cores allow it."""
     if recorded is None or choice is None or choice.threads == recorded:
         return choice, None
     if choice.reason != "set explicitly" and recorded <= cores:
@@ -147,35 +140,35 @@ def resumed_threads(point, choice, cores):
 
 @dataclass
 class FitResult:
-    """What ``Trainer.fit`` returns."""
+    """What ``Trainer.fit`` returns; while it runs, where the run is."""
 
-    history: History
-    stopped_early: bool = False  # early stopping fired, or the training diverged
-    stop_reason: Optional[str] = None  # why, in words (None when all epochs ran)
+    history: History = field(default_factory=History)
+    stop_reason: Optional[str] = None  # why it stopped early, in words (None: all epochs ran)
     diverged: bool = False  # the loss or the parameters stopped being finite
-    best_epoch: Optional[int] = None  # the best validation evaluation (None without one)
-    best_error_rate: Optional[float] = None
     restored_best: bool = False  # the best (diverged: the last finite) parameters loaded back
     test: Optional[Evaluation] = None  # the test set's Evaluation of the final network
     test_epoch: Optional[int] = None  # the epoch whose parameters were scored on the test set
     notes: list = field(default_factory=list)  # warnings in words, e.g. "not learning: …"
     threads: Optional[ThreadChoice] = None  # BLAS threads and why (None: no BLAS, as neurons)
+    # the run's bookkeeping: epochs done, its name (one run per folder), shuffling, stopping
+    epoch: int = 0
+    name: str = field(default_factory=lambda: secrets.token_hex(8))
+    rng: Optional[np.random.Generator] = None
+    stopping: EarlyStopping = field(default_factory=EarlyStopping)
+    last_good: Optional[tuple] = None  # (epoch, parameters) of the last finite epoch
+    clock: float = 0.0  # perf_counter() when the run's epoch 1 would have started
 
+    @property
+    def stopped_early(self):  # early stopping fired, or the training diverged
+        return self.stop_reason is not None
 
-class RunState:
-    """Where a run is: its name, epochs done, history, shuffling state, stopping bookkeeping,
-    the BLAS threads it computes with."""
+    @property
+    def best_epoch(self):  # of the best validation evaluation (None without one)
+        return self.stopping.best_epoch
 
-    def __init__(self, rng, history=None, stopping=None, epoch=0, stop_reason=None, name=None,
-                 threads=None):
-        self.rng, self.epoch, self.stop_reason = rng, epoch, stop_reason
-        self.name = name or secrets.token_hex(8)
-        self.threads = threads
-        self.history = history if history is not None else History()
-        self.stopping = stopping or EarlyStopping()
-        self.diverged = False
-        self.last_good = None  # (epoch, parameters) of the last finite epoch
-        self.clock = time.perf_counter() - (self.history[-1].seconds if self.history else 0)
+    @property
+    def best_error_rate(self):
+        return self.stopping.best_error_rate
 
 
 # --- what a checkpoint keeps, and resuming ----------------------------------------------------
@@ -202,15 +195,15 @@ def set_generator_state(generator, state):
 
 
 def save(trainer, run):
-    """Checkpoint ``run`` (a :class:`RunState`) into the trainer's folder with what a resume
+    """Checkpoint ``run`` (a :class:`FitResult`) into the trainer's folder with what a resume
     needs: the run's name (its folder holds no other run), the BLAS threads its numbers were
     computed with, the RNG states (with dropout the masks' too: a resumed run draws the masks
     it would have drawn). ``keep`` spares the best epoch's checkpoint."""
     dropout = dropout_generator(trainer.net)
     state = {
         "run": run.name,
-        "blas_threads": run.threads,
-        "settings": trainer.settings.to_dict(),
+        "blas_threads": None if run.threads is None else run.threads.threads,
+        "settings": asdict(trainer.settings),
         "rng_state": run.rng.bit_generator.state,
         "dropout_rng_state": None if dropout is None else generator_state(dropout),
         "best": run.stopping.to_dict(),
@@ -225,43 +218,32 @@ def save(trainer, run):
                     keep=trainer.settings.keep_checkpoints, protect=(run.stopping.best_epoch,))
 
 
-@dataclass
-class ResumePoint:
-    checkpoint: object  # the training.checkpoint.Checkpoint read
-    history: History
-    rng_state: dict
-    dropout_rng_state: object  # None without dropout
-    stopping: EarlyStopping
-    stop_reason: object  # None or the text of an early stop
-    run: object          # the run's name (None in a checkpoint written before names)
-    blas_threads: object  # the BLAS threads its numbers were computed with (None: unknown)
-
-
 def read_resume(path, trainer):
-    """Load and check a checkpoint for ``trainer``; the network is not touched."""
+    """Load and check a checkpoint for ``trainer``; the network is not touched. Returns the run
+    to continue (a :class:`FitResult`), the checkpoint and its trainer state."""
     checkpoint = load_checkpoint(path)
     saved, where = checkpoint.trainer, checkpoint.path
     if "rng_state" not in saved:
         raise CheckpointError(f"{where} holds parameters only, no trainer state to resume "
                               "from (load it with load_checkpoint)")
     try:
-        point = ResumePoint(checkpoint, History.from_dicts(saved["history"]),
-                            saved["rng_state"], saved.get("dropout_rng_state"),
-                            EarlyStopping.from_dict(saved["best"], checkpoint.best_parameters),
-                            saved["stop_reason"], saved.get("run"), saved.get("blas_threads"))
-        np.random.default_rng().bit_generator.state = point.rng_state  # a valid PCG64 state?
-        dropout = dropout_generator(trainer.net)
-        if dropout is not None:  # checked on a fresh generator of the same kind
-            set_generator_state(random.Random() if isinstance(dropout, random.Random)
-                                else np.random.default_rng(), point.dropout_rng_state)
-        if not isinstance(point.run, (str, type(None))) or \
-                not isinstance(point.blas_threads, (int, type(None))):
+        if not isinstance(saved.get("run"), (str, type(None))) or \
+                not isinstance(saved.get("blas_threads"), (int, type(None))):
             raise ValueError("run must be a name and blas_threads a count")
+        run = FitResult(History.from_dicts(saved["history"]), saved["stop_reason"],
+                        epoch=checkpoint.epoch, rng=np.random.default_rng(),
+                        stopping=EarlyStopping.from_dict(saved["best"],
+                                                         checkpoint.best_parameters))
+        run.name = saved.get("run") or run.name  # None in a checkpoint written before names
+        run.rng.bit_generator.state = saved["rng_state"]  # a valid PCG64 state?
+        dropout = dropout_generator(trainer.net)
+        if dropout is not None:  # checked on a copy
+            set_generator_state(copy.deepcopy(dropout), saved.get("dropout_rng_state"))
         differences = _differences(checkpoint, saved, trainer)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CheckpointError(f"{where}: the trainer state is incomplete or invalid "
                               f"({type(exc).__name__}: {exc})") from None
-    history = point.history
+    history = run.history
     if len(history) != checkpoint.epoch or (history and history[-1].epoch != checkpoint.epoch):
         raise CheckpointError(f"{where}: its history has {len(history)} epochs but the "
                               f"checkpoint is at epoch {checkpoint.epoch}")
@@ -269,13 +251,13 @@ def read_resume(path, trainer):
         raise CheckpointError(f"cannot resume from {where}: this run differs in "
                               + "; ".join(differences)
                               + " (resume with the checkpoint's settings, or start a new run)")
-    return point
+    return run, checkpoint, saved
 
 
 def _differences(checkpoint, saved, trainer):
     """"what: now, in the checkpoint" for each thing that would change the numbers (the
     configuration's seed and init matter no more once the parameters are loaded)."""
-    settings, config = trainer.settings.to_dict(), json.loads(json.dumps(trainer.net.config()))
+    settings, config = asdict(trainer.settings), json.loads(json.dumps(trainer.net.config()))
     pairs = [(key, settings[key], saved["settings"].get(key)) for key in TRAJECTORY]
     pairs.append(("engine", engine_name(trainer.net), checkpoint.implementation))
     for now, then in ((config, checkpoint.config), (trainer.recipe, saved["recipe"] or {})):

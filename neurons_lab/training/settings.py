@@ -1,6 +1,6 @@
 """How to train: :class:`TrainSettings`, every value checked when the settings are made."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Optional
 
 from . import validate
@@ -64,6 +64,3 @@ class TrainSettings:
             self.checkpoint_dir = str(validate.text(self.checkpoint_dir, "checkpoint_dir"))
         if self.threads is not None:
             self.threads = check_threads(self.threads)
-
-    def to_dict(self):
-        return asdict(self)

@@ -61,10 +61,10 @@ class EarlyStopping:
         return stopping
 
 
-def divergence(epoch, train_loss, parameters, rate):
+def divergence(epoch, loss, parameters, rate, which="mean training loss"):
     """One line saying how the run diverged in ``epoch``, or None if it did not."""
-    if not math.isfinite(train_loss):
-        what = f"the mean training loss is {train_loss}"
+    if not math.isfinite(loss):
+        what = f"the {which} is {loss}"
     elif not all(np.isfinite(W).all() and np.isfinite(b).all() for W, b in parameters):
         what = "some parameters are NaN or infinite"
     else:
@@ -72,24 +72,14 @@ def divergence(epoch, train_loss, parameters, rate):
     return f"training diverged in epoch {epoch}: {what}; try a smaller rate than {rate:g}"
 
 
-def at_chance(error_rate, n_classes):
-    """True when an error rate is no better than guessing among ``n_classes``."""
-    return n_classes > 1 and error_rate >= NEAR_CHANCE * (1 - 1 / n_classes)
-
-
-def not_learning(history, n_classes):
-    """The "not learning" note when the first few validation error rates are all at chance
-    level (given once: at the evaluation that completes the count), else None."""
-    rates = [r.validation_error_rate for r in history if r.validation_error_rate is not None]
-    if len(rates) == NOT_LEARNING_EVALUATIONS and all(at_chance(e, n_classes) for e in rates):
-        return chance_note(f"validation error rate is {100 * rates[-1]:.1f} % after "
-                           f"{len(rates)} evaluations", n_classes)
+def not_learning(error_rates, n_classes, what):
+    """The note "not learning" when all ``error_rates`` are at chance level (within
+    NEAR_CHANCE of 1 − 1/K for K classes), else None; ``what`` says which rates."""
+    chance = 1 - 1 / n_classes
+    if n_classes > 1 and all(rate >= NEAR_CHANCE * chance for rate in error_rates):
+        return (f"not learning: the {what}, chance level is {100 * chance:.0f} %; the rate may "
+                "be too large (or too small)")
     return None
-
-
-def chance_note(what, n_classes):
-    return (f"not learning: the {what}, chance level is {100 * (1 - 1 / n_classes):.0f} %; "
-            "the rate may be too large (or too small)")
 
 
 def copy_parameters(params):

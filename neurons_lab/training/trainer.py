@@ -24,15 +24,15 @@ import numpy as np
 from tqdm import tqdm
 
 from . import runfolder
-from .checkpoint import set_parameters
+from .checkpoint import save_checkpoint, set_parameters
 from .errors import UsageError
 from .history import EpochRecord, History
 from .networks import input_output_sizes
-from .runfolder import FitResult, RunState
+from .runfolder import FitResult
 from .scoring import Evaluation, as_float64, evaluate, one_hot_encoder
 from .sets import check_set, fingerprint
 from .settings import TrainSettings
-from .stopping import at_chance, chance_note, copy_parameters, divergence, not_learning
+from .stopping import NOT_LEARNING_EVALUATIONS, copy_parameters, divergence, not_learning
 from .threads import available_cores, blas_threads, choose_threads
 
 # The public names of the training loop, wherever they live.
@@ -91,9 +91,10 @@ class Trainer:
         self.test_features, self.test_classes = check(test_features, test_classes,
                                                       "test_features/test_classes")
         if self.settings.patience is not None and self.validation_classes is None:
-            raise ValueError("patience (early stopping) needs a validation set: "
-                             "settings.validation = N, or validation_features/_classes")
-        self.history, self.epoch, self.notes = History(), 0, []
+            raise UsageError("patience (early stopping) needs a validation set: hold out the "
+                             "last N training samples (--validation N, settings.validation = N)"
+                             " or give validation_features/_classes")
+        self.run = FitResult()  # the last (or current) run of ``fit``
         self._fingerprint = None
 
     # --- the loop ---------------------------------------------------------------------------
@@ -105,24 +106,27 @@ class Trainer:
         run before the network changes; a run that stopped early continues if the new
         ``patience`` lets it. The BLAS threads of :meth:`thread_choice` hold for the run only.
         """
-        point = runfolder.read_resume(resume, self) if resume is not None else None
-        self.notes = []
-        threads, note = runfolder.resumed_threads(point, self.thread_choice(), available_cores())
+        s = self.settings
+        run, checkpoint, saved = FitResult(rng=np.random.default_rng(s.seed)), None, {}
+        if resume is not None:
+            run, checkpoint, saved = runfolder.read_resume(resume, self)
+        self.run = run
+        run.threads, note = runfolder.resumed_threads(saved.get("blas_threads"),
+                                                      self.thread_choice(), available_cores())
         self._note(note)
-        with runfolder.claim(self.settings.checkpoint_dir, resumed=resume,
-                             overwrite=overwrite):
-            run = self._begin(point)
-            run.threads = None if threads is None else threads.threads
-            with blas_threads(threads):  # for this run only; the old limits come back
-                while run.epoch < self.settings.epochs and run.stop_reason is None:
+        with runfolder.claim(s.checkpoint_dir, resumed=resume, overwrite=overwrite):
+            self._begin(run, checkpoint, saved)
+            with blas_threads(run.threads):  # for this run only; the old limits come back
+                while run.epoch < s.epochs and run.stop_reason is None:
                     record = self._train_and_judge(run)
-                    if self._checkpoint_due(run):
+                    if s.checkpoint_dir and not run.diverged and (
+                            run.epoch % s.checkpoint_every == 0 or run.epoch == s.epochs
+                            or run.stop_reason is not None):
                         runfolder.save(self, run)
                     if self.on_epoch:
                         self.on_epoch(record)
-            result = self._finish(run)
-        result.threads = threads
-        return result
+            self._finish(run)
+        return run
 
     def thread_choice(self):
         """The run's :class:`ThreadChoice`, or None for an engine without BLAS (neurons)."""
@@ -131,26 +135,19 @@ class Trainer:
         return choose_threads(self.net.layer_sizes, self.settings.batch_size,
                               threads=self.settings.threads)
 
-    def _begin(self, point):
-        rng = np.random.default_rng(self.settings.seed)
-        if point is None:
-            run = RunState(rng)
-        else:  # everything checked: now the network changes
-            set_parameters(self.net, point.checkpoint.parameters, point.checkpoint.path)
-            rng.bit_generator.state = point.rng_state
+    def _begin(self, run, checkpoint, saved):
+        if checkpoint is not None:  # everything checked: now the network changes
+            set_parameters(self.net, checkpoint.parameters, checkpoint.path)
             dropout = runfolder.dropout_generator(self.net)
             if dropout is not None:  # the masks continue where they were
-                runfolder.set_generator_state(dropout, point.dropout_rng_state)
-            run = RunState(rng, point.history, point.stopping, point.checkpoint.epoch,
-                           name=point.run)
-            if point.stop_reason is not None:  # stopped early: does the new patience agree?
+                runfolder.set_generator_state(dropout, saved.get("dropout_rng_state"))
+            if run.stop_reason is not None:  # stopped early: does the new patience agree?
                 evaluated = [r for r in run.history if r.validation_error_rate is not None]
                 run.stop_reason = evaluated and run.stopping.verdict(
                     evaluated[-1].epoch, evaluated[-1].validation_error_rate,
                     self.settings.patience) or None
-        self.history, self.epoch = run.history, run.epoch
+        run.clock = time.perf_counter() - (run.history[-1].seconds if run.history else 0)
         run.last_good = (run.epoch, copy_parameters(self.net.parameters()))
-        return run
 
     def _train_and_judge(self, run):
         """One epoch: train, look for divergence, evaluate when due, judge early stopping."""
@@ -164,29 +161,26 @@ class Trainer:
         if problem is None and self.validation_classes is not None and (
                 epoch % s.eval_every == 0 or epoch == s.epochs):
             scores = self.evaluate()
-            if not math.isfinite(scores.loss):
-                problem = (f"training diverged in epoch {epoch}: the validation loss is "
-                           f"{scores.loss}; try a smaller rate than {s.rate:g}")
+            problem = divergence(epoch, scores.loss, [], s.rate, "validation loss")
         record = EpochRecord(epoch, train_loss, scores and scores.loss,
                              scores and scores.error_rate, time.perf_counter() - run.clock)
         run.history.append(record)
-        run.epoch = self.epoch = epoch
+        run.epoch = epoch
         if problem is not None:
             run.stop_reason, run.diverged = problem, True
             return record
         run.last_good = (epoch, copy_parameters(parameters))
         if scores is not None:
             run.stop_reason = run.stopping.judge(epoch, scores, s.patience, parameters)
-            self._note(not_learning(run.history, self.n_out))
+            rates = [r.validation_error_rate for r in run.history
+                     if r.validation_error_rate is not None]
+            if len(rates) == NOT_LEARNING_EVALUATIONS:  # said once, when the count is complete
+                self._note(not_learning(rates, self.n_out, f"validation error rate is "
+                                        f"{100 * rates[-1]:.1f} % after {len(rates)} evaluations"))
         return record
 
     def _finish(self, run):
         s = self.settings
-        result = FitResult(history=run.history, stopped_early=run.stop_reason is not None,
-                           stop_reason=run.stop_reason, diverged=run.diverged,
-                           best_epoch=run.stopping.best_epoch,
-                           best_error_rate=run.stopping.best_error_rate,
-                           notes=self.notes)
         tested = run.epoch
         if run.diverged or (run.stop_reason is not None and s.restore_best):
             best = run.stopping.best_parameters
@@ -194,24 +188,24 @@ class Trainer:
                                   else run.last_good)
             if run.diverged or best is not None:
                 self.net.set_parameters(parameters)
-                result.restored_best = True
-            if run.diverged and s.checkpoint_dir:
-                runfolder.save_best(self, tested, run.stop_reason)
+                run.restored_best = True
+            if run.diverged and s.checkpoint_dir:  # the restored parameters as best.json/.npz
+                save_checkpoint(s.checkpoint_dir, self.net, tested, name="best", trainer={
+                    "note": f"the parameters of epoch {tested}; {run.stop_reason}"})
         if self.test_classes is not None:
-            result.test = evaluate(self.net, self.test_features, self.test_classes,
-                                   encode=self.encode, transform=self.transform)
-            result.test_epoch = tested
+            run.test = evaluate(self.net, self.test_features, self.test_classes,
+                                encode=self.encode, transform=self.transform)
+            run.test_epoch = tested
             if all(record.epoch != tested for record in run.history):  # epoch 0: the start
                 run.history.insert(0, EpochRecord(tested, math.nan))
             for record in run.history:
                 if record.epoch == tested:
-                    record.test_loss = result.test.loss
-                    record.test_error_rate = result.test.error_rate
-            said = any(note.startswith("not learning") for note in self.notes)
-            if not run.diverged and not said and at_chance(result.test.error_rate, self.n_out):
-                self._note(chance_note(f"test error rate is {100 * result.test.error_rate:.1f} "
-                                       "%", self.n_out))
-        return result
+                    record.test_loss = run.test.loss
+                    record.test_error_rate = run.test.error_rate
+            said = any(note.startswith("not learning") for note in run.notes)
+            if not run.diverged and not said:
+                self._note(not_learning([run.test.error_rate], self.n_out,
+                                        f"test error rate is {100 * run.test.error_rate:.1f} %"))
 
     # --- pieces ------------------------------------------------------------------------------
     def _train_epoch(self, order, epoch):
@@ -249,16 +243,9 @@ class Trainer:
 
     def _note(self, text):
         if text:
-            self.notes.append(text)
+            self.run.notes.append(text)
             if self.on_note:
                 self.on_note(text)
-
-    # --- checkpoints --------------------------------------------------------------------------
-    def _checkpoint_due(self, run):
-        s = self.settings
-        return bool(s.checkpoint_dir) and not run.diverged and (
-            run.epoch % s.checkpoint_every == 0 or run.epoch == s.epochs
-            or run.stop_reason is not None)
 
     def data_description(self):
         """Sizes and sha256 of the training and validation sets (to notice other data)."""
