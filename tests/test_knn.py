@@ -191,3 +191,16 @@ def test_pixels_that_are_not_integers_are_refused(train_x, test_x):
     """The exact distances need integers (the command's other checks are its own)."""
     with pytest.raises(TypeError, match="the pixels must be integers"):
         knn_predict(train_x, LABELS, test_x)
+
+
+@pytest.mark.parametrize("args, kwargs", [
+    ((np.ones((2, 4), np.uint8),), {"k": 0}),
+    ((np.ones((2, 4), np.uint8),), {"k": 6}),  # more neighbours than training rows
+    ((np.ones((2, 4), np.uint8),), {"distance": "l3"}),
+    ((np.ones((2, 4), np.uint8),), {"memory_mb": 0}),
+    ((np.ones((2, 3), np.uint8),), {}),  # rows of another width
+])
+def test_bad_arguments_are_refused_by_name(args, kwargs):
+    # without the check, k=6 returned index −1 rows and 'l3' silently ran as L1
+    with pytest.raises(ValueError, match="knn_neighbors needs"):
+        knn_neighbors(np.zeros((5, 4), np.uint8), *args, **kwargs)

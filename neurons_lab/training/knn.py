@@ -78,7 +78,7 @@ def knn_neighbors(train_x, test_x, k=1, *, distance="l2", memory_mb=DEFAULT_MEMO
     """The k nearest training rows of every test row.
 
     train_x (N, D), test_x (M, D): integer pixels (uint8 or any integer dtype); 1 ≤ k ≤ N,
-    ``distance`` one of DISTANCES and ``memory_mb`` > 0 (the command checked them).
+    ``distance`` one of DISTANCES and ``memory_mb`` > 0 (ValueError otherwise).
     Returns (indices, distances): int64 (M, k) row numbers into train_x and float64 (M, k)
     distances (L2: the Euclidean distance itself, not its square), each row sorted by
     distance, equal distances by index. progress: a tqdm bar over the test rows on stderr;
@@ -89,6 +89,11 @@ def knn_neighbors(train_x, test_x, k=1, *, distance="l2", memory_mb=DEFAULT_MEMO
         raise TypeError(f"the pixels must be integers (e.g. uint8), got {train_x.dtype} and "
                         f"{test_x.dtype}")
     n_test, n_train = len(test_x), len(train_x)
+    if distance not in DISTANCES or not 1 <= k <= n_train or not memory_mb > 0 \
+            or train_x.ndim != 2 or test_x.shape[1:] != train_x.shape[1:]:
+        raise ValueError(f"knn_neighbors needs (N, D) and (M, D) pixels, 1 <= k <= N, distance "
+                         f"in {DISTANCES} and memory_mb > 0; got shapes {train_x.shape} and "
+                         f"{test_x.shape}, k={k!r}, distance={distance!r}, memory_mb={memory_mb!r}")
     plan = work_plan(train_x, test_x)
     test_rows, train_rows = chunk_sizes(n_test, n_train, train_x.shape[1], memory_mb,
                                         plan.dtype.itemsize)
