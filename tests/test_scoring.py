@@ -147,3 +147,13 @@ def test_bad_input_is_named():
         network_outputs(TableNet([[0.1, 0.2], [np.nan, 0.3]]), np.array([[0], [1]]))
     with pytest.raises(ValueError, match="empty set"):
         network_outputs(TableNet([[0.1]]), np.zeros((0, 1)))
+    with pytest.raises(ValueError, match="predict gave outputs of shape"):
+        network_outputs(TableNet([0.1, 0.2]), np.array([[0], [1]]))
+    with pytest.raises(ValueError, match=r"must be \(N, C\) with N = 3 labels"):
+        score(np.eye(2), [0, 0, 0])
+    with pytest.raises(ValueError, match="classes 0 … 3, but the outputs have 3 columns"):
+        score(np.eye(3)[:2], [0, 3])
+    with pytest.raises(ValueError, match="classes -1 … 0"):
+        score(np.eye(3)[:2], [-1, 0])
+    with pytest.raises(TypeError, match="integer class indices"):
+        score(np.eye(2), np.array([0.0, 1.0]))

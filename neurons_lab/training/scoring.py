@@ -49,6 +49,8 @@ def network_outputs(net, features, *, transform=None, chunk_size=CHUNK, finite=T
             else:
                 y = np.array([net.predict(row) for row in np.asarray(x).tolist()],
                              dtype=np.float64)
+            if y.ndim != 2 or len(y) != len(x):
+                raise ValueError(f"predict gave outputs of shape {y.shape} for {len(x)} rows")
             chunks.append(y)
     outputs = np.concatenate(chunks)
     bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
@@ -106,7 +108,15 @@ def score(outputs, true, *, loss=None):
     """An :class:`Evaluation` of outputs (N, C) against true classes (N,) int, 0 … C − 1."""
     outputs = np.asarray(outputs, dtype=np.float64)
     true = np.asarray(true)
+    if true.ndim != 1 or true.dtype.kind not in "iu":
+        raise TypeError(f"true must be a 1-D array of integer class indices, got dtype "
+                        f"{true.dtype} shape {true.shape}")
+    if outputs.ndim != 2 or len(outputs) != len(true):
+        raise ValueError(f"outputs {outputs.shape} must be (N, C) with N = {len(true)} labels")
     n = outputs.shape[1]
+    if true.size and (true.min() < 0 or true.max() >= n):
+        raise ValueError(f"true holds classes {true.min()} … {true.max()}, but the outputs "
+                         f"have {n} columns")
     finite = np.isfinite(outputs).all(axis=1)
     predicted = np.where(finite, np.argmax(np.where(finite[:, None], outputs, 0), axis=1), -1)
     confusion = np.zeros((n, n), dtype=np.int64)
