@@ -1,18 +1,13 @@
 """The `neurons` command line: the composition root of neurons_lab.commands, and the exit statuses.
 
-Exit statuses: 0 done; 1 a mistake the user can fix (missing data, corrupt file, bad value,
-unusable path, unreadable checkpoint, a full disk, not enough memory), reported as one line
-on stderr; 2 argparse's own usage errors (unknown option, a word where a number belongs:
-argparse's usage message); 3 the training diverged; 4 gradcheck found backprop and central
-differences disagreeing (or check a candidate differing); 130 interrupted (Ctrl-C, at any
-moment once Python has started, ~50 ms: the command modules are imported inside ``main`` for
-that; a Ctrl-C during Python's own start-up is reported by Python). Only the project's own
-error types (the errors modules of neurons_lab.training, .explain and .lab), OSError and
-MemoryError are caught: any other exception is a bug and shows its traceback.
-
-Output: a closed stdout (``neurons train … | head -3``) is said once on stderr and the command
-carries on without printing (a training run is not lost for it); characters the terminal's
-encoding lacks are written as escapes instead of failing.
+Exit statuses: 0 done; 1 a mistake the user can fix (a missing or corrupt file, a bad value or
+path, a full disk, not enough memory), one line on stderr; 2 argparse's own usage errors; 3 the
+training diverged; 4 gradcheck (or check) found a disagreement; 130 interrupted (Ctrl-C at any
+moment once Python has started: the command modules are imported inside ``main`` for that).
+Only the project's own error types, OSError and MemoryError are caught: any other exception is
+a bug and shows its traceback. A closed stdout (``neurons train … | head -3``) is said once on
+stderr and the command carries on without printing; characters the terminal's encoding lacks
+are written as escapes.
 """
 
 import os
@@ -46,25 +41,19 @@ class _Output:
     other failure to write stops the command with one line."""
 
     def __init__(self, stream, command):
-        self._stream, self._command, self._closed = stream, command, False
+        self._stream, self._command = stream, command
 
-    def _discard(self):
+    def _failed(self, error):
         try:  # later flushes, Python's at exit included, go nowhere
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, self._stream.fileno())
             os.close(devnull)
         except (OSError, ValueError, AttributeError):
             self._stream = open(os.devnull, "w")
-
-    def _failed(self, error):
-        self._discard()
-        if isinstance(error, BrokenPipeError):
-            if not self._closed:
-                self._closed = True
-                print(f"neurons {self._command}: the output was closed (broken pipe); "
-                      "carrying on without printing", file=sys.stderr)
-            return
-        raise _OutputLost(f"cannot write the output: {error.strerror or error}") from None
+        if not isinstance(error, BrokenPipeError):
+            raise _OutputLost(f"cannot write the output: {error.strerror or error}") from None
+        print(f"neurons {self._command}: the output was closed (broken pipe); carrying on "
+              "without printing", file=sys.stderr)  # once: the stream now goes nowhere
 
     def write(self, text):
         try:
@@ -81,12 +70,6 @@ class _Output:
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
-
-
-def _describe(error):
-    """An OSError in one line: the file and the reason."""
-    where = f"{error.filename}: " if getattr(error, "filename", None) else ""
-    return where + (error.strerror or str(error))
 
 
 def _interrupted(error):
@@ -131,7 +114,8 @@ def main(argv=None):
         if _interrupted(error):  # e.g. zipfile's ValueError when Ctrl-C lands inside np.savez
             message = "interrupted"
         elif isinstance(error, OSError):
-            message = f"error: {_describe(error)}"
+            where = f"{error.filename}: " if error.filename else ""  # the file, the reason
+            message = f"error: {where}{error.strerror or error}"
         elif isinstance(error, (TrainingError, ExplainError, LabError)):
             message = f"error: {error}"
         else:

@@ -185,27 +185,22 @@ TRAIN = np.zeros((4, 3), dtype=np.uint8)
 LABELS = np.array([0, 1, 0, 1])
 
 
-@pytest.mark.parametrize("kwargs, error, words", [
-    ({"k": 0}, ValueError, "k must be between 1 and the number of training images (4)"),
-    ({"k": 5}, ValueError, "got 5"),
-    ({"k": 1.0}, TypeError, "k must be an integer"),
-    ({"k": True}, TypeError, "k must be an integer"),
-    ({"distance": "l3"}, ValueError, "unknown distance 'l3'"),
-    ({"distance": "L2"}, ValueError, "unknown distance"),
-    ({"memory_mb": 0}, ValueError, "memory_mb must be greater than 0"),
-    ({"memory_mb": float("nan")}, ValueError, "memory_mb"),
-    ({"test_x": np.zeros((2, 4), int)}, ValueError, "test_x rows have 4 values but train_x"),
-    ({"test_x": np.zeros(3, int)}, ValueError, "test_x must have shape (N, D)"),
-    ({"test_x": np.zeros((2, 1, 3), int)}, ValueError, "reshape it to (N, -1)"),
-    ({"test_x": np.zeros((2, 3))}, TypeError, "test_x must hold integer pixels"),
-    ({"train_x": np.zeros((4, 3), dtype=complex)}, TypeError, "integer pixels"),
-    ({"train_y": np.array([0, 1, 0])}, ValueError, "for each of the 4 rows of train_x, got"),
-    ({"train_y": np.array([0.0, 1, 0, 1])}, ValueError, "got dtype float64"),
-    ({"train_y": np.array([0, -1, 0, 1])}, ValueError, "class index ≥ 0"),
+@pytest.mark.parametrize("train_x, test_x", [(TRAIN, np.zeros((2, 3))),
+                                             (TRAIN.astype(complex), np.zeros((2, 3), int))])
+def test_pixels_that_are_not_integers_are_refused(train_x, test_x):
+    """The exact distances need integers (the command's other checks are its own)."""
+    with pytest.raises(TypeError, match="the pixels must be integers"):
+        knn_predict(train_x, LABELS, test_x)
+
+
+@pytest.mark.parametrize("args, kwargs", [
+    ((np.ones((2, 4), np.uint8),), {"k": 0}),
+    ((np.ones((2, 4), np.uint8),), {"k": 6}),  # more neighbours than training rows
+    ((np.ones((2, 4), np.uint8),), {"distance": "l3"}),
+    ((np.ones((2, 4), np.uint8),), {"memory_mb": 0}),
+    ((np.ones((2, 3), np.uint8),), {}),  # rows of another width
 ])
-def test_bad_input_is_named(kwargs, error, words):
-    arguments = {"train_x": TRAIN, "train_y": LABELS, "test_x": np.zeros((2, 3), np.uint8)}
-    arguments.update(kwargs)
-    with pytest.raises(error) as info:
-        knn_predict(**arguments)
-    assert words in str(info.value)
+def test_bad_arguments_are_refused_by_name(args, kwargs):
+    # without the check, k=6 returned index −1 rows and 'l3' silently ran as L1
+    with pytest.raises(ValueError, match="knn_neighbors needs"):
+        knn_neighbors(np.zeros((5, 4), np.uint8), *args, **kwargs)

@@ -145,10 +145,10 @@ def test_confident_mistakes_most_confident_first():
 def test_bad_input_is_named():
     with pytest.raises(ValueError, match=r"NaN or infinity for 1 of 2 samples \(the first is #1"):
         network_outputs(TableNet([[0.1, 0.2], [np.nan, 0.3]]), np.array([[0], [1]]))
-    with pytest.raises(ValueError, match="predict gave outputs of shape"):
-        network_outputs(TableNet([0.1, 0.2]), np.array([[0], [1]]))
     with pytest.raises(ValueError, match="empty set"):
         network_outputs(TableNet([[0.1]]), np.zeros((0, 1)))
+    with pytest.raises(ValueError, match="predict gave outputs of shape"):
+        network_outputs(TableNet([0.1, 0.2]), np.array([[0], [1]]))
     with pytest.raises(ValueError, match=r"must be \(N, C\) with N = 3 labels"):
         score(np.eye(2), [0, 0, 0])
     with pytest.raises(ValueError, match="classes 0 … 3, but the outputs have 3 columns"):

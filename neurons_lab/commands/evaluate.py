@@ -45,9 +45,10 @@ def _data_options(p):
     p.add_argument("--test-limit", type=int, help="score only the first N test images")
 
 
-def _test_set(args):
-    if args.test_limit is not None and args.test_limit < 1:
-        raise UsageError(f"--test-limit must be at least 1, got {args.test_limit}")
+def test_set(args):
+    """(MNIST, the first --test-limit test images, their classes as int64)."""
+    if args.test_limit is not None:
+        validate.integer(args.test_limit, "--test-limit", minimum=1)
     args.mnist_dir = mnist_directory(args, args.command)
     mnist = datasets.load_mnist(args.mnist_dir)
     return mnist, mnist.test_images[:args.test_limit], \
@@ -74,14 +75,13 @@ def _saved(path, args, mnist):
 
 
 def run_evaluate(args):
-    if args.count < 1:
-        raise UsageError(f"--count must be at least 1, got {args.count}")
+    validate.integer(args.count, "--count", minimum=1)
     if args.mistakes is not None:
         from ..training.mistakes import pyplot
 
         validate.output_file(args.mistakes, "--mistakes", (".png", ".svg", ".pdf"))
         pyplot()  # matplotlib is there: checked before any work
-    mnist, images, classes = _test_set(args)
+    mnist, images, classes = test_set(args)
     saved = _saved(args.checkpoint, args, mnist)
     result = score(network_outputs(saved.net, images, transform=saved.transform), classes)
     errors = int(np.count_nonzero(result.predicted != classes))
@@ -106,7 +106,7 @@ def run_evaluate(args):
 def run_vote(args):
     if len(args.checkpoints) < 2:
         raise UsageError("vote needs at least two checkpoints")
-    mnist, images, classes = _test_set(args)
+    mnist, images, classes = test_set(args)
     outputs = []
     for path in args.checkpoints:
         saved = _saved(path, args, mnist)

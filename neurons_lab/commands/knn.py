@@ -6,13 +6,13 @@ import time
 
 import numpy as np
 
-from ..training import mnist as datasets
 from ..training import validate
-from ..training.download import add_data_options, mnist_directory
+from ..training.download import add_data_options
 from ..training.errors import UsageError
 from ..training.knn import DEFAULT_MEMORY_MB, DISTANCES, knn_neighbors, knn_predict, majority_vote
 from ..training.options import checked, count_or
 from ..training.prepare import FULL_MNIST_VALIDATION
+from .evaluate import test_set
 
 AUTO_KS = tuple(range(1, 11))  # the candidates of --k auto
 
@@ -44,16 +44,14 @@ def add_subcommands(subparsers):
 
 def run(args):
     k = count_or(args.k, "--k", "auto", "neighbours")
-    for name in ("train_limit", "test_limit", "validation"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise UsageError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    for name in ("train_limit", "validation"):
+        if getattr(args, name) is not None:
+            validate.integer(getattr(args, name), f"--{name.replace('_', '-')}", minimum=1)
     with checked("--memory-mb"):
         validate.real(args.memory_mb, "the memory budget", low=0, low_open=True)
-    mnist = datasets.load_mnist(mnist_directory(args, "knn"))
-    train_x, train_c = mnist.train_images[:args.train_limit], mnist.train_labels[:args.train_limit]
-    test_x, test_c = mnist.test_images[:args.test_limit], mnist.test_labels[:args.test_limit]
-    train_c, test_c = train_c.astype(np.int64), test_c.astype(np.int64)
+    mnist, test_x, test_c = test_set(args)
+    train_x = mnist.train_images[:args.train_limit]
+    train_c = mnist.train_labels[:args.train_limit].astype(np.int64)
     search = dict(distance=args.distance, memory_mb=args.memory_mb,
                   progress=False if args.no_progress else None)
     print(f"mnist: {len(train_c):,} training and {len(test_c):,} test images; "

@@ -10,7 +10,9 @@ Every parameter is perturbed in turn with ``set_parameters``, so this is for sma
 import math
 from dataclasses import dataclass
 
-from neurons_lab.training.networks import as_lists, flatten
+import numpy as np
+
+from neurons_lab.training.networks import as_lists
 
 # Gradients smaller than this are compared absolutely: a central difference cannot resolve
 # them relatively (round-off of E is about 1e-16·E / ε).
@@ -21,8 +23,7 @@ def total_loss(net, label, sample):
     """E(x, t) + λ/2 Σ W² — the function whose gradient get_gradient returns."""
     e = float(net.loss(net.predict(sample), label))
     if net.l2:
-        e += 0.5 * net.l2 * sum(w * w for W, _ in as_lists(net.parameters())
-                                for w in flatten(W))
+        e += 0.5 * net.l2 * sum(float(np.sum(np.square(W))) for W, _ in net.parameters())
     return e
 
 
@@ -30,26 +31,24 @@ def numerical_gradient(net, label, sample, eps=1e-5):
     """[(dW, db), …] as nested lists shaped like the parameters (a conv W is 4 deep), by
     central differences. Parameters are restored."""
     original = as_lists(net.parameters())
-    work = as_lists(original)
+    work = [np.array(p) for pair in original for p in pair]  # W1, b1, W2, b2, …
+    grads = [np.zeros_like(p) for p in work]
 
-    def central(nested):  # each number of ``nested``, a part of ``work``, perturbed in turn
-        grads = []
-        for i, w in enumerate(nested):
-            if isinstance(w, list):
-                grads.append(central(w))
-                continue
-            nested[i] = w + eps
-            net.set_parameters(work)
-            plus = total_loss(net, label, sample)
-            nested[i] = w - eps
-            net.set_parameters(work)
-            minus = total_loss(net, label, sample)
-            nested[i] = w
-            grads.append((plus - minus) / (2.0 * eps))
-        return grads
+    def loss():
+        net.set_parameters([(W.tolist(), b.tolist()) for W, b in zip(work[::2], work[1::2])])
+        return total_loss(net, label, sample)
 
     try:
-        return [(central(W), central(b)) for W, b in work]
+        for p, grad in zip(work, grads):
+            for i in np.ndindex(p.shape):  # each number perturbed in turn
+                w = p[i]
+                p[i] = w + eps
+                plus = loss()
+                p[i] = w - eps
+                minus = loss()
+                p[i] = w
+                grad[i] = (plus - minus) / (2.0 * eps)
+        return [(dW.tolist(), db.tolist()) for dW, db in zip(grads[::2], grads[1::2])]
     finally:
         net.set_parameters(original)
 
@@ -68,8 +67,8 @@ class LayerReport:
 def check_gradient(net, label, sample, eps=1e-5, floor=FLOOR):
     """Compare get_gradient with the numerical gradient; one LayerReport per layer.
 
-    A gradient of the wrong shape (a layer, row or entry missing or extra) is a disagreement
-    (error inf), never a shorter comparison.
+    A gradient of the wrong shape (a layer, row or entry missing or extra) or holding NaN is a
+    disagreement (error inf), never a shorter comparison.
     """
     analytic = as_lists(net.get_gradient(label, sample))
     numeric = numerical_gradient(net, label, sample, eps)
@@ -80,15 +79,9 @@ def check_gradient(net, label, sample, eps=1e-5, floor=FLOOR):
 
 
 def _worst(analytic, numeric, floor):
-    """Largest relative error over two nested lists; inf when their shapes differ."""
-    if _shape(analytic) != _shape(numeric):
+    """Largest relative error of two nested lists; inf when their shapes differ."""
+    a, n = np.asarray(analytic), np.asarray(numeric)
+    if a.shape != n.shape:
         return math.inf
-    return max((abs(a - n) / max(abs(a), abs(n), floor)
-                for a, n in zip(flatten(analytic), flatten(numeric))), default=0.0)
-
-
-def _shape(nested):
-    """The lengths of every list in ``nested`` (to notice a missing row or entry)."""
-    if not isinstance(nested, list):
-        return None
-    return [len(nested)] + [_shape(item) for item in nested]
+    error = np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), floor)
+    return float(np.nan_to_num(error.max(initial=0.0), nan=math.inf))

@@ -30,25 +30,11 @@ from typing import NamedTuple
 import numpy as np
 from tqdm import tqdm
 
-from . import validate
-
 DISTANCES = ("l1", "l2")
 DEFAULT_MEMORY_MB = 256
 # How many rows nearest by the bound get their exact distance first, to find a k-th best that
 # prunes the rest. 16 is plenty on MNIST; any value ≥ k gives the same result.
 SEED_ROWS = 16
-
-
-def _as_pixels(x, name):
-    """A 2-D integer array (the exact distances above need integers), or an error naming
-    ``name``."""
-    x = np.asarray(x)
-    if x.dtype.kind not in "ui":
-        raise TypeError(f"{name} must hold integer pixels (e.g. uint8), got dtype {x.dtype}")
-    if x.ndim != 2 or 0 in x.shape:
-        raise ValueError(f"{name} must have shape (N, D), one flattened image per row, got "
-                         f"shape {x.shape}" + (" (reshape it to (N, -1))" if x.ndim > 2 else ""))
-    return x
 
 
 def chunk_sizes(n_test, n_train, n_features, memory_mb=DEFAULT_MEMORY_MB, itemsize=8):
@@ -91,25 +77,23 @@ def knn_neighbors(train_x, test_x, k=1, *, distance="l2", memory_mb=DEFAULT_MEMO
                   progress=None):
     """The k nearest training rows of every test row.
 
-    train_x (N, D), test_x (M, D): integer pixels (uint8 or any integer dtype).
+    train_x (N, D), test_x (M, D): integer pixels (uint8 or any integer dtype); 1 ≤ k ≤ N,
+    ``distance`` one of DISTANCES and ``memory_mb`` > 0 (ValueError otherwise).
     Returns (indices, distances): int64 (M, k) row numbers into train_x and float64 (M, k)
     distances (L2: the Euclidean distance itself, not its square), each row sorted by
     distance, equal distances by index. progress: a tqdm bar over the test rows on stderr;
     None shows it only when stderr is a terminal.
     """
-    if distance not in DISTANCES:
-        raise ValueError(f"unknown distance {distance!r}; choose one of "
-                         f"{', '.join(map(repr, DISTANCES))}")
-    memory_mb = validate.real(memory_mb, "memory_mb", low=0, low_open=True)
-    train_x, test_x = _as_pixels(train_x, "train_x"), _as_pixels(test_x, "test_x")
+    train_x, test_x = np.asarray(train_x), np.asarray(test_x)
+    if train_x.dtype.kind not in "ui" or test_x.dtype.kind not in "ui":
+        raise TypeError(f"the pixels must be integers (e.g. uint8), got {train_x.dtype} and "
+                        f"{test_x.dtype}")
     n_test, n_train = len(test_x), len(train_x)
-    if train_x.shape[1] != test_x.shape[1]:
-        raise ValueError(f"test_x rows have {test_x.shape[1]} values but train_x rows have "
-                         f"{train_x.shape[1]}; both must hold images of the same size")
-    k = validate.integer(k, "k")
-    if not 1 <= k <= n_train:
-        raise ValueError(f"k must be between 1 and the number of training images "
-                         f"({n_train}), got {k}")
+    if distance not in DISTANCES or not 1 <= k <= n_train or not memory_mb > 0 \
+            or train_x.ndim != 2 or test_x.shape[1:] != train_x.shape[1:]:
+        raise ValueError(f"knn_neighbors needs (N, D) and (M, D) pixels, 1 <= k <= N, distance "
+                         f"in {DISTANCES} and memory_mb > 0; got shapes {train_x.shape} and "
+                         f"{test_x.shape}, k={k!r}, distance={distance!r}, memory_mb={memory_mb!r}")
     plan = work_plan(train_x, test_x)
     test_rows, train_rows = chunk_sizes(n_test, n_train, train_x.shape[1], memory_mb,
                                         plan.dtype.itemsize)
@@ -203,11 +187,7 @@ def majority_vote(neighbor_labels, neighbor_distances):
 def knn_predict(train_x, train_y, test_x, k=1, distance="l2", memory_mb=DEFAULT_MEMORY_MB,
                 progress=None):
     """Predicted class of every test row: (M,) int64. See :func:`knn_neighbors` for the inputs
-    and :func:`majority_vote` for the vote; train_y is (N,) non-negative class indices."""
-    train_y = np.asarray(train_y)
-    if train_y.shape != (len(train_x),) or train_y.dtype.kind not in "iu" or train_y.min() < 0:
-        raise ValueError(f"train_y must hold a class index ≥ 0 for each of the {len(train_x)} "
-                         f"rows of train_x, got dtype {train_y.dtype} shape {train_y.shape}")
+    and :func:`majority_vote` for the vote; train_y (N,) class indices ≥ 0."""
     indices, dist = knn_neighbors(train_x, test_x, k, distance=distance, memory_mb=memory_mb,
                                   progress=progress)
-    return majority_vote(train_y[indices], dist)
+    return majority_vote(np.asarray(train_y)[indices], dist)

@@ -9,7 +9,6 @@ import math
 
 import numpy as np
 
-from vectorized.spec import has_layer_names as is_convolutional  # ["1x28x28", "conv20x5", …]
 from vectorized.spec import parse_layer_sizes
 
 # name on the command line → module exporting Network
@@ -74,8 +73,6 @@ def engine_name(net):
 def parameter_shapes(layer_sizes):
     """``[(W shape, b shape), …]`` per layer with parameters: fully connected (out, in) and
     (out,), conv (N, C, K, K) and (N,). ValueError/TypeError naming the entry of a bad spec."""
-    if not is_convolutional(layer_sizes):
-        return [((n_out, n_in), (n_out,)) for n_in, n_out in zip(layer_sizes, layer_sizes[1:])]
     return [((s.out_size, s.in_size), (s.out_size,)) if s.kind == "full" else
             ((s.filters, s.in_shape[0], s.kernel, s.kernel), (s.filters,))
             for s in parse_layer_sizes(layer_sizes) if s.kind in ("full", "conv")]
@@ -83,8 +80,6 @@ def parameter_shapes(layer_sizes):
 
 def input_output_sizes(layer_sizes):
     """(values a sample has, values the output has): a CNN's input "CxHxW" is C·H·W values."""
-    if not is_convolutional(layer_sizes):
-        return layer_sizes[0], layer_sizes[-1]
     specs = parse_layer_sizes(layer_sizes)
     return specs[0].in_size, specs[-1].out_size
 
@@ -125,17 +120,11 @@ def as_lists(params):
             for W, b in params]
 
 
-def flatten(nested):
-    """The numbers of nested lists (any depth: a conv W is 4 deep) in row-major order."""
-    if not isinstance(nested, list):
-        return [nested]
-    return [v for item in nested for v in flatten(item)]
-
-
 def flat_parameters(net):
     """Every weight and bias as one list of floats, in Connections order (W row-major, then
     b, layer by layer)."""
-    return [v for W, b in as_lists(net.parameters()) for v in flatten(W) + flatten(b)]
+    return [v for pair in net.parameters() for p in pair
+            for v in np.ravel(np.asarray(p, dtype=np.float64)).tolist()]
 
 
 def max_parameter_difference(a, b):

@@ -48,14 +48,6 @@ def parse_layers(text):
     return sizes
 
 
-def parse_activation(text):
-    """'relu' or 'relu,tanh' (one per hidden layer)."""
-    with checked("--activation"):
-        validate.text(text, "--activation")
-    names = text.split(",")
-    return names[0] if len(names) == 1 else names
-
-
 def add_engine_option(p, default):
     choices = available_engines() + ("both",)
     p.add_argument("--impl", default=default, choices=choices,
@@ -85,9 +77,12 @@ def add_network_options(p, *, layers, rate=None):
 
 def network_config(args):
     """The Network keyword arguments of the parsed options (dtype only when not float64)."""
+    with checked("--activation"):
+        validate.text(args.activation, "--activation")
+    activation = args.activation.split(",")  # one name, or one per hidden layer
     config = {
         "layer_sizes": parse_layers(args.layers),
-        "activation": parse_activation(args.activation),
+        "activation": activation[0] if len(activation) == 1 else activation,
         "output": args.output, "loss": args.loss, "init": args.init,
         "l2": args.l2, "seed": args.seed,
     }

@@ -1,16 +1,8 @@
-"""Scoring networks on a labelled set — the one evaluation path of the tools: the mean loss
-and error rate the trainer judges by, accuracy, per-digit accuracy, the confusion matrix, a
-majority vote of several networks (and where it gains and loses against its members), and
-the most confident mistakes.
-
-Works on any network with ``predict``: a batch (B, n_in) → (B, n_out) when it has
-``batched = True`` (``vectorized``), one sample → one output vector otherwise (``neurons``);
-the class of a sample is the index of its largest output. One loop predicts
-(:func:`network_outputs`), one type holds a result (:class:`Evaluation`)::
-
-    result = evaluate(net, test_images, test_labels, transform=prep)  # .loss, .error_rate
-    outputs = [network_outputs(net, test_images, transform=prep) for net in nets]
-    predicted = vote(outputs)                                       # the ensemble's classes
+"""Scoring networks on a labelled set — the one evaluation path of the tools: one loop predicts
+(:func:`network_outputs`), one type holds a result (:class:`Evaluation`: loss, error rate,
+per-digit accuracy, confusion matrix); a majority vote of several networks; the most confident
+mistakes. A network with ``batched = True`` (``vectorized``) predicts (B, n_in) → (B, n_out),
+any other (``neurons``) one sample at a time; a sample's class is its largest output's index.
 """
 
 from dataclasses import dataclass
@@ -113,7 +105,7 @@ class Evaluation:
 
 
 def score(outputs, true, *, loss=None):
-    """An :class:`Evaluation` of outputs (N, C) against true classes (N,)."""
+    """An :class:`Evaluation` of outputs (N, C) against true classes (N,) int, 0 … C − 1."""
     outputs = np.asarray(outputs, dtype=np.float64)
     true = np.asarray(true)
     if true.ndim != 1 or true.dtype.kind not in "iu":

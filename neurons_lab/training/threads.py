@@ -17,7 +17,7 @@ import os
 import warnings
 from typing import NamedTuple
 
-from vectorized.spec import has_layer_names, parse_layer_sizes
+from vectorized.spec import parse_layer_sizes
 
 #: Multiply-adds in a step's largest product (batch × the widest layer's in·out) from which
 #: two threads pay clearly.
@@ -66,8 +66,6 @@ def threads_argument(text):
 def largest_product(layer_sizes):
     """Multiply-adds per sample of the network's largest matrix product: ``in·out`` of a fully
     connected layer, ``N·C·K·K·H_out·W_out`` of a convolution (one product after im2col)."""
-    if not has_layer_names(layer_sizes):
-        return max(a * b for a, b in zip(layer_sizes, layer_sizes[1:]))
     return max(spec.in_size * spec.out_size if spec.kind == "full" else
                spec.out_size * spec.in_shape[0] * spec.kernel ** 2 if spec.kind == "conv" else 0
                for spec in parse_layer_sizes(layer_sizes))
