@@ -39,12 +39,14 @@ def numerical(f, array, eps=EPS):
     return grad
 
 
-def assert_close(analytic, numeric, what):
-    """Each entry within RTOL relative, or ATOL relative to the array's largest entry (the
-    rounding of E itself, ~1e-16·E/ε, limits small entries of a large gradient)."""
+def assert_close(analytic, numeric, what, loss=0.0):
+    """Each entry within RTOL relative, or ATOL relative to the array's largest entry, plus the
+    rounding of E itself: a few ulp of E over 2ε (E ≈ 89 gives 7e-9 per ulp), which limits
+    small entries when E is large."""
     assert analytic.shape == numeric.shape, what
     scale = max(1.0, float(np.max(np.abs(numeric))))
-    bound = ATOL * scale + RTOL * np.maximum(np.abs(analytic), np.abs(numeric))
+    rounding = 8 * np.spacing(abs(loss)) / (2 * EPS)
+    bound = ATOL * scale + rounding + RTOL * np.maximum(np.abs(analytic), np.abs(numeric))
     worst = np.max(np.abs(analytic - numeric))
     assert np.all(np.abs(analytic - numeric) <= bound), f"{what}: off by {worst}"
 
@@ -82,10 +84,11 @@ def check_chain(layers, x, t, l2):
     input_error = (first.delta @ first.W if isinstance(first, FullConnectedLayer)
                    else first.error_below()).reshape(x.shape)
     params = [(lay.W, lay.b) for lay in layers if lay.W is not None]
+    E = total_loss()
     for k, ((W_grad, b_grad), (W, b)) in enumerate(zip(grads, params)):
-        assert_close(W_grad, numerical(total_loss, W), f"W_grad of layer {k}")
-        assert_close(b_grad, numerical(total_loss, b), f"b_grad of layer {k}")
-    assert_close(-input_error / n, numerical(total_loss, x), "input error")
+        assert_close(W_grad, numerical(total_loss, W), f"W_grad of layer {k}", E)
+        assert_close(b_grad, numerical(total_loss, b), f"b_grad of layer {k}", E)
+    assert_close(-input_error / n, numerical(total_loss, x), "input error", E)
 
 
 def kinks_away(layers, x):
