@@ -5,9 +5,6 @@ driver's path is given, so Selenium Manager never runs), no telemetry. Locally t
 when Chromium is absent; in CI (CI=true) it fails instead, so the page is always tested there.
 """
 
-import os
-import shutil
-import tempfile
 
 import pytest
 
@@ -15,44 +12,14 @@ from neurons_lab.explain import article_example, mazur_example
 from neurons_lab.explain.page import page_html, write_page
 from neurons_lab.explain.trace import record_neurons
 from neurons_lab.explain.walkthrough import fmt
-from tests.browser import CHROMIUM, DRIVER, IN_CI, flags
-
-FLAGS = flags(1100, 900)
-
-
-def _missing():
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (pip install -e '.[dev]')"
-    if not CHROMIUM or not DRIVER:
-        return "chromium and chromium-driver are not installed (apt-get install chromium " \
-               "chromium-driver)"
-    return None
+from tests.browser import chromium, missing, require
 
 
 @pytest.fixture(scope="module")
 def browser():
-    reason = _missing()
-    if reason:
-        if IN_CI:
-            pytest.fail(f"the browser test must run in CI: {reason}")
-        pytest.skip(reason)
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager, if ever asked, downloads nothing
-    os.environ["SE_AVOID_STATS"] = "true"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="explain-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    require(missing(), "the browser test")
+    with chromium(1100, 900, "explain-chromium-") as driver:
+        yield driver
 
 
 def record(ex):

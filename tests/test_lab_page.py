@@ -9,7 +9,6 @@ Skips when Chromium or the fetched Pyodide is absent (``neurons lab --fetch-pyod
 
 import json
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -19,22 +18,15 @@ import pytest
 
 import neurons
 from neurons_lab.lab import datasets, pyodide, site
-from tests.browser import CHROMIUM, DRIVER, IN_CI, flags
+from tests.browser import chromium, missing, require
 
-FLAGS = flags(1280, 800)
 PYODIDE = Path(os.environ.get("NEURONS_LAB_PYODIDE_DIR") or pyodide.default_cache())
 
 
 def _missing():
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (pip install -e '.[dev]')"
-    if not CHROMIUM or not DRIVER:
-        return "chromium and chromium-driver are not installed"
     if not pyodide.is_ready(PYODIDE):
         return f"no Pyodide in {PYODIDE} (neurons lab --fetch-pyodide)"
-    return None
+    return missing()
 
 
 @pytest.fixture(scope="module")
@@ -47,34 +39,18 @@ def shots():
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    reason = _missing()
-    if reason:
-        if IN_CI:
-            pytest.fail(f"the lab's browser test must run in CI: {reason}")
-        pytest.skip(reason)
-    os.environ["SE_OFFLINE"] = "true"
-    os.environ["SE_AVOID_STATS"] = "true"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
+    require(_missing(), "the lab's browser test")
     built = site.build(tmp_path_factory.mktemp("lab") / "site", PYODIDE)
     server = site.folder_server(built)
     site.serve_in_thread(server)
-    profile = tempfile.mkdtemp(prefix="lab-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
-    driver.base = site.url(server)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # the page at 1280×800
-                           {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False})
-    yield driver
-    driver.quit()
+    with chromium(1280, 800, "lab-chromium-") as driver:
+        driver.base = site.url(server)
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # the page at 1280×800
+                               {"width": 1280, "height": 800, "deviceScaleFactor": 1,
+                                "mobile": False})
+        yield driver
     server.shutdown()
     server.server_close()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def until(driver, script, timeout=120):
