@@ -51,18 +51,18 @@ class _Reader:
         self.net, self.impl = net, impl
 
     def conv(self, phase, attr, f, y, x):
-        if self.impl == "neurons":
-            node = self.net.layers[1].nodes[(f * OH + y) * OW + x]
-            return Num(getattr(node, attr), (phase, "node", 1, node.node_index, attr))
-        return Num(float(getattr(self.net.layers[0], attr)[f, y, x]),
-                   (phase, "layer", 0, attr, f, y, x))
+        return self._map(0, OH, OW, phase, attr, f, y, x)
 
     def pool(self, phase, attr, c, y, x):
+        return self._map(1, PH, PW, phase, attr, c, y, x)
+
+    def _map(self, k, H, W, phase, attr, c, y, x):
+        """Entry (c, y, x) of the k-th map layer (neurons: layer k + 1, after the input)."""
         if self.impl == "neurons":
-            node = self.net.layers[2].nodes[(c * PH + y) * PW + x]
-            return Num(getattr(node, attr), (phase, "node", 2, node.node_index, attr))
-        return Num(float(getattr(self.net.layers[1], attr)[c, y, x]),
-                   (phase, "layer", 1, attr, c, y, x))
+            node = self.net.layers[k + 1].nodes[(c * H + y) * W + x]
+            return Num(getattr(node, attr), (phase, "node", k + 1, node.node_index, attr))
+        return Num(float(getattr(self.net.layers[k], attr)[c, y, x]),
+                   (phase, "layer", k, attr, c, y, x))
 
     def pixel(self, phase, y, x):
         if self.impl == "neurons":
