@@ -74,7 +74,7 @@ w
 # ## Equal to the matrices / 与矩阵实现一致
 # The same seed gives the same start in `vectorized`, whose conv layer computes all positions
 # as one matrix product (im2col). Gradients and the step agree to rounding.
-# 相同的种子给出相同的初始权重；梯度与更新都一致。
+# 相同的随机数 seed 给出相同的初始权重；梯度与更新都一致。
 
 # %%
 twin = vectorized.Network(spec, seed=0)
