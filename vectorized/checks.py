@@ -55,8 +55,9 @@ def as_array(value, name, dtype, width, what, *, rows=None):
     one row names it (``data_set[3]``). No copy when ``value`` already is a fitting array.
     """
     # a masked entry is refused after the shape is checked, as neurons checks the length first
-    masked = value if isinstance(value, np.ma.MaskedArray) and np.ma.is_masked(value) else None
-    value = _unmasked(value, None)
+    masked = value if isinstance(value, np.ma.MaskedArray) else None
+    if masked is not None:
+        value = masked.data  # its arithmetic would not be the textbook's
     if not isinstance(value, np.ndarray):
         _check_python(value, name, width, what, rows)
         value = np.asarray(value)
@@ -70,7 +71,7 @@ def as_array(value, name, dtype, width, what, *, rows=None):
         with np.errstate(over="ignore"):  # beyond float32's range gives inf: caught below
             value = value.astype(dtype)
     check_rows(value, name, width, what, batch=rows is not False)
-    if masked is not None:
+    if masked is not None and np.ma.is_masked(masked):
         _check_entries(masked, name)
     if not np.isfinite(value).all():
         bad = "" if value.ndim == 1 else f"[{int(np.argmin(np.isfinite(value).all(axis=1)))}]"
@@ -138,11 +139,10 @@ def _check_vector(value, name, width, what):
 
 def _unmasked(value, name):
     """A NumPy masked array's data (its arithmetic would not be the textbook's); a masked
-    entry is no number: refused as neurons refuses it, naming the first one (unless ``name``
-    is None: the caller checks)."""
+    entry is no number: refused as neurons refuses it, naming the first one."""
     if not isinstance(value, np.ma.MaskedArray):
         return value
-    if name is not None and np.ma.is_masked(value):
+    if np.ma.is_masked(value):
         _check_entries(value, name)
     return value.data
 
