@@ -44,11 +44,11 @@ def read_bytes(path, limit, error, what="file"):
     with open(open_regular(path, error, what), "rb") as f:  # closes the descriptor
         try:
             size = os.fstat(f.fileno()).st_size
-            data = f.read(min(size, limit) + 1)  # a byte more than it holds: did it grow?
+            if size > limit:  # refused before anything is read
+                raise error(f"{what} {path} holds {size:,} bytes, more than the {limit:,} it can")
+            data = f.read(size + 1)  # a byte more than it holds: did it grow?
         except OSError as exc:
             raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
-    if size > limit:
-        raise error(f"{what} {path} holds {size:,} bytes, more than the {limit:,} it can")
     if len(data) > size:
         raise error(f"{what} {path} grew while being read")
     return data
