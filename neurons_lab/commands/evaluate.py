@@ -3,16 +3,21 @@ confusion matrix, optionally a picture of its most confident mistakes) and `neur
 (several saved networks, majority vote). Each network gets the preprocessing of its own run,
 read from its checkpoint (training/saved.py)."""
 
+import io
+import math
+from pathlib import Path
 
 import numpy as np
 
+from ..explain.plots import MatplotlibMissing, pyplot
 from ..training import mnist as datasets
 from ..training import validate
 from ..training.download import add_data_options, mnist_directory
 from ..training.errors import CheckpointError, UsageError
+from ..training.files import atomic_write
 from ..training.networks import available_engines
 from ..training.saved import load_saved
-from ..training.scoring import network_outputs, score, vote, vote_anatomy
+from ..training.scoring import confident_mistakes, network_outputs, score, vote, vote_anatomy
 
 
 def add_subcommands(subparsers):
@@ -77,10 +82,12 @@ def _saved(path, args, mnist):
 def run_evaluate(args):
     validate.integer(args.count, "--count", minimum=1)
     if args.mistakes is not None:
-        from ..training.mistakes import pyplot
-
         validate.output_file(args.mistakes, "--mistakes", (".png", ".svg", ".pdf"))
-        pyplot()  # matplotlib is there: checked before any work
+        try:
+            pyplot()  # matplotlib is there: checked before any work
+        except MatplotlibMissing:
+            raise UsageError("--mistakes draws with matplotlib: pip install 'neurons-lab[plot]' "
+                             "(or pip install matplotlib)") from None
     mnist, images, classes = test_set(args)
     saved = _saved(args.checkpoint, args, mnist)
     result = score(network_outputs(saved.net, images, transform=saved.transform), classes)
@@ -96,11 +103,40 @@ def run_evaluate(args):
     for digit, row in enumerate(result.confusion):
         print(f"{digit:>4}" + "".join(f"{v:>6}" for v in row))
     if args.mistakes is not None:
-        from ..training.mistakes import plot_mistakes
-
-        out = plot_mistakes(images, classes, result.outputs, args.mistakes, count=args.count)
+        out = plot_mistakes(images, classes, result.outputs, args.mistakes, args.count)
         print(f"the {min(args.count, errors)} most confident mistakes drawn in {out}")
     return 0
+
+
+def plot_mistakes(images, true, outputs, out, count):
+    """Draw the ``count`` wrongly classified images with the highest output for the class the
+    network chose (confident_mistakes), each titled "true → predicted (output)", atomically
+    into ``out``. images: uint8 (N, H·W) with square images; true (N,); outputs (N, C)."""
+    plt = pyplot()
+    side = int(round(math.sqrt(images.shape[1])))
+    if side * side != images.shape[1]:
+        raise UsageError(f"--mistakes draws square images; these have {images.shape[1]} pixels")
+    worst = confident_mistakes(outputs, true)[:count]
+    columns = 8
+    rows = max(1, math.ceil(len(worst) / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(1.4 * columns, 1.65 * rows),
+                             squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, index in zip(axes.ravel(), worst):
+        guess = int(np.argmax(outputs[index]))
+        ax.imshow(images[index].reshape(side, side), cmap="gray_r", vmin=0, vmax=255)
+        ax.set_title(f"{int(true[index])}→{guess} ({outputs[index, guess]:.2f})\n#{index}",
+                     fontsize=8)
+    if not len(worst):
+        axes[0, 0].text(0, 0.5, "no mistakes", fontsize=10)
+    fig.suptitle("most confident mistakes: true → predicted (output), test image #",
+                 fontsize=9)
+    fig.tight_layout()
+    picture = io.BytesIO()  # drawn whole, then written atomically: never half a file
+    fig.savefig(picture, dpi=100, format=Path(out).suffix.lstrip(".").lower() or "png")
+    plt.close(fig)
+    return atomic_write(out, picture.getvalue())
 
 
 def run_vote(args):
