@@ -23,7 +23,7 @@ from ..training.options import (
     network_config,
 )
 from ..training.prepare import prepare
-from ..training.settings import TrainSettings
+from ..training.settings import MINIMUM, TrainSettings
 from ..training.threads import threads_argument
 from ..training.trainer import Trainer
 
@@ -91,19 +91,17 @@ def add_subcommands(subparsers):
 def check(args):
     """Every number and output path, before data is loaded or a network built (--l2 and the
     data paths: when the network is built, the data read)."""
-    minimum = {"epochs": 0, "batch_size": 1, "eval_every": 1, "checkpoint_every": 1,
-               "train_limit": 1, "test_limit": 1, "patience": 0, "validation": 0}
-    for name, low in minimum.items():
-        value = getattr(args, name)
-        if value is not None and value < low:
-            raise UsageError(f"--{name.replace('_', '-')} must be at least {low}, got {value}")
+    for name in ("epochs", "batch_size", "eval_every", "checkpoint_every", "train_limit",
+                 "test_limit", "patience", "validation"):  # least values: TrainSettings', else 1
+        if getattr(args, name) is not None:
+            validate.integer(getattr(args, name), f"--{name.replace('_', '-')}",
+                             MINIMUM.get(name, 1))
     with checked("--rate"):
         validate.real(args.rate, "the rate", low=0, low_open=True)
     args.keep = count_or(args.keep, "--keep", "all", "checkpoints")
     for option in ("checkpoint_dir", "history"):  # "" would be Path("."): the current folder
         if getattr(args, option) is not None:
-            with checked("--" + option.replace("_", "-")):
-                validate.text(getattr(args, option), "the path")
+            validate.text(getattr(args, option), f"--{option.replace('_', '-')}: the path")
     _check_checkpoints(args)
     for path in args.histories.values():
         validate.output_file(path, "--history", SUFFIXES)

@@ -19,14 +19,6 @@ from neurons_lab.training.networks import as_lists
 FLOOR = 1e-3
 
 
-def total_loss(net, label, sample):
-    """E(x, t) + λ/2 Σ W² — the function whose gradient get_gradient returns."""
-    e = float(net.loss(net.predict(sample), label))
-    if net.l2:
-        e += 0.5 * net.l2 * sum(float(np.sum(np.square(W))) for W, _ in net.parameters())
-    return e
-
-
 def numerical_gradient(net, label, sample, eps=1e-5):
     """[(dW, db), …] as nested lists shaped like the parameters (a conv W is 4 deep), by
     central differences. Parameters are restored."""
@@ -34,9 +26,12 @@ def numerical_gradient(net, label, sample, eps=1e-5):
     work = [np.array(p) for pair in original for p in pair]  # W1, b1, W2, b2, …
     grads = [np.zeros_like(p) for p in work]
 
-    def loss():
+    def loss():  # E(x, t) + λ/2 Σ W²: what get_gradient differentiates
         net.set_parameters([(W.tolist(), b.tolist()) for W, b in zip(work[::2], work[1::2])])
-        return total_loss(net, label, sample)
+        e = float(net.loss(net.predict(sample), label))
+        if net.l2:
+            e += 0.5 * net.l2 * sum(float(np.sum(np.square(W))) for W, _ in net.parameters())
+        return e
 
     try:
         for p, grad in zip(work, grads):

@@ -72,15 +72,14 @@ def evaluate(net, features, classes, *, encode=None, transform=None, chunk_size=
     classes = np.asarray(classes)
     if not np.isfinite(outputs).all():
         return score(outputs, classes, loss=float("inf"))
-    total = 0.0
+    total, batched = 0.0, getattr(net, "batched", False)
     with np.errstate(all="ignore"):
         for start in range(0, len(outputs), chunk_size):
             y, t = outputs[start:start + chunk_size], encode(classes[start:start + chunk_size])
-            if getattr(net, "batched", False):
+            if batched:
                 total += net.loss(y, t) * len(y)  # loss of a 2-D batch is the row mean
             else:
-                total += sum(net.loss(y_row, t_row)
-                             for y_row, t_row in zip(y.tolist(), np.asarray(t).tolist()))
+                total += sum(map(net.loss, y.tolist(), np.asarray(t).tolist()))
     return score(outputs, classes, loss=float(total / len(classes)))
 
 
