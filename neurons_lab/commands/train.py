@@ -23,6 +23,7 @@ from ..training.options import (
     network_config,
 )
 from ..training.prepare import prepare
+from ..training.scoring import network_outputs
 from ..training.settings import MINIMUM, TrainSettings
 from ..training.threads import threads_argument
 from ..training.trainer import Trainer
@@ -260,16 +261,14 @@ def _interrupted(args, trainer, folder, history_path):
 
 def _compare(nets, data, seconds):
     slow, fast = nets["neurons"], nets["vectorized"]
-    x = data.transform(data.test_x)
-    with np.errstate(all="ignore"):
-        out_fast = np.asarray(fast.predict(x))
-        out_slow = np.array([slow.predict(row) for row in np.asarray(x).tolist()])
+    out_slow, out_fast = (network_outputs(net, data.test_x, transform=data.transform,
+                                          finite=False) for net in (slow, fast))
     same = int(np.count_nonzero(out_fast.argmax(1) == out_slow.argmax(1)))
     print("\nneurons vs vectorized, same seed, same batches:")
     print(f"  largest parameter difference {max_parameter_difference(slow, fast):.2e}")
     print(f"  largest output difference on the test set "
           f"{float(np.max(np.abs(out_fast - out_slow))):.2e}")
-    print(f"  identical predicted classes on {same} of {len(x)} test samples")
+    print(f"  identical predicted classes on {same} of {len(out_fast)} test samples")
     if any(getattr(layer, "p", 0.0) > 0.0 for layer in slow.layers):
         print("  (with dropout they differ by design: neurons draws its masks from "
               "random.Random, vectorized from NumPy's generator)")

@@ -19,13 +19,10 @@ amount of memory, one block of test rows × training rows at a time (sizes from 
   |d| ≥ d²/R and **d₁ ≥ d₂²/R**: the L2 block bounds every pair cheaply, and d₁ is computed
   only where the bound does not exceed the k-th smallest d₁ found so far. A pair left out
   has d₁ ≥ bound > k-th best, so the result equals the brute-force one.
-
-Every result is reproducible: equal distances go to the smaller training index, and the vote
-(:func:`majority_vote`) has a tie rule.
 """
 
 import sys
-from typing import NamedTuple
+from types import SimpleNamespace
 
 import numpy as np
 from tqdm import tqdm
@@ -53,24 +50,18 @@ def chunk_sizes(n_test, n_train, n_features, memory_mb=DEFAULT_MEMORY_MB, itemsi
     return test_rows, train_rows
 
 
-class WorkPlan(NamedTuple):
-    """How the blocks are computed: working dtype, the value subtracted from every pixel, and
-    R, the largest possible difference of one pixel (for the L1 bound)."""
-
-    dtype: np.dtype
-    center: int
-    spread: int
-
-
 def work_plan(train_x, test_x):
-    """Choose float32 when it is exact (every partial sum below 2²⁴)."""
+    """How the blocks are computed: ``dtype`` float32 where it is exact (every partial sum
+    below 2²⁴), else float64; ``center``, subtracted from every pixel; ``spread`` R, the
+    largest possible difference of one pixel (for the L1 bound)."""
     low = int(min(train_x.min(), test_x.min()))
     high = int(max(train_x.max(), test_x.max()))
     center = (low + high) // 2
     largest = max(high - center, center - low)  # |pixel − center| ≤ largest
     # |Σ a·b| ≤ D·largest² and Σ|a − b| ≤ D·spread: integers float32 holds exactly
     fits = train_x.shape[1] * max(largest * largest, high - low) < 2**24
-    return WorkPlan(np.dtype(np.float32 if fits else np.float64), center, high - low)
+    return SimpleNamespace(dtype=np.dtype(np.float32 if fits else np.float64), center=center,
+                           spread=high - low)
 
 
 def knn_neighbors(train_x, test_x, k=1, *, distance="l2", memory_mb=DEFAULT_MEMORY_MB,
@@ -113,8 +104,7 @@ def knn_neighbors(train_x, test_x, k=1, *, distance="l2", memory_mb=DEFAULT_MEMO
 
 def _working_copy(plan, rows):
     x = rows.astype(plan.dtype)
-    if plan.center:
-        x -= plan.dtype.type(plan.center)
+    x -= plan.dtype.type(plan.center)
     return x, np.einsum("ij,ij->i", x, x, dtype=np.float64)
 
 

@@ -81,7 +81,7 @@ class Trainer:
             raise ValueError("give settings.validation or validation_features, not both")
         if n_held >= len(classes):
             raise UsageError(f"validation {n_held} leaves no training samples (the "
-                                      f"training set has {len(classes)})")
+                             f"training set has {len(classes)})")
         if n_held:
             validation_features, validation_classes = features[-n_held:], classes[-n_held:]
             features, classes = features[:-n_held], classes[:-n_held]
