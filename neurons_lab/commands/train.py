@@ -104,8 +104,6 @@ def check(args):
         if getattr(args, option) is not None:
             validate.text(getattr(args, option), f"--{option.replace('_', '-')}: the path")
     _check_checkpoints(args)
-    for path in args.histories.values():
-        validate.output_file(path, "--history", SUFFIXES)
 
 
 def _check_checkpoints(args):
@@ -136,13 +134,14 @@ def _check_checkpoints(args):
         args.resumes[impl] = resumed
     if args.resume is True and not any(args.resumes.values()):
         raise UsageError(f"--resume: {args.checkpoint_dir} holds no checkpoint to continue")
-    # no history file may be a checkpoint file of a folder the run writes or resumes from
+    # a history file is writable, and no checkpoint file of a folder the run writes or reads
     folders = [Path(f).resolve() for f in [*args.folders.values(), source] if f is not None]
     for path in args.histories.values():
         target = Path(path).resolve()
         if target.parent in folders and is_checkpoint_file(target.name):
             raise UsageError(f"--history {path} is a checkpoint file of the run's folder "
                              f"{target.parent}: name another file")
+        validate.output_file(path, "--history", SUFFIXES)
 
 
 def per_engine(path, impl, own):
