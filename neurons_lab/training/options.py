@@ -49,8 +49,7 @@ def parse_layers(text):
 
 
 def add_engine_option(p, default):
-    choices = available_engines() + ("both",)
-    p.add_argument("--impl", default=default, choices=choices,
+    p.add_argument("--impl", default=default, choices=available_engines() + ("both",),
                    help=f"engine: {', '.join(available_engines())}, or both = "
                         f"{' and '.join(BOTH)} in lockstep (default {default})")
 
