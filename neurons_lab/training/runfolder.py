@@ -40,7 +40,7 @@ class RunLock:
     CheckpointError if ``FOLDER/.lock`` is a link, not a regular file, or not a lock file."""
 
     def __init__(self, folder, what="run"):
-        self.path, self.what, self._fd = Path(folder) / ".lock", what, None
+        self.path, self.what = Path(folder) / ".lock", what
 
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,9 +72,7 @@ class RunLock:
         return self
 
     def __exit__(self, *exc):
-        if self._fd is not None:
-            os.close(self._fd)  # closing drops the lock
-            self._fd = None
+        os.close(self._fd)  # closing drops the lock
 
 
 def check_folder(folder, resumed):
