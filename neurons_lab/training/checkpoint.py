@@ -36,6 +36,7 @@ from vectorized.spec import parse_layer_sizes
 from .errors import CheckpointError
 from .files import TEMPORARY, atomic_write, read_bytes, read_json, remove_temporaries
 from .networks import engine_name, parameter_shapes
+from .stopping import copy_parameters
 from .validate import fits_in_memory
 
 FORMAT = "neurons-checkpoint"
@@ -62,27 +63,22 @@ class Checkpoint:
 
 def save_checkpoint(directory, net, epoch, *, trainer=None, best_parameters=None, keep=None,
                     protect=(), name=None):
-    """Write ``net``'s parameters (and a JSON-ready ``trainer`` state) as checkpoint ``epoch``;
-    returns the JSON file's path.
-
-    ``best_parameters`` ``[(W, b), …]`` are saved as best_W1, best_b1, …; ``keep`` (None: all)
-    numbered checkpoints up to this one are kept, older ones deleted except the epochs in
-    ``protect``. ``name`` (e.g. "best") writes NAME.json/.npz and leaves latest.json alone.
-    """
+    """Write ``net``'s parameters, ``best_parameters`` [(W, b), …] and a JSON-ready ``trainer``
+    state as checkpoint ``epoch``; returns the JSON file's path. ``keep`` (None: all) numbered
+    checkpoints up to this one are kept, older ones deleted except the epochs in ``protect``;
+    ``name`` (e.g. "best") writes NAME.json/.npz and leaves latest.json alone."""
     directory, stem = Path(directory), name or f"epoch-{epoch:04d}"
-    arrays = {}  # W1, b1, …, best_W1, …: lists become float64, float32 stays float32
-    for prefix, params in (("", net.parameters()), ("best_", best_parameters or [])):
-        for k, pair in enumerate(params, start=1):
-            for n, value in zip("Wb", pair):
-                a = np.asarray(value)
-                arrays[f"{prefix}{n}{k}"] = a if a.dtype.kind == "f" else a.astype(float)
+    arrays = {f"{prefix}{n}{k}": array  # W1, b1, …, best_W1, …
+              for prefix, params in (("", net.parameters()), ("best_", best_parameters or []))
+              for k, pair in enumerate(copy_parameters(params), start=1)
+              for n, array in zip("Wb", pair)}
     bad = [key for key, array in arrays.items() if not np.isfinite(array).all()]
     if bad:
         raise CheckpointError(f"not saving checkpoint {directory / stem}: {bad[0]} contains NaN "
                               "or infinity (the training has diverged)")
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
-    npz_bytes = buffer.getvalue()
+    npz_bytes = buffer.getbuffer()  # a view: the arrays are copies already
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,

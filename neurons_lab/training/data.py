@@ -1,10 +1,6 @@
-"""Data for both networks: pixels to floats (:class:`Preprocessor`), class indices to target
-vectors (:func:`encode_labels`), two generated sets that need no download and are
-deterministic for a given seed (:func:`encode_bits`, the tutorial's 8-bit identity task, and
-:func:`spiral_dataset`), 1-pixel shifts (:func:`shift_augment`), and checking and
-fingerprinting a set (:func:`check_set`, :func:`fingerprint`). MNIST files are read by
-training/mnist.py.
-"""
+"""Data for both networks: pixels to floats, class indices to target vectors, two generated
+sets that need no download, 1-pixel shifts, and checking and fingerprinting a set. MNIST files
+are read by training/mnist.py."""
 
 from __future__ import annotations
 
@@ -106,9 +102,7 @@ def encode_labels(classes, n_classes: int = N_CLASSES, *, on: float = 1.0, off: 
         where = "" if indices.ndim == 0 else f" (at position {bad[0]})"
         raise ValueError(f"class index {indices.reshape(-1)[bad[0]]}{where} is outside "
                          f"0…{n_classes - 1}")
-    targets = np.full(indices.shape + (n_classes,), off, dtype=dtype)
-    np.put_along_axis(targets, indices[..., None].astype(np.intp), on, axis=-1)
-    return targets
+    return np.where(indices[..., None] == np.arange(n_classes), on, off).astype(dtype)
 
 
 one_hot = encode_labels  # its defaults, on=1 and off=0, are the one-hot code

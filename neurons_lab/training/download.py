@@ -192,11 +192,8 @@ def add_data_options(parser, *, note=""):
 
 
 def mnist_directory(args, command, *, progress=None):
-    """The folder to read MNIST from: --data-dir, or --download's cache (filled first).
-
-    ``command`` names the subcommand in messages. Raises UsageError (one line) when neither
-    option is given, a path is empty, or --cache-dir comes without --download; a failed
-    download (an unwritable cache too) raises the download's own DataError."""
+    """The folder to read MNIST from: --data-dir, or --download's cache (filled first);
+    ``command`` names the subcommand in messages."""
     data_dir, cache_dir = getattr(args, "data_dir", None), getattr(args, "cache_dir", None)
     for flag, value in (("--data-dir", data_dir), ("--cache-dir", cache_dir)):
         if value is not None:

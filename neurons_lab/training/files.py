@@ -3,10 +3,9 @@
 Reading opens without blocking (a FIFO cannot hang it), refuses anything but a regular file
 (``/dev/zero``, a FIFO, a folder) and more bytes than the caller's limit (checked from the
 size, then while reading); JSON is parsed with its depth and integer length capped. Problems
-raise the caller's error type, one line naming the file. Writing goes to a temporary name in
-the same folder (``O_EXCL``, mode 0666 minus the umask), flushed to disk, then renamed over
-the final name: the path is the old file or the new one, never half of one; a symbolic link
-there is replaced, never followed.
+raise the caller's error type, one line naming the file. Writing goes to a new temporary file
+in the same folder, flushed to disk, then renamed over the final name: the path is the old
+file or the new one, never half of one; a symbolic link there is replaced, never followed.
 """
 
 import contextlib

@@ -20,8 +20,8 @@ SUFFIXES = (".csv", ".json")
 
 @dataclass
 class EpochRecord:
-    """One epoch: mean training loss; validation (and, once, test) loss and error rate (None
-    where not evaluated); seconds since the run started (continued across a resume)."""
+    """One epoch: mean training loss, the losses and error rates where evaluated (else None),
+    seconds since the run started (continued across a resume)."""
 
     epoch: int
     train_loss: float
@@ -47,9 +47,7 @@ def decode_float(value):
 
 
 class History(list):
-    """The per-epoch records of a run (a list of :class:`EpochRecord`): ``print(history)``
-    shows a table, ``history.save("h.csv")`` (or ``.json``) writes it atomically, floats exact.
-    """
+    """A run's records, a list of :class:`EpochRecord`; ``print`` shows them as a table."""
 
     def to_dicts(self):
         return [{name: encode_float(getattr(r, name)) for name in COLUMNS} for r in self]
@@ -63,7 +61,7 @@ class History(list):
             seconds=float(row.get("seconds", 0.0))) for row in rows)
 
     def save(self, path):
-        """Write as CSV or JSON, chosen by the file's extension; returns the path."""
+        """Write as CSV or JSON (by the extension), atomically, floats exact; returns the path."""
         path = Path(path)
         if path.suffix.lower() not in SUFFIXES:
             raise ValueError(f"history file {path} must end in .csv or .json")

@@ -1,9 +1,8 @@
 """MNIST from idx files: ``load_mnist(folder)`` reads the four standard files (gzipped or raw).
 
-The sample count comes from each file's header (never assumed to be 60,000), and every file
-is checked before use: a missing, truncated, corrupt or mismatched file raises
-:class:`DataError` naming the file and what is wrong. Decompression stops just past the size
-the header promises: a gzip bomb is never expanded. Downloading: training/download.py.
+The sample count comes from each file's header (never assumed to be 60,000), and
+decompression stops just past the size the header promises: a gzip bomb is never expanded.
+Downloading: training/download.py.
 """
 
 from __future__ import annotations
@@ -42,10 +41,7 @@ def _read_into(file, buffer, path) -> int:
     a time (so a gzip stream is decompressed no further); returns the bytes written."""
     done = 0
     try:
-        while done < len(buffer):
-            got = file.readinto(buffer[done:done + (1 << 22)])
-            if not got:
-                return done
+        while done < len(buffer) and (got := file.readinto(buffer[done:done + (1 << 22)])):
             done += got
     except EOFError:
         raise DataError(f"{path}: the gzip stream is truncated (it ends before its end marker): "

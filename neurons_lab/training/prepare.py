@@ -7,7 +7,6 @@ from typing import Callable, Optional
 import numpy as np
 
 from . import data as datasets
-from .data import shift_augment
 from .download import mnist_directory
 from .errors import UsageError
 from .mnist import N_CLASSES, load_mnist
@@ -92,8 +91,8 @@ def prepare(args):
                              "data set")
         if validation:
             data.validation_x, data.validation_c = train_x[keep:], train_c[keep:]
-        data.train_x, data.train_c = shift_augment(train_x[:keep], train_c[:keep],
-                                                   image_shape=(side, side))
+        data.train_x, data.train_c = datasets.shift_augment(train_x[:keep], train_c[:keep],
+                                                            image_shape=(side, side))
         data.validation = 0
         data.recipe["augment"] = args.augment
     return data

@@ -40,7 +40,7 @@ class RunLock:
     CheckpointError if ``FOLDER/.lock`` is a link, not a regular file, or not a lock file."""
 
     def __init__(self, folder, what="run"):
-        self.path, self.what, self._fd = Path(folder) / ".lock", what, None
+        self.path, self.what = Path(folder) / ".lock", what
 
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,15 +72,12 @@ class RunLock:
         return self
 
     def __exit__(self, *exc):
-        if self._fd is not None:
-            os.close(self._fd)  # closing drops the lock
-            self._fd = None
+        os.close(self._fd)  # closing drops the lock
 
 
 def check_folder(folder, resumed):
-    """Refuse (CheckpointError) a run into ``folder`` that would mix two runs there: a new run
-    (``resumed`` None) into a folder holding one; a resume of a checkpoint (``resumed``: its
-    path) of another run than the folder's. Returns the epoch the folder holds, or None."""
+    """Refuse (CheckpointError) a new run (``resumed`` None), or a resume of the checkpoint
+    ``resumed``, into a folder holding another run; returns the epoch it holds, or None."""
     held = latest_epoch(folder)
     if held is None:
         return None
@@ -196,9 +193,8 @@ def set_generator_state(generator, state):
 
 def save(trainer, run):
     """Checkpoint ``run`` (a :class:`FitResult`) into the trainer's folder with what a resume
-    needs: the run's name (its folder holds no other run), the BLAS threads its numbers were
-    computed with, the RNG states (with dropout the masks' too: a resumed run draws the masks
-    it would have drawn). ``keep`` spares the best epoch's checkpoint."""
+    needs (the dropout masks' generator too: a resumed run draws the masks it would have
+    drawn); ``keep`` spares the best epoch's checkpoint."""
     dropout = dropout_generator(trainer.net)
     state = {
         "run": run.name,

@@ -99,10 +99,8 @@ def _proc_number(path, key=None, scale=1):
     try:
         with open(path, encoding="ascii") as f:
             for line in f:
-                if key is None:
-                    return int(line.split()[0]) * scale
-                if line.startswith(key):
-                    return int(line.split()[1]) * scale
+                if key is None or line.startswith(key):
+                    return int(line.split()[0 if key is None else 1]) * scale
     except (OSError, ValueError, IndexError):
         pass
     return None
