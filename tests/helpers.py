@@ -58,6 +58,18 @@ def max_difference(net_a, net_b):
     return max(abs(x - y) for x, y in zip(a, b))
 
 
+# A trained parameter beyond this means the run blew up even if it is still finite: its last
+# steps moved weights by up to ~1e8, and the round-off of such a step (~1e-16 of it) alone
+# exceeds the 1e-9 training bound. The equivalence contract is for runs that do not diverge.
+BLOWN_UP = 1e4
+
+
+def not_diverged(values):
+    """True when every number of ``values`` is finite and at most BLOWN_UP in size."""
+    values = np.asarray(values, dtype=float)
+    return bool(np.all(np.isfinite(values)) and np.all(np.abs(values) <= BLOWN_UP))
+
+
 def close(a, b, tol):
     """Assert |a − b| ≤ tol, relative to max(|a|, |b|) when that exceeds 1."""
     a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
