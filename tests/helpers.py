@@ -58,14 +58,16 @@ def max_difference(net_a, net_b):
     return max(abs(x - y) for x, y in zip(a, b))
 
 
-# A trained parameter beyond this means the run blew up even if it is still finite: its last
-# steps moved weights by up to ~1e8, and the round-off of such a step (~1e-16 of it) alone
-# exceeds the 1e-9 training bound. The equivalence contract is for runs that do not diverge.
+# A parameter, loss or output beyond this means a run blew up even if it is still finite
+# (they start near 1): its steps grow with it, and their round-off (~1e-16 of a step of 1e8)
+# alone exceeds the 1e-9 training bound. The equivalence contract is for runs that do not
+# diverge; the training-agreement tests leave the others out with this predicate.
 BLOWN_UP = 1e4
 
 
 def not_diverged(values):
-    """True when every number of ``values`` is finite and at most BLOWN_UP in size."""
+    """True when every number of ``values`` (parameters, losses, outputs) is finite and at most
+    BLOWN_UP in size."""
     values = np.asarray(values, dtype=float)
     return bool(np.all(np.isfinite(values)) and np.all(np.abs(values) <= BLOWN_UP))
 
