@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neurons_lab.training.files import atomic_write
+from neurons_lab.training.files import atomic_write, read_bytes
 from neurons_lab.training.networks import build, parameter_shapes
 from vectorized.spec import parse_layer_sizes
 
@@ -39,6 +39,8 @@ ACTIVATION_MODULES = {
     "softmax": ("Softmax", {"dim": -1}),
 }
 SUFFIXES = (".npz", ".safetensors")
+# A state_dict file read whole into memory: 1 GiB holds 134 million float64 parameters.
+MAX_STATE_BYTES = 1 << 30
 
 
 def modules(config):
@@ -199,18 +201,15 @@ def load_state_dict_file(path):
     if path.suffix not in SUFFIXES:
         raise ValueError(f"unknown state_dict file type {path.suffix!r} of {str(path)!r}; "
                          f"choose one of {', '.join(SUFFIXES)}")
+    load = _safetensors_numpy().load if path.suffix == ".safetensors" else None  # extra there?
+    data = read_bytes(path, MAX_STATE_BYTES, ValueError, "state_dict file")  # bounded, regular
     try:
-        data = path.read_bytes()
-        if path.suffix == ".npz":
+        if load is None:
             with np.load(io.BytesIO(data), allow_pickle=False) as archive:
                 state = {key: archive[key] for key in archive.files}
         else:
-            state = _safetensors_numpy().load(data)
-    except OSError as error:
-        raise ValueError(f"cannot read {str(path)!r}: {error.strerror or error}") from None
+            state = load(data)
     except Exception as error:  # zipfile, NumPy and safetensors each raise their own types
-        if str(error).startswith(".safetensors files need"):
-            raise
         raise ValueError(f"{str(path)!r} is not a readable {path.suffix} state_dict "
                          f"({type(error).__name__}: {error})") from None
     for key, value in state.items():

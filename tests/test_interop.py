@@ -87,6 +87,9 @@ def test_bad_files_are_one_clear_error(tmp_path):
     np.savez(tmp_path / "ints.npz", w=np.arange(3))
     with pytest.raises(ValueError, match="not floats"):
         interop.load_state_dict_file(tmp_path / "ints.npz")
+    (tmp_path / "endless.npz").symlink_to("/dev/zero")  # read as every reader: bounded
+    with pytest.raises(ValueError, match="not a regular file"):
+        interop.load_state_dict_file(tmp_path / "endless.npz")
 
 
 def test_the_equivalent_module_is_listed_for_every_activation():
