@@ -47,18 +47,15 @@ class Graph:
 
 def check_size(layer_sizes):
     """Refuse (ExplainError) ``layer_sizes`` — ints or a CNN spec — that cannot be built or
-    whose network has more than MAX_CONNECTIONS connections (each node's inputs and bias),
+    whose network has more than MAX_CONNECTIONS connections (training.networks counts them),
     before anything is built: a drawing shows ``max_nodes`` nodes per layer, the network it
     reads its numbers from has them all."""
-    from neurons.spec import parse_layer_sizes
+    from neurons_lab.training.networks import connection_count
 
     try:
-        specs = parse_layer_sizes(layer_sizes)
+        count = connection_count(layer_sizes)
     except (TypeError, ValueError) as exc:
         raise ExplainError(f"--layers: {exc}") from None
-    fan_in = {"full": lambda s: s.in_size, "conv": lambda s: s.in_shape[0] * s.kernel ** 2,
-              "pool": lambda s: s.kernel ** 2, "drop": lambda s: 1}
-    count = sum(s.out_size * (fan_in[s.kind](s) + 1) for s in specs)
     if count > MAX_CONNECTIONS:
         raise ExplainError(f"--layers: the network has {count:,} connections; a drawing builds "
                            f"at most {MAX_CONNECTIONS:,} (it shows a few nodes per layer: "
